@@ -1,0 +1,1 @@
+"""govinfo command line (see govinfo.cli)."""

@@ -1,0 +1,95 @@
+"""Agency name and report year, from the title, with the spam-hijacked title case.
+
+The title is the first lines of the document up to 政府信息公开工作年度报告. Compromised CMS
+pages replace the place name with gambling spam (seed 004): the spam is cut off and the
+place recovered from the body (a site name such as 天津合作交流网, or the signature).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .gazetteer import PLACES
+from .textnorm import squash, strip_artefacts
+
+_TITLE_TAIL = re.compile(r"(?:关于)?([0-9]{4}|[〇○零一二三四五六七八九]{4})\s*年\s*度?\s*(?:的)?\s*政府信息公开(?:工作)?(?:年度)?报告")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+_PERIOD = re.compile(r"([0-9]{4})\s*年\s*1\s*月\s*1\s*日")
+_AGENCY_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|局|厅|部|署|委|办|院|中心|所|站|会|处|队|馆|集团|公司)$")
+
+SPAM_MARK = re.compile(r"[A-Za-z]{2,}|娱乐|博彩|彩票|棋牌|投注|赌|百家乐|官网|网址|下注|开户|真人|电竞|体育平台")
+_SPAM_TOKEN = re.compile(r"[A-Za-z0-9_\-.]+|网上娱乐|娱乐城|娱乐|官方网站|官网|体育平台|体育|平台|网址|入口|登录|注册"
+                         r"|博彩|彩票|棋牌|真人|投注|开户|下载|百家乐|下注|电竞")
+_GENERIC = re.compile(r"人民政府|政府|办公室|办公厅|委员会|管理局|局|厅|办|委")
+
+
+def is_spam(text: str) -> bool:
+    return bool(SPAM_MARK.search(text))
+
+
+def _year_int(token: str) -> int:
+    return int("".join(_CN_DIGITS.get(c, c) for c in token))
+
+
+def _title(lines: list[str]) -> tuple[str, int | None, int]:
+    """(agency part of the title, year, index of the title line)."""
+    for i, line in enumerate(lines[:40]):
+        m = _TITLE_TAIL.search(line)
+        if not m:
+            continue
+        head = line[: m.start()].strip()
+        parts = [head] if head else []
+        j = i - 1
+        # the agency may stand on the lines above, split over several
+        while not parts or not _AGENCY_END.search(parts[0]):
+            if j < 0 or len(lines[j]) > 80 or re.search(r"[。；;，,]", lines[j]):
+                break
+            if lines[j]:
+                parts.insert(0, lines[j])
+            j -= 1
+        return "".join(parts), _year_int(m.group(1)), i
+    return "", None, -1
+
+
+def _year_fallback(text: str) -> int | None:
+    years = Counter(int(y) for y in _PERIOD.findall(text[:5000]))
+    return years.most_common(1)[0][0] if years else None
+
+
+def _recover_place(suffix: str, body: str) -> str | None:
+    """A place name for a hijacked title, from the body: the place written next to the
+    agency's own words (天津 + 合作交流网), else the place the body names most often."""
+    core = _GENERIC.sub("", suffix)
+    counts: Counter[str] = Counter()
+    if core:
+        for short in PLACES:
+            counts[short] += len(re.findall(re.escape(short) + r"[省市县区]?" + re.escape(core[:2]), body))
+    best = counts.most_common(1)
+    if best and best[0][1]:
+        return PLACES[best[0][0]]
+    for short in PLACES:
+        counts[short] = body.count(short)
+    best = counts.most_common(1)
+    return PLACES[best[0][0]] if best and best[0][1] else None
+
+
+def agency_and_year(text: str, warnings: list[str]) -> tuple[str | None, int | None]:
+    lines = [squash(strip_artefacts(line)) for line in text.splitlines()]
+    agency, year, _ = _title(lines)
+    if year is None:
+        year = _year_fallback(text)
+        if year is not None:
+            warnings.append("year not in the title; taken from the statistics period")
+    if agency and is_spam(agency):
+        spam_end = max(m.end() for m in _SPAM_TOKEN.finditer(agency))
+        spam, suffix = agency[:spam_end], agency[spam_end:]
+        body = text.replace(spam, "")
+        body = SPAM_MARK.sub("", body)
+        place = _recover_place(suffix, squash(body))
+        if place and suffix:
+            warnings.append(f"title hijacked by spam {spam!r}; agency place recovered from the body as {place}")
+            agency = place + suffix
+        else:
+            warnings.append(f"title hijacked by spam {spam!r}; agency place not recoverable")
+            agency = suffix or None
+    return (agency or None), year

@@ -1,0 +1,45 @@
+"""Readers: one per published format, each returning an `ingestion.document.Document`.
+
+`read_document` sniffs the bytes (never trusts the extension alone), enforces the size
+limit and dispatches. A reader raises `RejectedDocument` with a one-line reason for input
+it cannot read.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..document import Document, RejectedDocument
+from . import text as text_reader
+
+MAX_BYTES = 64 * 1024 * 1024  # no real report is near this; larger input is refused unread
+
+
+def sniff(data: bytes, suffix: str) -> str:
+    head = data[:8]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "doc"
+    low = data[:2048].lower()
+    if suffix in {".htm", ".html"} or b"<html" in low or b"<!doctype html" in low:
+        return "html"
+    return "txt"
+
+
+def read_document(path: Path) -> tuple[Document, bytes]:
+    """Read one file; returns the document and the raw bytes (for hashing)."""
+    path = Path(path)
+    if not path.is_file():
+        raise RejectedDocument(f"not a file: {path}")
+    size = path.stat().st_size
+    if size == 0:
+        raise RejectedDocument("empty file")
+    if size > MAX_BYTES:
+        raise RejectedDocument(f"file too large ({size} bytes; limit {MAX_BYTES})")
+    data = path.read_bytes()
+    fmt = sniff(data, path.suffix.lower())
+    if fmt == "txt":
+        return text_reader.read(data), data
+    raise RejectedDocument(f"{fmt} documents are not supported by this version of the parser")

@@ -1,0 +1,56 @@
+"""Text normalisation shared by every reader and matcher.
+
+Labels are compared after NFKC (full-width digits and brackets, Kangxi radicals), with all
+white space (U+3000 included), Word bookmark artefacts and punctuation removed.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
+_SPACE = re.compile(r"\s+")
+_LABEL_DROP = re.compile(r"[\s\(\)（）\[\]【】、,，.．:：;；\"“”'‘’\-—_]")
+_NUMBER = re.compile(r"^[+]?\d+(?:\.\d+)?$")
+# Placeholders agencies print for "nothing": read as blank, with a warning.
+BLANK_MARKS = frozenset({"-", "--", "—", "——", "/", "\\", "无", "空", "－", "–"})
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def strip_artefacts(text: str) -> str:
+    """Remove Word bookmark markers and zero-width characters."""
+    text = _BOOKMARK.sub("", text)
+    return text.replace("\u200b", "").replace("\ufeff", "")
+
+
+def label_key(text: str) -> str:
+    """A label reduced to its characters: for matching, never for display."""
+    return _LABEL_DROP.sub("", nfkc(strip_artefacts(text)))
+
+
+def squash(text: str) -> str:
+    """Remove all white space (CJK text has none that matters)."""
+    return _SPACE.sub("", nfkc(text))
+
+
+def parse_number(text: str) -> tuple[bool, float | int | None]:
+    """(is_value_cell, value) for one printed cell.
+
+    A blank cell is a value cell with value None; a printed number is its value;
+    anything else (a label) is not a value cell.
+    """
+    s = squash(strip_artefacts(text)).replace(",", "")
+    if s == "":
+        return True, None
+    if s in BLANK_MARKS:
+        return True, None
+    if _NUMBER.match(s):
+        return True, (float(s) if "." in s else int(s))
+    return False, None
+
+
+def is_value_cell(text: str) -> bool:
+    return parse_number(text)[0]
