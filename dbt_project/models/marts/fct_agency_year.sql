@@ -1,0 +1,20 @@
+-- One row per agency and year: the headline measures (see macros/headline_measures.sql).
+{%- set measures = headline_measures() %}
+with cells as (select * from {{ ref('int_report_cells_selected') }}),
+documents as (select * from {{ ref('int_documents_versioned') }} where version_rank = 1)
+
+select
+    documents.agency_key,
+    documents.agency_name,
+    documents.year,
+    {%- for name, fields in measures.items() %}
+    cast(sum(cells.value) filter (where cells.field in ('{{ fields | join("', '") }}'))
+         as {{ 'double' if name == 'admin_fees_10k_yuan' else 'bigint' }}) as {{ name }},
+    {%- endfor %}
+    documents.document_id,
+    documents.source_file,
+    documents.n_warnings,
+    documents.versions_in_agency_year
+from documents
+join cells on cells.document_id = documents.document_id
+group by all

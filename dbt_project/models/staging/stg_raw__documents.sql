@@ -1,0 +1,24 @@
+with source as (select * from {{ source('raw', 'documents') }}),
+
+renamed as (
+    select
+        -- ids
+        document_id,
+        md5(trim(agency_name)) as agency_key,
+        -- report
+        trim(agency_name) as agency_name,
+        cast(year as integer) as year,
+        -- file
+        source_file,
+        source_format,
+        cast(bytes as bigint) as file_bytes,
+        pages,
+        -- parse
+        parser_version,
+        n_warnings,
+        n_violations,
+        loaded_at
+    from source
+)
+
+select * from renamed

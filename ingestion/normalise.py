@@ -1,0 +1,74 @@
+"""Parse results → polars frames with explicit schemas: the staging tables (schema `raw`).
+
+Blank cells stay null here; only the marts' rules count them as 0. Every frame has a fixed
+schema so an empty batch still produces well-typed tables.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from .rules import rule_terms
+from .spec import fields
+
+SCHEMAS: dict[str, dict[str, pl.DataType]] = {
+    "documents": {
+        "document_id": pl.String, "source_file": pl.String, "source_format": pl.String, "bytes": pl.Int64,
+        "pages": pl.Int32, "agency_name": pl.String, "year": pl.Int32, "parser_version": pl.String,
+        "n_warnings": pl.Int32, "n_violations": pl.Int32, "loaded_at": pl.Datetime("us"),
+    },
+    "document_sources": {"document_id": pl.String, "source_file": pl.String},
+    "report_cells": {
+        "document_id": pl.String, "field": pl.String, "value": pl.Float64, "page": pl.Int32, "line": pl.Int32,
+        "row_label": pl.String, "col_label": pl.String, "printed": pl.String,
+    },
+    "parse_warnings": {"document_id": pl.String, "seq": pl.Int32, "message": pl.String},
+    "quarantine": {"sha256": pl.String, "source_file": pl.String, "reason": pl.String,
+                   "quarantined_at": pl.Datetime("us")},
+    "rule_terms": {"rule": pl.String, "subject": pl.String, "side": pl.String, "field": pl.String},
+    "fields": {"field": pl.String, "table_name": pl.String, "row_name": pl.String, "col_name": pl.String,
+               "row_label_zh": pl.String, "col_label_zh": pl.String, "unit": pl.String},
+}
+# Tables keyed by document: a re-parse replaces a document's rows in each of them.
+DOCUMENT_TABLES = ("documents", "document_sources", "report_cells", "parse_warnings")
+
+
+def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows, schema=SCHEMAS[name], orient="row") if rows else pl.DataFrame(schema=SCHEMAS[name])
+
+
+def document_frames(results: list[dict], source_files: dict[str, list[str]], loaded_at: datetime
+                    ) -> dict[str, pl.DataFrame]:
+    """Frames for successfully parsed documents; `source_files` maps sha256 → every file name."""
+    docs, sources, cells, warns = [], [], [], []
+    for r in results:
+        doc_id = r["source"]["sha256"]
+        docs.append({"document_id": doc_id, "source_file": r["source"]["file"], "source_format": r["source"]["format"],
+                     "bytes": r["source"]["bytes"], "pages": r["source"]["pages"], "agency_name": r["agency"],
+                     "year": r["year"], "parser_version": r["source"]["parser_version"],
+                     "n_warnings": len(r["warnings"]), "n_violations": len(r["violations"]), "loaded_at": loaded_at})
+        sources.extend({"document_id": doc_id, "source_file": f} for f in source_files.get(doc_id, [r["source"]["file"]]))
+        prov = r.get("provenance", {})
+        for fld, value in r["cells"].items():
+            p = prov.get(fld, {})
+            cells.append({"document_id": doc_id, "field": fld, "value": None if value is None else float(value),
+                          "page": p.get("page"), "line": p.get("line"), "row_label": p.get("row_label"),
+                          "col_label": p.get("col_label"), "printed": p.get("printed")})
+        warns.extend({"document_id": doc_id, "seq": i, "message": w} for i, w in enumerate(r["warnings"]))
+    return {"documents": _frame("documents", docs), "document_sources": _frame("document_sources", sources),
+            "report_cells": _frame("report_cells", cells), "parse_warnings": _frame("parse_warnings", warns)}
+
+
+def quarantine_frame(rejected: list[dict]) -> pl.DataFrame:
+    return _frame("quarantine", rejected)
+
+
+def reference_frames() -> dict[str, pl.DataFrame]:
+    """The contract tables the marts join to: the 207 fields and the rule terms."""
+    return {
+        "fields": _frame("fields", [{"field": f.field, "table_name": f.table, "row_name": f.row, "col_name": f.col,
+                                     "row_label_zh": f.row_label_zh, "col_label_zh": f.col_label_zh, "unit": f.unit}
+                                    for f in fields()]),
+        "rule_terms": _frame("rule_terms", [t.__dict__ for t in rule_terms()]),
+    }
