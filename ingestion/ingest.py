@@ -96,6 +96,6 @@ def ingest_folder(raw_dir: Path, warehouse: Path, progress: Progress | None = No
             if len(results) + len(rejected) >= BATCH:
                 flush()
         flush()
-        summary.documents_in_warehouse = con.execute("SELECT count(*) FROM raw.documents").fetchone()[0]
-        summary.quarantined_in_warehouse = con.execute("SELECT count(DISTINCT sha256) FROM raw.quarantine").fetchone()[0]
+        summary.documents_in_warehouse = con.execute("SELECT count(*) FROM raw.documents").fetchall()[0][0]
+        summary.quarantined_in_warehouse = con.execute("SELECT count(DISTINCT sha256) FROM raw.quarantine").fetchall()[0][0]
     return summary

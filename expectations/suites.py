@@ -1,0 +1,126 @@
+"""The suites, one per checked table. Each expectation's meta carries its severity:
+`error` where a failure means our pipeline is broken (keys, types, ranges, spam names in
+the marts), `warn` where the published report itself is wrong (rule findings).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+import great_expectations.expectations as gxe
+
+from ingestion.meta import SPAM_MARK
+from ingestion.rules import RULES, rule_terms
+from ingestion.spec import field_names
+
+FIRST_YEAR = 2008  # the 条例 took effect in 2008: no annual report is older
+MAX_COUNT = 10_000_000  # no agency receives ten million requests a year
+CROSS_YEAR_RULES = ("carryover", "in_force_chain")
+
+
+def _meta(severity: str, why: str) -> dict:
+    return {"severity": severity, "why": why}
+
+
+@dataclass
+class Suite:
+    """A named list of expectations; GX's ExpectationSuite is built inside a context by
+    expectations.validate, since GX 1.x ties suites to an active context."""
+    name: str
+    expectations: list
+
+
+def _year_range(column: str = "year") -> gxe.Expectation:
+    return gxe.ExpectColumnValuesToBeBetween(column=column, min_value=FIRST_YEAR, max_value=date.today().year,
+                                            meta=_meta("error", "report years are plausible (2008 to this year)"))
+
+
+def _agency_name(column: str = "agency_name") -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column=column, meta=_meta("error", "agency names are present")),
+        gxe.ExpectColumnValueLengthsToBeBetween(column=column, min_value=2, max_value=60,
+                                                meta=_meta("error", "agency names are not empty")),
+        gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=SPAM_MARK.pattern,
+                                              meta=_meta("error", "agency names are free of spam text")),
+    ]
+
+
+def staging_report_cells(**_) -> Suite:
+    return Suite("stg_raw__report_cells", [
+        gxe.ExpectColumnValuesToNotBeNull(column="document_id", meta=_meta("error", "every cell has its document")),
+        gxe.ExpectColumnValuesToBeInSet(column="field", value_set=list(field_names()),
+                                        meta=_meta("error", "cells are the 207 canonical fields")),
+        gxe.ExpectColumnValuesToBeOfType(column="value", type_="float64",
+                                         meta=_meta("error", "cell values are numbers")),
+        gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=MAX_COUNT,
+                                          meta=_meta("error", "cell values are non-negative and plausible")),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["document_id", "field"],
+                                            meta=_meta("error", "one value per document and field")),
+    ])
+
+
+def staging_documents(**_) -> Suite:
+    return Suite("stg_raw__documents", [
+        gxe.ExpectColumnValuesToBeUnique(column="document_id", meta=_meta("error", "documents load once")),
+        _year_range(),
+        *_agency_name(),
+    ])
+
+
+def dim_agency(**_) -> Suite:
+    return Suite("dim_agency", [
+        gxe.ExpectColumnValuesToBeUnique(column="agency_key", meta=_meta("error", "one row per agency")),
+        *_agency_name(),
+    ])
+
+
+def fct_agency_year(**_) -> Suite:
+    counts = ["new_received", "carried_over", "granted", "partially_granted", "refused", "total_processed",
+              "carried_forward", "review_total", "litigation_total"]
+    return Suite("fct_agency_year", [
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["agency_key", "year"],
+                                            meta=_meta("error", "one row per agency and year")),
+        _year_range(),
+        *_agency_name(),
+        *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=MAX_COUNT,
+                                            meta=_meta("error", f"{c} is a plausible count")) for c in counts],
+    ])
+
+
+def rec_within_report(n_reports: int = 0, **_) -> Suite:
+    per_report = len({(t.rule, t.subject) for t in rule_terms()})
+    return Suite("rec_within_report", [
+        gxe.ExpectTableRowCountToEqual(value=per_report * n_reports,
+                                       meta=_meta("error", f"every report has its {per_report} rule results")),
+        gxe.ExpectColumnValuesToBeInSet(column="rule", value_set=list(RULES),
+                                        meta=_meta("error", "rules are the four within-report rules")),
+        gxe.ExpectColumnValuesToNotBeNull(column="passed", meta=_meta("error", "every rule result is decided")),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["agency_key", "year", "rule", "subject"],
+                                            meta=_meta("error", "one result per agency, year, rule and subject")),
+        gxe.ExpectColumnValuesToBeInSet(column="passed", value_set=[True],
+                                        meta=_meta("warn", "published reports obey the within-report rules")),
+    ])
+
+
+def rec_cross_year(**_) -> Suite:
+    return Suite("rec_cross_year", [
+        gxe.ExpectColumnValuesToBeInSet(column="rule", value_set=list(CROSS_YEAR_RULES),
+                                        meta=_meta("error", "rules are carryover and in_force_chain")),
+        gxe.ExpectColumnValuesToNotBeNull(column="passed", meta=_meta("error", "every rule result is decided")),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["agency_key", "year", "rule", "subject"],
+                                            meta=_meta("error", "one result per agency, year, rule and subject")),
+        gxe.ExpectColumnValuesToBeInSet(column="passed", value_set=[True],
+                                        meta=_meta("warn", "consecutive reports chain")),
+    ])
+
+
+# table (schema, name) → suite builder; the asset checks are generated from this.
+SUITES: dict[tuple[str, str], Callable[..., Suite]] = {
+    ("staging", "stg_raw__documents"): staging_documents,
+    ("staging", "stg_raw__report_cells"): staging_report_cells,
+    ("marts", "dim_agency"): dim_agency,
+    ("marts", "fct_agency_year"): fct_agency_year,
+    ("marts", "rec_within_report"): rec_within_report,
+    ("marts", "rec_cross_year"): rec_cross_year,
+}

@@ -1,0 +1,47 @@
+"""dbt models as assets (`dbt build`: models, dbt tests as asset checks, unit tests).
+
+Asset keys are [schema, model] (staging/…, intermediate/…, marts/…), grouped by schema;
+the raw.* sources map to the ingestion asset's keys through their meta.dagster.asset_key.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from ..settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+def _manifest_is_stale() -> bool:
+    """True when the manifest is missing or older than any file of the dbt project."""
+    if not dbt_project.manifest_path.exists():
+        return True
+    built = dbt_project.manifest_path.stat().st_mtime
+    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
+    for folder in ("models", "macros", "tests"):
+        sources.extend((DBT_PROJECT_DIR / folder).rglob("*"))
+    return any(p.is_file() and p.stat().st_mtime > built for p in sources)
+
+
+if _manifest_is_stale():
+    dbt_project.preparer.prepare(dbt_project)  # `dbt parse`: the definitions see the current models
+
+
+class GovinfoDbtTranslator(DagsterDbtTranslator):
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        if node.get("resource_type") == "model":
+            schema = node["config"].get("schema") or "main"
+            spec = spec.replace_attributes(key=dg.AssetKey([schema, node["name"]]), group_name=schema)
+        return spec
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=GovinfoDbtTranslator(),
+            name="dbt_models")
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from dbt.cli(["build"], context=context).stream()

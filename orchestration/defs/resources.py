@@ -1,0 +1,34 @@
+"""Resources: the warehouse/landing paths and the dbt CLI."""
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from ..settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, configure
+
+configure()
+
+
+class WarehousePaths(dg.ConfigurableResource):
+    """The landing folder of raw reports and the DuckDB warehouse file."""
+
+    raw_dir: str
+    warehouse: str
+
+    @property
+    def raw_path(self) -> Path:
+        return Path(self.raw_dir)
+
+    @property
+    def warehouse_path(self) -> Path:
+        return Path(self.warehouse)
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    return dg.Definitions(resources={
+        "paths": WarehousePaths(raw_dir=dg.EnvVar("GOVINFO_RAW_DIR"), warehouse=dg.EnvVar("GOVINFO_WAREHOUSE")),
+        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                              dbt_executable=DBT_EXECUTABLE),
+    })
