@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .gazetteer import PLACES
+from .gazetteer import PLACES, PROVINCE_OF
 from .textnorm import squash, strip_artefacts
 
 _TITLE_TAIL = re.compile(r"(?:关于)?([0-9]{4}|[〇○零一二三四五六七八九]{4})\s*年\s*度?\s*(?:的)?\s*政府信息公开(?:工作)?(?:年度)?报告")
@@ -39,14 +39,15 @@ def _title(lines: list[str]) -> tuple[str, int | None, int]:
             continue
         head = line[: m.start()].strip()
         parts = [head] if head else []
+        # the agency may stand on the lines above, split over several (blank lines may
+        # separate it from the year line, not its own pieces)
         j = i - 1
-        # the agency may stand on the lines above, split over several
-        while not parts or not _AGENCY_END.search(parts[0]):
-            if j < 0 or len(lines[j]) > 80 or re.search(r"[。；;，,]", lines[j]):
-                break
-            if lines[j]:
+        if not parts:
+            while j >= 0 and not lines[j]:
+                j -= 1
+            while j >= 0 and lines[j] and len(lines[j]) <= 80 and not re.search(r"[。；;，,:：]", lines[j]):
                 parts.insert(0, lines[j])
-            j -= 1
+                j -= 1
         return "".join(parts), _year_int(m.group(1)), i
     return "", None, -1
 
@@ -56,21 +57,25 @@ def _year_fallback(text: str) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
-def _recover_place(suffix: str, body: str) -> str | None:
-    """A place name for a hijacked title, from the body: the place written next to the
-    agency's own words (天津 + 合作交流网), else the place the body names most often."""
+def _recover_place(suffix: str, body: str, tail: list[str]) -> str | None:
+    """A place name for a hijacked title, from the body: the signature at the end if it
+    names the agency, else the place written next to the agency's own words
+    (天津 + 合作交流网), else the place the body names most often."""
+    for line in reversed(tail):
+        if line.endswith(suffix) and len(line) > len(suffix) and not is_spam(line):
+            return line[: -len(suffix)]
     core = _GENERIC.sub("", suffix)
     counts: Counter[str] = Counter()
     if core:
         for short in PLACES:
-            counts[short] += len(re.findall(re.escape(short) + r"[省市县区]?" + re.escape(core[:2]), body))
+            for level in re.findall(re.escape(short) + r"([省市县区]?)" + re.escape(core[:2]), body):
+                counts[short + level if short + level in PROVINCE_OF else PLACES[short]] += 1
+    if not counts:
+        for short in PLACES:
+            if n := body.count(short):
+                counts[PLACES[short]] += n
     best = counts.most_common(1)
-    if best and best[0][1]:
-        return PLACES[best[0][0]]
-    for short in PLACES:
-        counts[short] = body.count(short)
-    best = counts.most_common(1)
-    return PLACES[best[0][0]] if best and best[0][1] else None
+    return best[0][0] if best else None
 
 
 def agency_and_year(text: str, warnings: list[str]) -> tuple[str | None, int | None]:
@@ -85,7 +90,8 @@ def agency_and_year(text: str, warnings: list[str]) -> tuple[str | None, int | N
         spam, suffix = agency[:spam_end], agency[spam_end:]
         body = text.replace(spam, "")
         body = SPAM_MARK.sub("", body)
-        place = _recover_place(suffix, squash(body))
+        tail = [line for line in lines[-8:] if line]
+        place = _recover_place(suffix, squash(body), tail)
         if place and suffix:
             warnings.append(f"title hijacked by spam {spam!r}; agency place recovered from the body as {place}")
             agency = place + suffix

@@ -1,0 +1,211 @@
+"""Print a `Report` as text the way exported reports look, quirks included.
+
+Shapes: `cells` (Word export: one cell per line after a TAB, blank line between rows),
+`tabs` (PDF text extraction: TAB-separated rows) and `pipes` (HTML to text). Quirks are
+chosen per document and recorded in the gold's notes.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from ingestion.spec import APPLICANT_COLS
+
+from .truth import Report
+
+SHAPES = ("cells", "tabs", "pipes")
+QUIRKS = ("blank_applicants", "no_other_column", "heji", "typos", "mislabel_carried_over", "fold_other",
+          "wrapped_labels", "bookmarks", "cn_year", "split_title", "spam_title", "fullwidth_digits",
+          "blank_outcomes", "prose_numbers", "fees_decimal")
+
+# table 三 rows: (level-1 label, level-2 label, level-3 label, row name)
+APPLICATION_ROWS = [
+    ("一、本年新收政府信息公开申请数量", None, None, "new_received"),
+    ("二、上年结转政府信息公开申请数量", None, None, "carried_over"),
+    ("三、本年度办理结果", "（一）予以公开", None, "granted"),
+    (None, "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", None, "partially_granted"),
+    (None, "（三）不予公开", "1.属于国家秘密", "withheld_state_secret"),
+    (None, None, "2.其他法律行政法规禁止公开", "withheld_prohibited_by_law"),
+    (None, None, "3.危及“三安全一稳定”", "withheld_security_stability"),
+    (None, None, "4.保护第三方合法权益", "withheld_third_party_rights"),
+    (None, None, "5.属于三类内部事务信息", "withheld_internal_affairs"),
+    (None, None, "6.属于四类过程性信息", "withheld_process_information"),
+    (None, None, "7.属于行政执法案卷", "withheld_enforcement_case_file"),
+    (None, None, "8.属于行政查询事项", "withheld_administrative_query"),
+    (None, "（四）无法提供", "1.本机关不掌握相关政府信息", "unavailable_not_held"),
+    (None, None, "2.没有现成信息需要另行制作", "unavailable_needs_creation"),
+    (None, None, "3.补正后申请内容仍不明确", "unavailable_unclear"),
+    (None, "（五）不予处理", "1.信访举报投诉类申请", "rejected_petition"),
+    (None, None, "2.重复申请", "rejected_duplicate"),
+    (None, None, "3.要求提供公开出版物", "rejected_publication"),
+    (None, None, "4.无正当理由大量反复申请", "rejected_excessive"),
+    (None, None, "5.要求行政机关确认或重新出具已获取信息", "rejected_confirmation"),
+    (None, "（六）其他处理", "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "other_no_correction"),
+    (None, None, "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "other_unpaid_fee"),
+    (None, None, "3.其他", "other_other"),
+    (None, "（七）总计", None, "total_processed"),
+    ("四、结转下年度继续办理", None, None, "carried_forward"),
+]
+TYPOS = {"1.属于国家秘密": "1.属于国家机密", "2.其他法律行政法规禁止公开": "2.其他法律法规禁止公开",
+         "本年废止件数": "本年度止件数",
+         "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请": "1.申请人无正当理由逾期不不不补正、行政机关不再处理其政府信息公开申请",
+         "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请": "2.申请人预期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"}
+SPAM = "365bet网上娱乐_365BETAPP官网_365体育平台网址"
+_CN = "〇一二三四五六七八九"
+_FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+@dataclass
+class Style:
+    shape: str
+    quirks: set[str] = field(default_factory=set)
+
+    def has(self, q: str) -> bool:
+        return q in self.quirks
+
+
+def _num(v, style: Style) -> str:
+    if v is None:
+        return ""
+    s = f"{v:g}" if isinstance(v, float) else str(v)
+    return s.translate(_FULLWIDTH) if style.has("fullwidth_digits") else s
+
+
+def _label(text: str | None, style: Style) -> str:
+    if text is None:
+        return ""
+    return TYPOS.get(text, text) if style.has("typos") else text
+
+
+class _Table:
+    """Accumulates rows and prints them in the document's shape."""
+
+    def __init__(self, style: Style, rng: random.Random):
+        self.style, self.rng, self.rows = style, rng, []
+
+    def row(self, cells: list[str]) -> None:
+        self.rows.append(cells)
+
+    def text(self) -> str:
+        shape = self.style.shape
+        out = []
+        for cells in self.rows:
+            if shape == "tabs":
+                out.append("\t".join(cells) + ("\t" if self.rng.random() < 0.5 else ""))
+            elif shape == "pipes":
+                out.append(" | ".join(cells) + " |" + "|" * self.rng.randint(0, 2))
+            else:
+                lines = []
+                for c in cells:
+                    if self.style.has("bookmarks") and c and not c[0].isdigit() and self.rng.random() < 0.15:
+                        c = f"[bookmark: _Hlk{self.rng.randint(10**7, 10**8)}]" + c
+                    if self.style.has("wrapped_labels") and len(c) > 14 and self.rng.random() < 0.5:
+                        cut = self.rng.randint(6, len(c) - 4)
+                        c = c[:cut] + "\n" + c[cut:]
+                    lines.append("\t" + c)
+                out.append("\n".join(lines) + "\n")
+        return "\n".join(out) + "\n"
+
+
+def _active_table(r: Report, style: Style, rng: random.Random) -> str:
+    t = _Table(style, rng)
+    c = r.cells
+    t.row(["第二十条第（一）项"])
+    t.row(["信息内容", "本年制发件数", _label("本年废止件数", style), "现行有效件数"])
+    for label, row in (("规章", "regulations"), ("行政规范性文件", "normative_documents")):
+        t.row([label] + [_num(c[f"active.{row}.{k}"], style) for k in ("issued", "repealed", "in_force")])
+    t.row(["第二十条第（五）项"])
+    t.row(["信息内容", "本年处理决定数量"])
+    t.row(["行政许可", _num(c["active.licensing.decisions"], style)])
+    t.row(["第二十条第（六）项"])
+    t.row(["信息内容", "本年处理决定数量"])
+    t.row(["行政处罚", _num(c["active.punishment.decisions"], style)])
+    t.row(["行政强制", _num(c["active.enforcement.decisions"], style)])
+    t.row(["第二十条第（八）项"])
+    t.row(["信息内容", "本年收费金额（单位：万元）"])
+    t.row(["行政事业性收费", _num(c["active.admin_fees.amount_10k_yuan"], style)])
+    return t.text()
+
+
+def _application_table(r: Report, style: Style, rng: random.Random) -> str:
+    t = _Table(style, rng)
+    cols = [c for c in APPLICANT_COLS if not (c == "other_org" and style.has("no_other_column"))]
+    total = "合计" if style.has("heji") else "总计"
+    orgs = ["商业企业", "科研机构", "社会公益组织", "法律服务机构"] + ([] if style.has("no_other_column") else ["其他"])
+    t.row(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "申请人情况"])
+    t.row(["", "", "自然人", "法人或其他组织", total])
+    t.row(["", "", "", *orgs, ""])
+    folded = style.has("fold_other")
+    for l1, l2, l3, row in APPLICATION_ROWS:
+        if folded and row in ("other_unpaid_fee", "other_other"):
+            continue
+        if folded and row == "other_no_correction":
+            l2, l3, row = "（六）其他处理", None, "other_processing"
+        if row == "carried_over" and style.has("mislabel_carried_over"):
+            l1 = "一、上年结转政府信息公开申请数量"
+        values = [_num(r.cells[f"applications.{row}.{c}"], style) for c in cols]
+        if l3 is None and l2 is None:
+            labels = [l1, ""]
+        elif l3 is None:
+            labels = [l1 or "", _label(l2, style)]
+        else:
+            labels = ["", l2 or "", _label(l3, style)] if style.shape != "pipes" else [l2 or "", _label(l3, style)]
+        if style.shape == "pipes":
+            labels = [x for x in labels if x]
+        t.row(labels + values)
+    return t.text()
+
+
+def _review_table(r: Report, style: Style, rng: random.Random) -> str:
+    t = _Table(style, rng)
+    heads = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    t.row(["行政复议", "", "", "", "", "行政诉讼"])
+    t.row([*heads, "未经复议直接起诉", "", "", "", "", "复议后起诉"])
+    t.row(["", "", "", "", "", *heads, *heads])
+    t.row([_num(r.cells[f"review_litigation.{g}.{c}"], style)
+           for g in ("review", "litigation_direct", "litigation_after_review")
+           for c in ("upheld", "corrected", "other", "pending", "total")])
+    return t.text()
+
+
+def _year_text(year: int, style: Style) -> str:
+    return "".join(_CN[int(d)] for d in str(year)) if style.has("cn_year") else str(year)
+
+
+def render(r: Report, style: Style, rng: random.Random) -> str:
+    place_short = r.place[:-1] if r.place.endswith("市") else r.place
+    title_agency = SPAM + r.agency[len(r.place):] if style.has("spam_title") else r.agency
+    year = _year_text(r.year, style)
+    if style.has("split_title"):
+        cut = len(r.place) if not style.has("spam_title") else len(SPAM)
+        head = f"{title_agency[:cut]}\n{title_agency[cut:]}\n{year}年政府信息公开工作年度报告"
+    elif rng.random() < 0.5:
+        head = f"{title_agency}\n{year}年政府信息公开工作年度报告"
+    else:
+        head = f"{title_agency} {year}年度政府信息公开工作年度报告"
+    name_in_body = SPAM + r.agency[len(r.place):] if style.has("spam_title") else r.agency
+    n_new = r.cells["applications.new_received.total"] or 0
+    prose_numbers = (f"全年通过门户网站主动公开政府信息{rng.randint(50, 3000)}条，召开新闻发布会{rng.randint(0, 20)}场，"
+                     f"受理依申请公开{n_new + rng.randint(0, 3)}件。") if style.has("prose_numbers") else ""
+    core = r.kind.replace("人民政府", "").replace("办公室", "").replace("局", "").replace("委员会", "")
+    site = f"{place_short}{core}网" if core else f"{place_short}政府网"
+    body = [
+        head, "",
+        f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现向社会公布{r.year}年{name_in_body}"
+        f"政府信息公开工作年度报告。本报告中所列数据的统计期限自{r.year}年1月1日起至{r.year}年12月31日止。",
+        "一、总体情况",
+        f"{r.year}年，我单位认真贯彻落实《条例》，不断强化政府信息公开工作。{prose_numbers}"
+        f"{r.year}年1月1日至12月31日{site}总访问量{rng.randint(10000, 900000)}次。",
+        "二、主动公开政府信息情况", "",
+        _active_table(r, style, rng),
+        "三、收到和处理政府信息公开申请情况", "",
+        _application_table(r, style, rng),
+        "四、政府信息公开行政复议、行政诉讼情况", "",
+        _review_table(r, style, rng),
+        "五、存在的主要问题及改进情况",
+        "一是信息公开的及时性有待提高；二是政策解读形式较为单一。下一步将加强培训，完善制度。",
+        "六、其他需要报告的事项",
+        f"本年度未收取信息处理费。{r.year}年共办理人大代表建议{rng.randint(0, 9)}件、政协提案{rng.randint(0, 9)}件。",
+        "", f"                 {r.agency}", f"                 {r.year + 1}年1月{rng.randint(10, 28)}日",
+    ]
+    return "\n".join(body) + "\n"

@@ -1,0 +1,151 @@
+"""Report truth: realistic agencies and numbers that obey the format's rules.
+
+Every number is drawn so that the within-report rules hold (and across years, carryover
+and the in-force chain), unless a violation is injected on purpose; the injected rules are
+recorded so tests know what must be found.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from ingestion.gazetteer import PLACES, PROVINCE_OF
+from ingestion.rules import violations
+from ingestion.spec import APPLICANT_TYPES, REVIEW_COLS, REVIEW_GROUPS, field_names, outcome_rows
+
+AGENCY_KINDS = [
+    "人民政府办公室", "人民政府外事办公室", "发展和改革委员会", "教育局", "公安局", "财政局", "人力资源和社会保障局",
+    "自然资源和规划局", "生态环境局", "住房和城乡建设局", "交通运输局", "卫生健康委员会", "市场监督管理局",
+    "商务局", "农业农村局", "文化和旅游局", "应急管理局", "医疗保障局", "民政局", "司法局", "统计局",
+]
+CITIES = sorted(full for full, prov in PROVINCE_OF.items() if full != prov and full.endswith("市"))
+
+
+@dataclass
+class Report:
+    agency: str
+    place: str  # full place name (聊城市)
+    kind: str  # agency kind (教育局)
+    year: int
+    cells: dict[str, float | int | None]
+    injected: list[str] = field(default_factory=list)  # rules broken on purpose
+
+    @property
+    def expected_violations(self) -> list[str]:
+        return sorted({v["rule"] for v in violations(self.cells)})
+
+
+def agency_name(rng: random.Random) -> tuple[str, str, str]:
+    place = rng.choice(CITIES)
+    kind = rng.choice(AGENCY_KINDS)
+    return place + kind, place, kind
+
+
+def _split(rng: random.Random, total: int, parts: int, weights: list[float] | None = None) -> list[int]:
+    """Split a count into parts at random (multinomial), so the parts sum to the total."""
+    out = [0] * parts
+    w = weights or [1.0] * parts
+    for _ in range(total):
+        out[rng.choices(range(parts), weights=w)[0]] += 1
+    return out
+
+
+def make_cells(rng: random.Random, carried_over: dict[str, int] | None = None,
+               in_force: tuple[int, int] | None = None) -> dict[str, float | int | None]:
+    """One report's cells. carried_over: last year's carried_forward per applicant type;
+    in_force: last year's (regulations, normative documents) in force."""
+    cells: dict[str, float | int | None] = dict.fromkeys(field_names())
+    size = rng.choice([0, 0, 1, 2, 3, 5, 8, 12, 20, 35, 60, 120, 400])
+    type_w = [8, 1.5, 0.2, 0.2, 0.4, 0.5]
+    outcome_w = {r: w for r, w in zip(outcome_rows(), [
+        10, 2, 0.3, 0.3, 0.3, 0.5, 0.3, 0.5, 0.3, 0.3,  # granted, partial, 8 withheld
+        4, 1, 0.5,  # unavailable
+        0.5, 0.5, 0.2, 0.2, 0.3,  # rejected
+        0.5, 0.1, 0.8, 0,  # other sub-rows, other_processing (single row: 0 weight here)
+    ])}
+    new = dict(zip(APPLICANT_TYPES, _split(rng, size, 6, type_w)))
+    prev = carried_over or {t: rng.choice([0, 0, 0, 1]) if size else 0 for t in APPLICANT_TYPES}
+    for t in APPLICANT_TYPES:
+        available = new[t] + prev[t]
+        forward = rng.choice([0, 0, 0, 1]) if available else 0
+        forward = min(forward, available)
+        processed = available - forward
+        split = _split(rng, processed, len(outcome_w), list(outcome_w.values()))
+        cells[f"applications.new_received.{t}"] = new[t]
+        cells[f"applications.carried_over.{t}"] = prev[t]
+        cells[f"applications.carried_forward.{t}"] = forward
+        cells[f"applications.total_processed.{t}"] = processed
+        for row, n in zip(outcome_w, split):
+            cells[f"applications.{row}.{t}"] = n
+    for row in ["new_received", "carried_over", "carried_forward", "total_processed", *outcome_w]:
+        cells[f"applications.{row}.total"] = sum(cells[f"applications.{row}.{t}"] for t in APPLICANT_TYPES)
+    for row in ["other_processing"]:  # printed only when the report folds （六） into one row
+        for c in [*APPLICANT_TYPES, "total"]:
+            cells[f"applications.{row}.{c}"] = None
+    reviews = max(0, int(rng.gauss(size * 0.05, 1)))
+    for g in REVIEW_GROUPS:
+        n = reviews if g == "review" else rng.choice([0, 0, 0, 1, 2]) * (size > 10)
+        parts = _split(rng, n, 4, [5, 1, 1, 2])
+        for c, v in zip(REVIEW_COLS, [*parts, n]):
+            cells[f"review_litigation.{g}.{c}"] = v
+    reg_prev, norm_prev = in_force or (rng.choice([0, 0, 0, 2, 5, 12]), rng.randint(0, 60))
+    for row, prev_n in (("regulations", reg_prev), ("normative_documents", norm_prev)):
+        issued = rng.choice([0, 0, 1, 2, 4]) if row == "regulations" else rng.randint(0, 12)
+        repealed = min(prev_n, rng.choice([0, 0, 0, 1, 3]))
+        cells[f"active.{row}.issued"] = issued
+        cells[f"active.{row}.repealed"] = repealed
+        cells[f"active.{row}.in_force"] = prev_n + issued - repealed
+    for row in ("licensing", "punishment", "enforcement"):
+        cells[f"active.{row}.decisions"] = rng.choice([0, 0, rng.randint(1, 50), rng.randint(50, 5000)])
+    cells["active.admin_fees.amount_10k_yuan"] = rng.choice([0, 0, 0, round(rng.uniform(0.1, 500), 2)])
+    return cells
+
+
+def fold_other_processing(cells: dict) -> None:
+    """（六）其他处理 printed as one row: sub-rows blank, the single row carries their sum."""
+    subs = ("other_no_correction", "other_unpaid_fee", "other_other")
+    for c in [*APPLICANT_TYPES, "total"]:
+        cells[f"applications.other_processing.{c}"] = sum(cells[f"applications.{r}.{c}"] or 0 for r in subs)
+        for r in subs:
+            cells[f"applications.{r}.{c}"] = None
+
+
+def inject(rng: random.Random, report: Report, rule: str) -> None:
+    """Break one rule on purpose, the way real reports do (a wrong printed number)."""
+    c = report.cells
+    if rule == "balance":
+        c["applications.carried_forward.total"] = (c["applications.carried_forward.total"] or 0) + rng.randint(1, 3)
+    elif rule == "row_total":
+        c["applications.granted.natural_person"] = (c["applications.granted.natural_person"] or 0) + 1
+    elif rule == "review_total":
+        c["review_litigation.review.total"] = (c["review_litigation.review.total"] or 0) + 1
+    elif rule == "outcome_sum":
+        # one outcome row wrong across the board, so only the outcome sum breaks
+        row = "applications.unavailable_not_held"
+        c[f"{row}.natural_person"] = (c[f"{row}.natural_person"] or 0) + 1
+        c[f"{row}.total"] = (c[f"{row}.total"] or 0) + 1
+    report.injected.append(rule)
+
+
+def series(rng: random.Random, years: list[int], agency: tuple[str, str, str] | None = None,
+           break_carryover_at: int | None = None) -> list[Report]:
+    """Consecutive reports of one agency that chain (carryover, in force), unless broken."""
+    name, place, kind = agency or agency_name(rng)
+    out: list[Report] = []
+    prev = None
+    for y in years:
+        carried = in_force = None
+        if prev is not None:
+            carried = {t: prev.cells[f"applications.carried_forward.{t}"] for t in APPLICANT_TYPES}
+            in_force = (prev.cells["active.regulations.in_force"], prev.cells["active.normative_documents.in_force"])
+        cells = make_cells(rng, carried, in_force)
+        if y == break_carryover_at:
+            # last year's carry-forward is not what this year says it carried over
+            t = "natural_person"
+            cells[f"applications.carried_over.{t}"] += 2
+            cells["applications.carried_over.total"] += 2
+            cells[f"applications.carried_forward.{t}"] += 2
+            cells["applications.carried_forward.total"] += 2
+        prev = Report(name, place, kind, y, cells)
+        out.append(prev)
+    return out
