@@ -5,9 +5,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from ..settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, configure
-
-configure()
+from ..settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
 class WarehousePaths(dg.ConfigurableResource):

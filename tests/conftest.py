@@ -1,0 +1,39 @@
+"""Shared fixtures. Tests use the real stack: real DuckDB files, real dbt, real GX, real
+Dagster runs; only paths are temporary."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO / "samples" / "raw"
+SEED_GOLD = Path(__file__).parent / "fixtures" / "seed_gold"
+
+
+@pytest.fixture(scope="session")
+def seed_cases() -> list[tuple[Path, dict]]:
+    """The five shared seed reports (bundled in samples/raw) with their gold."""
+    cases = []
+    for gold in sorted(SEED_GOLD.glob("*.json")):
+        cases.append((SAMPLES / f"{gold.stem}.txt", json.loads(gold.read_text(encoding="utf-8"))))
+    assert len(cases) == 5
+    return cases
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory):
+    """A fixed-seed generated corpus (every shape and quirk, bad inputs) written to disk."""
+    from corpus.generate import build_corpus, write_corpus
+
+    out = tmp_path_factory.mktemp("corpus")
+    cases = build_corpus(120, seed=11)
+    write_corpus(cases, out)
+    return out, cases
+
+
+@pytest.fixture
+def rng() -> random.Random:
+    return random.Random(5)

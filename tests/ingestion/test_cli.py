@@ -1,0 +1,59 @@
+"""`govinfo parse` contract: one JSON object, JSON Lines for several files, exit 2 and one
+stderr line for bad input, never a traceback."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from ingestion import SCHEMA
+from ingestion.spec import field_names
+
+GOVINFO = [sys.executable, "-m", "govinfo.cli"]
+
+
+def run(*args):
+    return subprocess.run([*GOVINFO, *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def test_single_file_prints_one_object(seed_cases):
+    path, gold = seed_cases[1]
+    p = run("parse", path)
+    assert p.returncode == 0, p.stderr
+    obj = json.loads(p.stdout)
+    assert obj["schema"] == SCHEMA
+    assert obj["agency"] == gold["agency"] and obj["year"] == gold["year"]
+    assert list(obj["cells"]) == list(field_names())
+    assert obj["source"]["file"] == path.name and len(obj["source"]["sha256"]) == 64
+    assert obj["source"]["format"] == "txt"
+    assert isinstance(obj["violations"], list) and isinstance(obj["warnings"], list)
+
+
+def test_several_files_print_json_lines_in_order_with_errors(seed_cases, tmp_path):
+    bad = tmp_path / "empty.txt"
+    bad.write_bytes(b"")
+    paths = [seed_cases[0][0], bad, seed_cases[2][0]]
+    p = run("parse", *paths)
+    assert p.returncode == 2
+    lines = [json.loads(line) for line in p.stdout.splitlines()]
+    assert [ln["source"]["file"] for ln in lines] == [x.name for x in paths]
+    assert lines[1]["error"] == "empty file"
+    assert "cells" in lines[0] and "cells" in lines[2]
+
+
+def test_bad_input_exits_2_with_one_line(tmp_path):
+    cases = {"empty.txt": b"", "binary.bin": bytes(range(256)) * 4,
+             "notice.txt": "关于开展检查的通知\n各单位：请按要求执行。\n".encode(),
+             "fake.pdf": b"%PDF-1.7 truncated"}
+    for name, data in cases.items():
+        f = tmp_path / name
+        f.write_bytes(data)
+        p = run("parse", f)
+        assert p.returncode == 2, name
+        assert p.stdout == ""
+        assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+        assert "Traceback" not in p.stderr
+
+
+def test_missing_file_is_a_clean_error(tmp_path):
+    p = run("parse", tmp_path / "nope.txt")
+    assert p.returncode == 2 and "Traceback" not in p.stderr and "not a file" in p.stderr

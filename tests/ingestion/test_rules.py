@@ -1,0 +1,27 @@
+"""Within-report rules: a consistent report passes every check, each injected break is found."""
+import pytest
+
+from corpus.truth import inject, series
+from ingestion.rules import RULES, evaluate, rule_terms, violations
+
+
+def test_consistent_report_passes_every_check(rng):
+    report = series(rng, [2022])[0]
+    results = evaluate(report.cells)
+    assert len(results) == len({(t.rule, t.subject) for t in rule_terms()})
+    assert all(r["passed"] for r in results)
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_each_injected_break_is_found(rng, rule):
+    report = series(rng, [2022])[0]
+    inject(rng, report, rule)
+    found = {v["rule"] for v in violations(report.cells)}
+    assert rule in found
+
+
+def test_blank_counts_as_zero():
+    cells = {"applications.new_received.total": None, "applications.carried_over.total": 2,
+             "applications.total_processed.total": 2, "applications.carried_forward.total": None}
+    balance = [r for r in evaluate(cells) if r["rule"] == "balance" and r["subject"] == "total"][0]
+    assert balance["passed"] and balance["expected"] == 2 and balance["actual"] == 2

@@ -1,0 +1,131 @@
+"""The whole job, for real: generated reports → Dagster run (in-process) → polars staging →
+DuckDB → dbt build → GX checks, into a temporary warehouse; then the marts are asserted.
+
+The landing folder holds a cross-year pair that chains (agency A), one whose carryover
+breaks (agency B), a report with an injected rule break (agency C) and an empty file.
+"""
+import random
+
+import duckdb
+import pytest
+
+from corpus.render import Style, render
+from corpus.truth import inject, series
+
+MARTS = ("dim_agency", "fct_report_cells", "fct_agency_year", "rec_within_report", "rec_cross_year")
+
+
+@pytest.fixture(scope="module")
+def landing(tmp_path_factory):
+    rng = random.Random(3)
+    raw = tmp_path_factory.mktemp("raw")
+    a = series(rng, [2021, 2022], agency=("聊城市教育局", "聊城市", "教育局"))
+    b = series(rng, [2022, 2023], agency=("临沂市财政局", "临沂市", "财政局"), break_carryover_at=2023)
+    c = series(rng, [2023], agency=("天津市商务局", "天津市", "商务局"))
+    inject(rng, c[0], "review_total")
+    reports = {"a": a, "b": b, "c": c}
+    for key, reps in reports.items():
+        for i, r in enumerate(reps):
+            shape = ("cells", "tabs", "pipes")[(i + len(key)) % 3]
+            (raw / f"{key}_{r.year}.txt").write_text(render(r, Style(shape), rng), encoding="utf-8")
+    (raw / "empty.txt").write_bytes(b"")
+    return raw, reports
+
+
+def _run(raw, warehouse, monkeypatch):
+    monkeypatch.setenv("GOVINFO_RAW_DIR", str(raw))
+    monkeypatch.setenv("GOVINFO_WAREHOUSE", str(warehouse))
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.defs.jobs import WAREHOUSE_JOB
+
+    job = defs().resolve_job_def(WAREHOUSE_JOB)
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+def _mart_hashes(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {m: con.execute(f"SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR), '')) "
+                               f"FROM marts.{m} t").fetchall()[0] for m in MARTS}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def built(landing, tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    raw, reports = landing
+    db = tmp_path_factory.mktemp("wh") / "govinfo.duckdb"
+    result = _run(raw, db, mp)
+    yield raw, reports, db, result, mp
+    mp.undo()
+
+
+def test_run_succeeds_and_loads_every_good_document(built):
+    raw, reports, db, result, _ = built
+    assert result.success
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0] == 5
+    assert con.execute("SELECT count(*) FROM marts.dim_agency").fetchall()[0][0] == 3
+    assert con.execute("SELECT count(*) FROM marts.fct_report_cells").fetchall()[0][0] == 5 * 207
+    assert con.execute("SELECT source_file, reason FROM raw.quarantine").fetchall() == [("empty.txt", "empty file")]
+    a22 = reports["a"][1]
+    row = con.execute("SELECT new_received, carried_over, granted, total_processed, carried_forward "
+                      "FROM marts.fct_agency_year WHERE agency_name = '聊城市教育局' AND year = 2022").fetchall()[0]
+    c = a22.cells
+    assert row == (c["applications.new_received.total"], c["applications.carried_over.total"],
+                   c["applications.granted.total"], c["applications.total_processed.total"],
+                   c["applications.carried_forward.total"])
+    con.close()
+
+
+def test_cross_year_carryover_pass_and_fail(built):
+    _, reports, db, _, _ = built
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute("SELECT agency_name, year, rule, subject, expected, actual, passed FROM marts.rec_cross_year "
+                       "WHERE rule = 'carryover' ORDER BY agency_name").fetchall()
+    con.close()
+    b22, b23 = reports["b"]
+    a21, a22 = reports["a"]
+    assert rows == [
+        ("临沂市财政局", 2023, "carryover", "total", b22.cells["applications.carried_forward.total"],
+         b23.cells["applications.carried_over.total"], False),
+        ("聊城市教育局", 2022, "carryover", "total", a21.cells["applications.carried_forward.total"],
+         a22.cells["applications.carried_over.total"], True),
+    ]
+
+
+def test_within_report_rules_find_exactly_the_planted_break(built):
+    _, reports, db, _, _ = built
+    con = duckdb.connect(str(db), read_only=True)
+    failed = con.execute("SELECT agency_name, year, rule, subject, expected, actual FROM marts.rec_within_report "
+                         "WHERE NOT passed").fetchall()
+    n = con.execute("SELECT count(*) FROM marts.rec_within_report").fetchall()[0][0]
+    con.close()
+    c = reports["c"][0].cells
+    parts = sum(c[f"review_litigation.review.{k}"] for k in ("upheld", "corrected", "other", "pending"))
+    assert failed == [("天津市商务局", 2023, "review_total", "review", parts, c["review_litigation.review.total"])]
+    assert n == 5 * 43
+
+
+def test_checks_report_findings_as_warnings_and_pipeline_checks_pass(built):
+    *_, result, _ = built
+    evals = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert {"gx_stg_raw__documents", "gx_stg_raw__report_cells", "gx_dim_agency", "gx_fct_agency_year",
+            "gx_rec_within_report", "gx_rec_cross_year"} <= set(evals)
+    failed = {name: e for name, e in evals.items() if not e.passed}
+    assert set(failed) == {"gx_rec_within_report", "gx_rec_cross_year",
+                           "expect_all_true_rec_within_report_passed", "expect_all_true_rec_cross_year_passed"}
+    assert all(e.severity.value == "WARN" for e in failed.values())
+    meta = failed["gx_rec_within_report"].metadata
+    assert "天津市商务局" in str(meta["failures"].value) and "review_total" in str(meta["failures"].value)
+
+
+def test_rerun_changes_nothing(built):
+    raw, _, db, _, mp = built
+    before = _mart_hashes(db)
+    again = _run(raw, db, mp)
+    assert again.success
+    assert _mart_hashes(db) == before

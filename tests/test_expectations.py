@@ -1,0 +1,57 @@
+"""GX suites validate real frames: clean data passes, a planted bad row fails with its
+context (agency, year, numbers) reported."""
+import polars as pl
+
+from expectations.suites import fct_agency_year, rec_within_report, staging_report_cells
+from expectations.validate import validate
+from ingestion.rules import rule_terms
+
+
+def _agency_years(rows):
+    base = {"agency_key": "k", "agency_name": "聊城市商务局", "year": 2022, "new_received": 2, "carried_over": 0,
+            "granted": 2, "partially_granted": 0, "refused": 0, "total_processed": 2, "carried_forward": 0,
+            "review_total": 0, "litigation_total": 0, "source_file": "a.txt"}
+    return pl.DataFrame([{**base, **r} for r in rows])
+
+
+def test_clean_frame_passes():
+    out = validate(_agency_years([{}, {"agency_key": "j", "agency_name": "临沂市教育局"}]), fct_agency_year())
+    assert out.success, out.failures
+
+
+def test_planted_bad_rows_fail_with_context():
+    frame = _agency_years([{}, {"agency_key": "s", "agency_name": "365bet网上娱乐人民政府办公室", "year": 2099,
+                                "granted": -3}])
+    out = validate(frame, fct_agency_year())
+    assert not out.success and out.severity == "error"
+    failed = {(f.expectation, f.column) for f in out.failures}
+    assert ("expect_column_values_to_not_match_regex", "agency_name") in failed
+    assert ("expect_column_values_to_be_between", "year") in failed
+    assert ("expect_column_values_to_be_between", "granted") in failed
+    spam = next(f for f in out.failures if f.column == "agency_name")
+    assert spam.rows == [{"agency_name": "365bet网上娱乐人民政府办公室", "year": 2099, "source_file": "a.txt"}]
+
+
+def test_duplicate_keys_fail():
+    out = validate(_agency_years([{}, {}]), fct_agency_year())
+    assert any(f.expectation == "expect_compound_columns_to_be_unique" for f in out.failures)
+
+
+def test_failed_rule_is_a_warning_with_the_numbers():
+    per_report = len({(t.rule, t.subject) for t in rule_terms()})
+    rows = [{"agency_key": "k", "agency_name": "聊城市商务局", "year": 2022, "rule": "balance", "subject": f"s{i}",
+             "expected": 3.0, "actual": 3.0, "passed": True, "source_file": "a.txt"} for i in range(per_report)]
+    rows[0].update(actual=5.0, passed=False)
+    out = validate(pl.DataFrame(rows), rec_within_report(n_reports=1))
+    assert out.severity == "warn"
+    [finding] = out.failures
+    assert finding.rows[0]["expected"] == 3.0 and finding.rows[0]["actual"] == 5.0
+    assert finding.rows[0]["agency_name"] == "聊城市商务局" and finding.rows[0]["rule"] == "balance"
+
+
+def test_cells_out_of_range_fail():
+    frame = pl.DataFrame({"document_id": ["d", "d"], "field": ["applications.granted.total", "not.a.field"],
+                          "value": [-1.0, 2.0]})
+    out = validate(frame, staging_report_cells())
+    failed = {f.column for f in out.failures}
+    assert {"value", "field"} <= failed
