@@ -129,3 +129,19 @@ def test_rerun_changes_nothing(built):
     again = _run(raw, db, mp)
     assert again.success
     assert _mart_hashes(db) == before
+
+
+def test_every_query_in_the_analyst_docs_runs(built):
+    import re
+    from pathlib import Path
+
+    _, _, db, _, _ = built
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "analysts.md").read_text(encoding="utf-8")
+    queries = re.findall(r"```sql\n(.*?)```", doc, flags=re.S)
+    assert len(queries) >= 5
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        results = [con.execute(q).fetchall() for q in queries]
+    finally:
+        con.close()
+    assert results[0] and results[1] and results[2]  # agency-years, a broken report, a broken chain

@@ -1,0 +1,37 @@
+# govinfo: `make demo` sets up .venv and runs the warehouse job on samples/raw;
+# `make test` runs the whole test suite. Both start from a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-stamp
+WAREHOUSE ?= warehouse/govinfo.duckdb
+RAW ?= samples/raw
+
+.PHONY: setup demo test dagster-ui corpus score clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(VENV)/bin/govinfo run --raw $(RAW) --warehouse $(WAREHOUSE)
+
+test: setup
+	$(VENV)/bin/pytest
+
+dagster-ui: setup
+	GOVINFO_RAW_DIR=$(RAW) GOVINFO_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/dagster dev -w workspace.yaml
+
+corpus: setup
+	$(VENV)/bin/python -m corpus.generate --out corpus_out --n 200 --seed 7
+
+score: corpus
+	$(PYTHON) ../shared/tools/score.py --cmd '$(VENV)/bin/govinfo parse {file}'
+	$(PYTHON) ../shared/tools/score.py --quiet --cmd '$(VENV)/bin/govinfo parse {file}' --docs corpus_out/docs --gold corpus_out/gold
+
+clean:
+	rm -rf warehouse corpus_out dbt_project/target dbt_project/logs
