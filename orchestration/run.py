@@ -76,7 +76,9 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
             print(f"rule checks failed: {n_failed}{' (' + detail + ')' if detail else ''}")
     print(f"asset checks: {len(checks)} evaluated, {len(failed_checks)} failed"
           + (": " + ", ".join(f"{c.check_name} ({c.severity.value})" for c in failed_checks) if failed_checks else ""))
-    print(f"warehouse: {warehouse_path}  (query: duckdb -readonly {warehouse_path} 'select * from marts.fct_agency_year')")
+    print(f"warehouse: {warehouse_path}")
+    print(f"  query it: .venv/bin/python -c \"import duckdb; duckdb.connect('{warehouse_path}', read_only=True)"
+          f".sql('select * from marts.fct_agency_year').show()\"")
     print(f"Dagster UI: cd {REPO_ROOT} && GOVINFO_RAW_DIR={os.environ['GOVINFO_RAW_DIR']} "
           f"GOVINFO_WAREHOUSE={warehouse_path} .venv/bin/dagster dev -w workspace.yaml")
     return 0 if result.success else 1
