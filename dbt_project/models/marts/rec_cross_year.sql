@@ -18,20 +18,15 @@ checks as (
            cast(coalesce(carried_over, 0) as double) as actual,
            source_file, previous_source_file, document_id
     from pairs
+    {%- for subject in ['regulations', 'normative_documents'] %}
     union all
-    select agency_key, agency_name, year, 'in_force_chain', 'regulations',
-           cast(coalesce(prev_regulations_in_force, 0) + coalesce(regulations_issued, 0)
-                - coalesce(regulations_repealed, 0) as double),
-           cast(coalesce(regulations_in_force, 0) as double),
+    select agency_key, agency_name, year, 'in_force_chain', '{{ subject }}',
+           cast(coalesce(prev_{{ subject }}_in_force, 0) + coalesce({{ subject }}_issued, 0)
+                - coalesce({{ subject }}_repealed, 0) as double),
+           cast(coalesce({{ subject }}_in_force, 0) as double),
            source_file, previous_source_file, document_id
     from pairs
-    union all
-    select agency_key, agency_name, year, 'in_force_chain', 'normative_documents',
-           cast(coalesce(prev_normative_documents_in_force, 0) + coalesce(normative_documents_issued, 0)
-                - coalesce(normative_documents_repealed, 0) as double),
-           cast(coalesce(normative_documents_in_force, 0) as double),
-           source_file, previous_source_file, document_id
-    from pairs
+    {%- endfor %}
 )
 
 select
