@@ -97,11 +97,11 @@ class _Table:
             else:
                 lines = []
                 for c in cells:
-                    if self.style.has("bookmarks") and c and not c[0].isdigit() and self.rng.random() < 0.15:
-                        c = f"[bookmark: _Hlk{self.rng.randint(10**7, 10**8)}]" + c
                     if self.style.has("wrapped_labels") and len(c) > 14 and self.rng.random() < 0.5:
                         cut = self.rng.randint(6, len(c) - 4)
                         c = c[:cut] + "\n" + c[cut:]
+                    if self.style.has("bookmarks") and c and not c[0].isdigit() and self.rng.random() < 0.15:
+                        c = f"[bookmark: _Hlk{self.rng.randint(10**7, 10**8)}]" + c
                     lines.append("\t" + c)
                 out.append("\n".join(lines) + "\n")
         return "\n".join(out) + "\n"
@@ -172,40 +172,60 @@ def _year_text(year: int, style: Style) -> str:
     return "".join(_CN[int(d)] for d in str(year)) if style.has("cn_year") else str(year)
 
 
-def render(r: Report, style: Style, rng: random.Random) -> str:
+def blocks(r: Report, style: Style, rng: random.Random) -> list[tuple[str, str]]:
+    """The document in order: ("title", line), ("p", paragraph) and ("table", kind) blocks,
+    kind being active, applications or review; every writer prints these."""
     place_short = r.place[:-1] if r.place.endswith("市") else r.place
     title_agency = SPAM + r.agency[len(r.place):] if style.has("spam_title") else r.agency
     year = _year_text(r.year, style)
     if style.has("split_title"):
         cut = len(r.place) if not style.has("spam_title") else len(SPAM)
-        head = f"{title_agency[:cut]}\n{title_agency[cut:]}\n{year}年政府信息公开工作年度报告"
+        title = [title_agency[:cut], title_agency[cut:], f"{year}年政府信息公开工作年度报告"]
     elif rng.random() < 0.5:
-        head = f"{title_agency}\n{year}年政府信息公开工作年度报告"
+        title = [title_agency, f"{year}年政府信息公开工作年度报告"]
     else:
-        head = f"{title_agency} {year}年度政府信息公开工作年度报告"
+        title = [f"{title_agency} {year}年度政府信息公开工作年度报告"]
     name_in_body = SPAM + r.agency[len(r.place):] if style.has("spam_title") else r.agency
     n_new = r.cells["applications.new_received.total"] or 0
     prose_numbers = (f"全年通过门户网站主动公开政府信息{rng.randint(50, 3000)}条，召开新闻发布会{rng.randint(0, 20)}场，"
                      f"受理依申请公开{n_new + rng.randint(0, 3)}件。") if style.has("prose_numbers") else ""
     core = r.kind.replace("人民政府", "").replace("办公室", "").replace("局", "").replace("委员会", "")
     site = f"{place_short}{core}网" if core else f"{place_short}政府网"
-    body = [
-        head, "",
-        f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现向社会公布{r.year}年{name_in_body}"
-        f"政府信息公开工作年度报告。本报告中所列数据的统计期限自{r.year}年1月1日起至{r.year}年12月31日止。",
-        "一、总体情况",
-        f"{r.year}年，我单位认真贯彻落实《条例》，不断强化政府信息公开工作。{prose_numbers}"
-        f"{r.year}年1月1日至12月31日{site}总访问量{rng.randint(10000, 900000)}次。",
-        "二、主动公开政府信息情况", "",
-        _active_table(r, style, rng),
-        "三、收到和处理政府信息公开申请情况", "",
-        _application_table(r, style, rng),
-        "四、政府信息公开行政复议、行政诉讼情况", "",
-        _review_table(r, style, rng),
-        "五、存在的主要问题及改进情况",
-        "一是信息公开的及时性有待提高；二是政策解读形式较为单一。下一步将加强培训，完善制度。",
-        "六、其他需要报告的事项",
-        f"本年度未收取信息处理费。{r.year}年共办理人大代表建议{rng.randint(0, 9)}件、政协提案{rng.randint(0, 9)}件。",
-        "", f"                 {r.agency}", f"                 {r.year + 1}年1月{rng.randint(10, 28)}日",
+    return [
+        *[("title", line) for line in title],
+        ("p", f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现向社会公布{r.year}年{name_in_body}"
+              f"政府信息公开工作年度报告。本报告中所列数据的统计期限自{r.year}年1月1日起至{r.year}年12月31日止。"),
+        ("p", "一、总体情况"),
+        ("p", f"{r.year}年，我单位认真贯彻落实《条例》，不断强化政府信息公开工作。{prose_numbers}"
+              f"{r.year}年1月1日至12月31日{site}总访问量{rng.randint(10000, 900000)}次。"),
+        ("p", "二、主动公开政府信息情况"),
+        ("table", "active"),
+        ("p", "三、收到和处理政府信息公开申请情况"),
+        ("table", "applications"),
+        ("p", "四、政府信息公开行政复议、行政诉讼情况"),
+        ("table", "review"),
+        ("p", "五、存在的主要问题及改进情况"),
+        ("p", "一是信息公开的及时性有待提高；二是政策解读形式较为单一。下一步将加强培训，完善制度。"),
+        ("p", "六、其他需要报告的事项"),
+        ("p", f"本年度未收取信息处理费。{r.year}年共办理人大代表建议{rng.randint(0, 9)}件、政协提案{rng.randint(0, 9)}件。"),
+        ("sign", r.agency),
+        ("sign", f"{r.year + 1}年1月{rng.randint(10, 28)}日"),
     ]
-    return "\n".join(body) + "\n"
+
+
+_TEXT_TABLES = {"active": _active_table, "applications": _application_table, "review": _review_table}
+
+
+def render(r: Report, style: Style, rng: random.Random) -> str:
+    """The report as plain text in the style's shape."""
+    out = []
+    for kind, value in blocks(r, style, rng):
+        if kind == "table":
+            out.append(_TEXT_TABLES[value](r, style, rng))
+        elif kind == "sign":
+            out.append(f"                 {value}")
+        else:
+            out.append(value)
+        if kind == "title" and value.endswith("报告"):
+            out.append("")
+    return "\n".join(out) + "\n"

@@ -28,3 +28,5 @@ class Document:
     rows: list[Row] = field(default_factory=list)
     pages: int | None = None
     warnings: list[str] = field(default_factory=list)
+    # what the page says about itself outside the report text (HTML 发布机构 …)
+    hints: dict[str, str] = field(default_factory=dict)

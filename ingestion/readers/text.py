@@ -8,7 +8,7 @@ lines without a TAB), TAB-separated rows (PDF text extraction), and pipe-separat
 from __future__ import annotations
 
 from ..document import Document, RejectedDocument, Row
-from ..textnorm import is_value_cell, nfkc
+from ..textnorm import nfkc, parse_number
 
 
 def decode(data: bytes) -> str:
@@ -71,7 +71,7 @@ def rows_from_text(text: str) -> list[Row]:
             continue
         if kind == "text" and group:
             # a wrapped cell: Word exports the rest of a cell on a line without a TAB
-            if not (group[-1] and is_value_cell(group[-1])):
+            if parse_number(group[-1])[1] is None:  # a number is never continued
                 group[-1] += cells[0]
                 continue
         close_group()
