@@ -40,6 +40,24 @@ def read_document(path: Path) -> tuple[Document, bytes]:
         raise RejectedDocument(f"file too large ({size} bytes; limit {MAX_BYTES})")
     data = path.read_bytes()
     fmt = sniff(data, path.suffix.lower())
+    return read_bytes(data, fmt), data
+
+
+def read_bytes(data: bytes, fmt: str) -> Document:
+    """Dispatch to the format's reader; imports are lazy so plain text never pays for lxml,
+    python-docx or pdfium."""
     if fmt == "txt":
-        return text_reader.read(data), data
-    raise RejectedDocument(f"{fmt} documents are not supported by this version of the parser")
+        return text_reader.read(data)
+    if fmt == "html":
+        from . import html
+        return html.read(data)
+    if fmt == "docx":
+        from . import docx
+        return docx.read(data)
+    if fmt == "doc":
+        from . import doc
+        return doc.read(data)
+    if fmt == "pdf":
+        from . import pdf
+        return pdf.read(data)
+    raise RejectedDocument(f"unsupported format {fmt}")

@@ -54,15 +54,31 @@ def _val(el, tag: str) -> str | None:
     return found.get(f"{W}val", "continue" if tag == "vMerge" else None)
 
 
+SLIVER_TWIPS = 40  # grid columns narrower than ~0.7 mm are layout artefacts, not columns
+
+
 def _table_rows(tbl, index: int) -> list[Row]:
+    widths = [int(gc.get(f"{W}w", "1000") or 1000) for gc in tbl.findall(f"{W}tblGrid/{W}gridCol")]
+
+    def real_columns(start: int, span: int) -> int:
+        """How many non-sliver grid columns [start, start+span) covers."""
+        if not widths:
+            return span
+        return sum(1 for w in widths[start:start + span] if w >= SLIVER_TWIPS) if start + span <= len(widths) else span
+
     rows = []
     for tr in tbl.findall(f"{W}tr"):
-        before = int(_val(tr, "gridBefore") or 0)
-        cells = [""] * before
+        col = int(_val(tr, "gridBefore") or 0)
+        cells = [""] * real_columns(0, col)
         for tc in tr.findall(f"{W}tc"):
             span = int(_val(tc, "gridSpan") or 1)
+            n = real_columns(col, span)
             text = "" if _val(tc, "vMerge") == "continue" else _cell_text(tc).strip()
-            cells.extend([text] + [""] * (span - 1))
+            if n:
+                cells.extend([text] + [""] * (n - 1))
+            elif text:  # text in a sliver: keep it with the cell before
+                cells[-1:] = [(cells[-1] if cells else "") + text]
+            col += span
         if any(cells):
             rows.append(Row(cells=[nfkc(c) for c in cells], table=index))
     return rows

@@ -1,0 +1,101 @@
+"""Write a report as DOCX (python-docx, real merged cells) or HTML (rowspan/colspan inside a
+CMS page: layout table, navigation, 发布机构 metadata table), and convert with LibreOffice
+to PDF or legacy DOC."""
+from __future__ import annotations
+
+import html
+import io
+import random
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .render import SPAM, Style, blocks
+from .tables import TableModel, active_table, application_table, review_table
+from .truth import Report
+
+_MODELS = {"active": active_table, "applications": application_table, "review": review_table}
+CJK_FONT = "Noto Serif CJK SC"
+
+
+def to_docx(r: Report, style: Style, rng: random.Random) -> bytes:
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    d = docx.Document()
+    normal = d.styles["Normal"]
+    normal.font.size = Pt(10.5)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), CJK_FONT)
+    for kind, value in blocks(r, style, rng):
+        if kind == "table":
+            _docx_table(d, _MODELS[value](r, style))
+        else:
+            d.add_paragraph(value)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def _docx_table(d, model: TableModel) -> None:
+    table = d.add_table(rows=model.n_rows, cols=model.n_cols)
+    table.style = "Table Grid"
+    for cell in model.cells:
+        target = table.cell(cell.row, cell.col)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            target = target.merge(table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
+        target.text = cell.text
+
+
+def to_html(r: Report, style: Style, rng: random.Random, encoding: str = "utf-8") -> bytes:
+    spam = style.has("spam_title")
+    publisher = r.agency if not spam or rng.random() < 0.5 else SPAM + r.agency[len(r.place):]
+    parts = []
+    for kind, value in blocks(r, style, rng):
+        if kind == "table":
+            parts.append(_html_table(_MODELS[value](r, style)))
+        elif kind == "title":
+            parts.append(f"<h2 class='title'>{html.escape(value)}</h2>")
+        else:
+            parts.append(f"<p>{html.escape(value)}</p>")
+    meta = (f"<table class='meta'><tr><td>索引号</td><td>{rng.randint(10**8, 10**9)}/{r.year}-{rng.randint(1, 999)}</td>"
+            f"<td>发布机构</td><td>{html.escape(publisher)}</td></tr><tr><td>发文日期</td>"
+            f"<td>{r.year + 1}-01-{rng.randint(10, 28)}</td><td>主题分类</td><td>政务公开</td></tr></table>")
+    charset = "gbk" if encoding in ("gbk", "gb2312", "gb18030") else "utf-8"
+    page = (f"<!DOCTYPE html><html><head><meta http-equiv='Content-Type' content='text/html; charset={charset}'>"
+            f"<title>{html.escape(r.agency)}{r.year}年政府信息公开工作年度报告</title>"
+            f"<style>td{{border:1px solid #000}}</style></head><body>"
+            f"<table class='layout' width='100%'><tr><td class='nav'>首页 &gt; 政务公开 &gt; 年度报告</td></tr>"
+            f"<tr><td class='content'>{meta}{''.join(parts)}</td></tr>"
+            f"<tr><td class='footer'>主办单位：{html.escape(r.place)}人民政府办公室 版权所有</td></tr></table>"
+            f"</body></html>")
+    try:
+        return page.encode(encoding)
+    except UnicodeEncodeError:
+        return page.replace(f"charset={charset}", "charset=utf-8").encode("utf-8")
+
+
+def _html_table(model: TableModel) -> str:
+    by_row: dict[int, list] = {}
+    for c in model.cells:
+        by_row.setdefault(c.row, []).append(c)
+    rows = []
+    for i in range(model.n_rows):
+        tds = []
+        for c in sorted(by_row.get(i, []), key=lambda c: c.col):
+            span = (f" rowspan='{c.rowspan}'" if c.rowspan > 1 else "") + (f" colspan='{c.colspan}'" if c.colspan > 1 else "")
+            tds.append(f"<td{span}>{html.escape(c.text)}</td>")
+        rows.append("<tr>" + "".join(tds) + "</tr>")
+    return "<table border='1' cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>"
+
+
+def libreoffice_convert(files: list[Path], to: str, outdir: Path, timeout: int = 900) -> None:
+    """Convert many files in one LibreOffice process (private profile), e.g. to='pdf' or 'doc'."""
+    if not files:
+        return
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="govinfo-corpus-lo-") as profile:
+        filt = {"pdf": "pdf", "doc": "doc:MS Word 97"}[to]
+        cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+               "--convert-to", filt, "--outdir", str(outdir), *map(str, files)]
+        subprocess.run(cmd, capture_output=True, timeout=timeout, check=True)
