@@ -2,7 +2,8 @@
 
     python -m corpus.generate --out corpus_out --n 200 --seed 7
 
-Writes OUT/docs/<id>.txt and OUT/gold/<id>.json; score it with
+Writes OUT/docs/<id>.<ext> (txt, docx, doc, html, pdf; PDF and DOC rendered by LibreOffice)
+and OUT/gold/<id>.json; score it with
     python3 ../shared/tools/score.py --cmd '.venv/bin/govinfo parse {file}' --docs OUT/docs --gold OUT/gold
 """
 from __future__ import annotations
@@ -54,48 +55,123 @@ def apply_quirks(report: Report, style: Style, rng: random.Random) -> None:
         c["active.admin_fees.amount_10k_yuan"] = round(rng.uniform(0.01, 99), 2)
 
 
-def _style(rng: random.Random) -> Style:
+TEXT_ONLY_QUIRKS = {"wrapped_labels", "bookmarks"}  # artefacts of text exports only
+# format → share of the corpus; pdf-docx / pdf-html are PDFs LibreOffice renders from DOCX / HTML
+FORMATS = {"txt": 0.25, "docx": 0.12, "doc": 0.08, "html": 0.15, "pdf-docx": 0.25, "pdf-html": 0.15}
+
+
+def _style(rng: random.Random, fmt: str) -> Style:
     quirks = {q for q in QUIRKS if rng.random() < 0.2}
+    if fmt != "txt":
+        quirks -= TEXT_ONLY_QUIRKS
     return Style(shape=rng.choice(SHAPES), quirks=quirks)
 
 
-def _gold(case_id: str, report: Report, style: Style) -> dict:
-    return {"schema": SCHEMA, "agency": report.agency, "year": report.year, "format": "txt",
+def _gold(case_id: str, report: Report, style: Style, fmt: str) -> dict:
+    return {"schema": SCHEMA, "agency": report.agency, "year": report.year, "format": fmt.split("-")[0],
             "cells": report.cells, "expected_violations": report.expected_violations,
             "injected": report.injected,
-            "notes": f"generated; shape={style.shape}; quirks={','.join(sorted(style.quirks)) or 'none'}"}
+            "notes": f"generated; source={fmt}; shape={style.shape}; quirks={','.join(sorted(style.quirks)) or 'none'}"}
 
 
-BAD_INPUTS = [
-    ("empty", b"", "empty file"),
-    ("binary", bytes(range(256)) * 8, "binary data"),
-    ("notice", "关于做好2023年政务公开工作的通知\n各单位：\n现将有关事项通知如下。\n".encode(), "not an annual report"),
-    ("no_table", "某市教育局2023年政府信息公开工作年度报告\n一、总体情况\n本年度工作平稳。\n".encode(),
-     "report without its section 三 table"),
-    ("undecodable", b"\xff\xfe\xfa" + bytes([0x81, 0x20]) * 400, "undecodable text"),
-]
+def _image_only_pdf() -> bytes:
+    """A one-page PDF holding only an image, as a scanner makes (no text layer)."""
+    img = bytes(range(64)) * 4
+    content = b"q 200 0 0 200 100 500 cm /Im0 Do Q"
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 5 0 R >> >> "
+            b"/Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            b"<< /Type /XObject /Subtype /Image /Width 16 /Height 16 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+            b"/Length %d >>\nstream\n" % len(img) + img + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objs, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1) + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
 
 
-def build_corpus(n: int, seed: int, bad: bool = True) -> list[Case]:
+def _zip_bomb() -> bytes:
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b"\0" * (80 << 20))
+    return buf.getvalue()
+
+
+def _bad_inputs(seed: int, sample_docx: bytes | None, sample_pdf: bytes | None) -> list[Case]:
+    bad = [
+        ("empty", "txt", b"", "empty file"),
+        ("binary", "bin", bytes(range(256)) * 8, "binary data"),
+        ("notice", "txt", "关于做好2023年政务公开工作的通知\n各单位：\n现将有关事项通知如下。\n".encode(), "not an annual report"),
+        ("no_table", "html", "<html><body><h1>某市教育局2023年政府信息公开工作年度报告</h1><p>一、总体情况</p>"
+                             "<p>本年度工作平稳。</p></body></html>".encode(), "report without its section 三 table"),
+        ("undecodable", "txt", b"\xff\xfe\xfa" + bytes([0x81, 0x20]) * 400, "undecodable text"),
+        ("image_only", "pdf", _image_only_pdf(), "image-only scan"),
+        ("zip_bomb", "docx", _zip_bomb(), "zip bomb"),
+        ("truncated_zip", "docx", (sample_docx or b"PK\x03\x04")[:300], "truncated DOCX"),
+        ("corrupt_pdf", "pdf", b"%PDF-1.7\n" + bytes(range(256)) * 4, "corrupt PDF"),
+        ("truncated_pdf", "pdf", (sample_pdf or b"%PDF-1.4\n")[:200], "truncated PDF"),
+        ("fake_doc", "doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "corrupt legacy DOC"),
+    ]
+    return [Case(f"gen{seed}_bad_{name}", f"gen{seed}_bad_{name}.{ext}", data,
+                 {"expect_error": True, "why": why, "format": ext}) for name, ext, data, why in bad]
+
+
+def build_corpus(n: int, seed: int, bad: bool = True, formats: dict[str, float] | None = None,
+                 workdir: Path | None = None) -> list[Case]:
+    """n reports in every format (PDF and DOC rendered by LibreOffice), then the bad inputs."""
+    import tempfile
+
+    from .writers import libreoffice_convert, to_docx, to_html
+
+    formats = formats or FORMATS
     rng = random.Random(seed)
     cases: list[Case] = []
-    while len(cases) < n:
-        years = sorted(rng.sample(range(2021, 2026), rng.choice([1, 1, 2, 3])))
-        years = list(range(years[0], years[0] + len(years)))
-        broken = years[-1] if len(years) > 1 and rng.random() < 0.3 else None
-        for report in series(rng, years, break_carryover_at=broken):
-            if rng.random() < 0.12:
-                inject(rng, report, rng.choice(RULES))
-            style = _style(rng)
-            apply_quirks(report, style, rng)
-            case_id = f"gen{seed}_{len(cases):04d}"
-            text = render(report, style, rng)
-            cases.append(Case(case_id, case_id + ".txt", text.encode("utf-8"), _gold(case_id, report, style)))
-    cases = cases[:n]
+    pending: list[tuple[str, str, Path]] = []  # (case id, target ext, source file) for LibreOffice
+    with tempfile.TemporaryDirectory(prefix="govinfo-corpus-", dir=workdir) as tmp:
+        tmp = Path(tmp)
+        while len(cases) < n:
+            years = sorted(rng.sample(range(2021, 2026), rng.choice([1, 1, 2, 3])))
+            years = list(range(years[0], years[0] + len(years)))
+            broken = years[-1] if len(years) > 1 and rng.random() < 0.3 else None
+            for report in series(rng, years, break_carryover_at=broken):
+                if len(cases) >= n:
+                    break
+                fmt = rng.choices(list(formats), weights=list(formats.values()))[0]
+                if rng.random() < 0.12:
+                    inject(rng, report, rng.choice(RULES))
+                style = _style(rng, fmt)
+                apply_quirks(report, style, rng)
+                case_id = f"gen{seed}_{len(cases):04d}"
+                gold = _gold(case_id, report, style, fmt)
+                if fmt == "txt":
+                    content, ext = render(report, style, rng).encode("utf-8"), "txt"
+                elif fmt in ("docx", "doc", "pdf-docx"):
+                    content, ext = to_docx(report, style, rng), "docx"
+                else:
+                    enc = rng.choice(["utf-8", "gbk"]) if fmt == "html" else "utf-8"
+                    content, ext = to_html(report, style, rng, encoding=enc), "html"
+                if fmt in ("doc", "pdf-docx", "pdf-html"):
+                    src = tmp / f"{case_id}.{ext}"
+                    src.write_bytes(content)
+                    pending.append((case_id, "doc" if fmt == "doc" else "pdf", src))
+                    content, ext = b"", "doc" if fmt == "doc" else "pdf"
+                cases.append(Case(case_id, f"{case_id}.{ext}", content, gold))
+        for target in ("pdf", "doc"):
+            srcs = [src for _, t, src in pending if t == target]
+            libreoffice_convert(srcs, target, tmp / "out")
+        by_id = {c.id: c for c in cases}
+        for case_id, target, src in pending:
+            by_id[case_id].content = (tmp / "out" / f"{case_id}.{target}").read_bytes()
     if bad:
-        for name, data, why in BAD_INPUTS:
-            case_id = f"gen{seed}_bad_{name}"
-            cases.append(Case(case_id, case_id + ".txt", data, {"expect_error": True, "why": why, "format": "txt"}))
+        docx_sample = next((c.content for c in cases if c.filename.endswith(".docx")), None)
+        pdf_sample = next((c.content for c in cases if c.filename.endswith(".pdf")), None)
+        cases.extend(_bad_inputs(seed, docx_sample, pdf_sample))
     return cases
 
 

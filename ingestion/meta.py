@@ -14,6 +14,8 @@ from .textnorm import squash, strip_artefacts
 
 _TITLE_TAIL = re.compile(r"(?:关于)?([0-9]{4}|[〇○零一二三四五六七八九]{4})\s*年\s*度?\s*(?:的)?\s*政府信息公开(?:工作)?(?:年度)?报告")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
+# a line with these is page furniture (navigation, metadata, dates), not part of a title
+_NOT_TITLE = re.compile(r"[。；;，,:：>|/\\<]|首页|当前位置|索引号|发布机构|发文日期|主题分类|来源")
 _PERIOD = re.compile(r"([0-9]{4})\s*年\s*1\s*月\s*1\s*日")
 _AGENCY_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|局|厅|部|署|委|办|院|中心|所|站|会|处|队|馆|集团|公司)$")
 
@@ -33,8 +35,14 @@ def _year_int(token: str) -> int:
 
 def _title(lines: list[str]) -> tuple[str, int | None, int]:
     """(agency part of the title, year, index of the title line)."""
-    for i, line in enumerate(lines[:40]):
+    for i, line in enumerate(lines[:60]):
         m = _TITLE_TAIL.search(line)
+        if not m and re.search(r"年", line):
+            # a title wrapped over lines (PDF text): match across the break, starting on this line
+            joined = line + "".join(lines[i + 1:i + 3])
+            m = _TITLE_TAIL.search(joined)
+            if m and m.start() >= len(line):
+                m = None
         if not m:
             continue
         head = line[: m.start()].strip()
@@ -45,7 +53,7 @@ def _title(lines: list[str]) -> tuple[str, int | None, int]:
         if not parts:
             while j >= 0 and not lines[j]:
                 j -= 1
-            while j >= 0 and lines[j] and len(lines[j]) <= 80 and not re.search(r"[。；;，,:：]", lines[j]):
+            while j >= 0 and lines[j] and len(lines[j]) <= 80 and not _NOT_TITLE.search(lines[j]):
                 parts.insert(0, lines[j])
                 j -= 1
         return "".join(parts), _year_int(m.group(1)), i

@@ -134,16 +134,27 @@ def _piece(textpage, page_no: int, horizontal, vertical, page_height: float) -> 
     return Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=rows, page_height=page_height)
 
 
+_ROW_STARTS = ("规章", "行政规范性文件", "规范性文件", "行政许可", "行政处罚", "行政强制", "行政事业性收费", "信息内容",
+               "自然人", "行政复议", "结果维持", "第二十条", "申请人情况")
+
+
+def _starts_row(label: str) -> bool:
+    return bool(_ENUMERATED.match(label)) or label.startswith(_ROW_STARTS)
+
+
 def _is_continuation(prev: list[str], first: list[str]) -> bool:
     """Is `first` (top row of a piece) the rest of `prev` (last row of the piece before),
-    split by the page break?"""
+    split by the page break? A row of its own starts with an enumerated or known label
+    somewhere; a fragment (the rest of a wrapped label, or values alone under a label
+    that had none) does not."""
     labels = [c for c in first if c and not parse_number(c)[0]]
+    if any(_starts_row(c) for c in labels):
+        return False
     if labels:
-        return not _ENUMERATED.match(labels[0]) and not any(
-            w in "".join(first) for w in ("自然人", "行政复议", "结果维持", "信息内容", "第二十条"))
+        return True
     prev_labels = [c for c in prev if c and not parse_number(c)[0]]
     prev_values = [c for c in prev if c and parse_number(c)[0]]
-    return bool(prev_labels) and not prev_values and any(first) and bool(_ENUMERATED.match(prev_labels[-1]))
+    return bool(prev_labels) and not prev_values and any(first) and _starts_row(prev_labels[-1])
 
 
 def _stitch(pieces: list[Piece]) -> list[tuple[int, Piece]]:
