@@ -103,7 +103,8 @@ def _zip_bomb() -> bytes:
     return buf.getvalue()
 
 
-def _bad_inputs(seed: int, sample_docx: bytes | None, sample_pdf: bytes | None) -> list[Case]:
+def _bad_inputs(seed: int, sample_docx: bytes | None, sample_pdf: bytes | None,
+                encrypted_pdf: bytes | None) -> list[Case]:
     bad = [
         ("empty", "txt", b"", "empty file"),
         ("binary", "bin", bytes(range(256)) * 8, "binary data"),
@@ -118,6 +119,8 @@ def _bad_inputs(seed: int, sample_docx: bytes | None, sample_pdf: bytes | None) 
         ("truncated_pdf", "pdf", (sample_pdf or b"%PDF-1.4\n")[:200], "truncated PDF"),
         ("fake_doc", "doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "corrupt legacy DOC"),
     ]
+    if encrypted_pdf:
+        bad.append(("encrypted", "pdf", encrypted_pdf, "encrypted PDF"))
     return [Case(f"gen{seed}_bad_{name}", f"gen{seed}_bad_{name}.{ext}", data,
                  {"expect_error": True, "why": why, "format": ext}) for name, ext, data, why in bad]
 
@@ -127,7 +130,7 @@ def build_corpus(n: int, seed: int, bad: bool = True, formats: dict[str, float] 
     """n reports in every format (PDF and DOC rendered by LibreOffice), then the bad inputs."""
     import tempfile
 
-    from .writers import libreoffice_convert, to_docx, to_html
+    from .writers import libreoffice_convert, libreoffice_encrypted_pdf, to_docx, to_html
 
     formats = formats or FORMATS
     rng = random.Random(seed)
@@ -168,10 +171,15 @@ def build_corpus(n: int, seed: int, bad: bool = True, formats: dict[str, float] 
         by_id = {c.id: c for c in cases}
         for case_id, target, src in pending:
             by_id[case_id].content = (tmp / "out" / f"{case_id}.{target}").read_bytes()
+        encrypted = None
+        if bad:
+            src = tmp / "encrypt_me.docx"
+            src.write_bytes(to_docx(series(rng, [2023])[0], Style("cells"), rng))
+            encrypted = libreoffice_encrypted_pdf(src, tmp / "enc").read_bytes()
     if bad:
         docx_sample = next((c.content for c in cases if c.filename.endswith(".docx")), None)
         pdf_sample = next((c.content for c in cases if c.filename.endswith(".pdf")), None)
-        cases.extend(_bad_inputs(seed, docx_sample, pdf_sample))
+        cases.extend(_bad_inputs(seed, docx_sample, pdf_sample, encrypted))
     return cases
 
 

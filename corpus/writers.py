@@ -89,13 +89,34 @@ def _html_table(model: TableModel) -> str:
     return "<table border='1' cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>"
 
 
-def libreoffice_convert(files: list[Path], to: str, outdir: Path, timeout: int = 900) -> None:
-    """Convert many files in one LibreOffice process (private profile), e.g. to='pdf' or 'doc'."""
+def libreoffice_convert(files: list[Path], to: str, outdir: Path, timeout: int = 1800, processes: int = 2) -> None:
+    """Convert many files with LibreOffice (to='pdf' or 'doc'): a few long-lived processes,
+    each with its own profile, share the list."""
     if not files:
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     outdir.mkdir(parents=True, exist_ok=True)
+    filt = {"pdf": "pdf", "doc": "doc:MS Word 97"}[to]
+
+    def run(chunk: list[Path]) -> None:
+        with tempfile.TemporaryDirectory(prefix="govinfo-corpus-lo-") as profile:
+            cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                   "--convert-to", filt, "--outdir", str(outdir), *map(str, chunk)]
+            subprocess.run(cmd, capture_output=True, timeout=timeout, check=True)
+
+    chunks = [files[i::processes] for i in range(processes) if files[i::processes]]
+    with ThreadPoolExecutor(len(chunks)) as pool:
+        list(pool.map(run, chunks))
+
+
+def libreoffice_encrypted_pdf(src: Path, outdir: Path, password: str = "secret", timeout: int = 300) -> Path:
+    """Export `src` as a PDF that needs a password to open."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    opts = ('pdf:writer_pdf_Export:{"EncryptFile":{"type":"boolean","value":"true"},'
+            '"DocumentOpenPassword":{"type":"string","value":"%s"}}' % password)
     with tempfile.TemporaryDirectory(prefix="govinfo-corpus-lo-") as profile:
-        filt = {"pdf": "pdf", "doc": "doc:MS Word 97"}[to]
-        cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--convert-to", filt, "--outdir", str(outdir), *map(str, files)]
-        subprocess.run(cmd, capture_output=True, timeout=timeout, check=True)
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                        "--convert-to", opts, "--outdir", str(outdir), str(src)],
+                       capture_output=True, timeout=timeout, check=True)
+    return outdir / (src.stem + ".pdf")

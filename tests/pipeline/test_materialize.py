@@ -1,8 +1,9 @@
 """The whole job, for real: generated reports → Dagster run (in-process) → polars staging →
 DuckDB → dbt build → GX checks, into a temporary warehouse; then the marts are asserted.
 
-The landing folder holds a cross-year pair that chains (agency A), one whose carryover
-breaks (agency B), a report with an injected rule break (agency C) and an empty file.
+The landing folder holds a cross-year pair that chains (agency A, text), one whose carryover
+breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (agency C) and
+an empty file.
 """
 import random
 
@@ -11,6 +12,7 @@ import pytest
 
 from corpus.render import Style, render
 from corpus.truth import inject, series
+from corpus.writers import libreoffice_convert, to_docx, to_html
 
 MARTS = ("dim_agency", "fct_report_cells", "fct_agency_year", "rec_within_report", "rec_cross_year")
 
@@ -24,10 +26,14 @@ def landing(tmp_path_factory):
     c = series(rng, [2023], agency=("天津市商务局", "天津市", "商务局"))
     inject(rng, c[0], "review_total")
     reports = {"a": a, "b": b, "c": c}
-    for key, reps in reports.items():
-        for i, r in enumerate(reps):
-            shape = ("cells", "tabs", "pipes")[(i + len(key)) % 3]
-            (raw / f"{key}_{r.year}.txt").write_text(render(r, Style(shape), rng), encoding="utf-8")
+    # the ingestion asset reads every format: A as text shapes, B as DOCX and HTML, C as a PDF
+    (raw / "a_2021.txt").write_text(render(a[0], Style("cells"), rng), encoding="utf-8")
+    (raw / "a_2022.txt").write_text(render(a[1], Style("pipes"), rng), encoding="utf-8")
+    (raw / "b_2022.docx").write_bytes(to_docx(b[0], Style("cells"), rng))
+    (raw / "b_2023.html").write_bytes(to_html(b[1], Style("cells"), rng, encoding="gbk"))
+    src = tmp_path_factory.mktemp("src") / "c_2023.docx"
+    src.write_bytes(to_docx(c[0], Style("cells"), rng))
+    libreoffice_convert([src], "pdf", raw)
     (raw / "empty.txt").write_bytes(b"")
     return raw, reports
 
