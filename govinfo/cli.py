@@ -33,7 +33,7 @@ def _parse(args: argparse.Namespace) -> int:
             if many:
                 print(json.dumps({"source": {"file": Path(name).name}, "error": msg}, ensure_ascii=False))
             continue
-        print(json.dumps(result, ensure_ascii=False))
+        print(json.dumps(result, ensure_ascii=False, separators=(",", ":")))
     return 2 if rejected else 0
 
 

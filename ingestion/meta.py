@@ -87,7 +87,10 @@ def _recover_place(suffix: str, body: str, tail: list[str]) -> str | None:
 
 
 def agency_and_year(text: str, warnings: list[str]) -> tuple[str | None, int | None]:
-    lines = [squash(strip_artefacts(line)) for line in text.splitlines()]
+    raw_lines = text.splitlines()
+    # the title is near the top and the signature at the end: the middle is never read here
+    head, tail_lines = raw_lines[:80], raw_lines[80:][-8:]
+    lines = [squash(strip_artefacts(line)) for line in head + tail_lines]
     agency, year, _ = _title(lines)
     if year is None:
         year = _year_fallback(text)

@@ -13,6 +13,7 @@ evaluates them in SQL for `marts.rec_within_report`, so the rules live only here
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .spec import APPLICANT_COLS, APPLICANT_TYPES, REVIEW_GROUPS, application_rows, outcome_rows
 
@@ -28,7 +29,8 @@ class RuleTerm:
     field: str
 
 
-def rule_terms() -> list[RuleTerm]:
+@lru_cache(maxsize=1)
+def rule_terms() -> tuple[RuleTerm, ...]:
     terms: list[RuleTerm] = []
 
     def add(rule, subject, expected, actual):
@@ -49,7 +51,7 @@ def rule_terms() -> list[RuleTerm]:
         add("review_total", group,
             [f"review_litigation.{group}.{c}" for c in ("upheld", "corrected", "other", "pending")],
             [f"review_litigation.{group}.total"])
-    return terms
+    return tuple(terms)
 
 
 def evaluate(cells: dict[str, float | int | None]) -> list[dict]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _SPACE = re.compile(r"\s+")
@@ -26,16 +27,19 @@ def strip_artefacts(text: str) -> str:
     return text.replace("\u200b", "").replace("\ufeff", "")
 
 
+@lru_cache(maxsize=1 << 16)  # the same labels recur in every report
 def label_key(text: str) -> str:
     """A label reduced to its characters: for matching, never for display."""
     return _LABEL_DROP.sub("", nfkc(strip_artefacts(text)))
 
 
+@lru_cache(maxsize=1 << 16)
 def squash(text: str) -> str:
     """Remove all white space (CJK text has none that matters)."""
     return _SPACE.sub("", nfkc(text))
 
 
+@lru_cache(maxsize=1 << 16)
 def parse_number(text: str) -> tuple[bool, float | int | None]:
     """(is_value_cell, value) for one printed cell.
 

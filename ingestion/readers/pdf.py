@@ -13,11 +13,15 @@ spaces (blank cells cannot be placed there, and the mapper says so in its warnin
 """
 from __future__ import annotations
 
+import bisect
+import ctypes
 import re
 from dataclasses import dataclass, field
 
 from ..document import Document, RejectedDocument, Row
 from ..textnorm import nfkc, parse_number, squash
+
+from pypdfium2.raw import FPDFText_GetBoundedText as _bounded_text  # C API: one call per table cell
 
 MAX_PAGES = 500
 THIN = 2.0  # a path thinner than this (pt) in one direction is a ruling line
@@ -38,26 +42,47 @@ class Piece:
 
 
 def _segments(page, pdfium_c) -> tuple[list[tuple], list[tuple]]:
-    """(horizontal (y, x0, x1), vertical (x, y0, y1)) ruling segments of a page."""
+    """(horizontal (y, x0, x1), vertical (x, y0, y1)) ruling segments of a page.
+
+    Read through pdfium's C API directly: the object wrappers of pypdfium2's helpers cost
+    more than the rest of the table reading on a report page."""
+    import ctypes
+
     horizontal, vertical = [], []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):
-        left, bottom, right, top = obj.get_bounds()
-        w, h = right - left, top - bottom
-        if h <= THIN and w > THIN:
-            horizontal.append(((bottom + top) / 2, left, right))
-        elif w <= THIN and h > THIN:
-            vertical.append(((left + right) / 2, bottom, top))
-        elif w > THIN and h > THIN and w * h < 400 * 400:
-            # a cell drawn as a stroked rectangle: its four edges
-            horizontal += [(bottom, left, right), (top, left, right)]
-            vertical += [(left, bottom, top), (right, bottom, top)]
+    raw = page.raw
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
+    path_type, form_type = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    forms = False
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        obj = pdfium_c.FPDFPage_GetObject(raw, i)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == form_type:
+            forms = True
+        if kind != path_type or not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
+            continue
+        _classify(left.value, bottom.value, right.value, top.value, horizontal, vertical)
+    if forms and not (horizontal and vertical):  # lines drawn inside form XObjects
+        for obj in page.get_objects(filter=[path_type], max_depth=3):
+            _classify(*obj.get_bounds(), horizontal, vertical)
     return horizontal, vertical
 
 
+def _classify(left, bottom, right, top, horizontal, vertical) -> None:
+    w, h = right - left, top - bottom
+    if h <= THIN and w > THIN:
+        horizontal.append(((bottom + top) / 2, left, right))
+    elif w <= THIN and h > THIN:
+        vertical.append(((left + right) / 2, bottom, top))
+    elif w > THIN and h > THIN and w * h < 400 * 400:
+        # a cell drawn as a stroked rectangle: its four edges
+        horizontal += [(bottom, left, right), (top, left, right)]
+        vertical += [(left, bottom, top), (right, bottom, top)]
+
+
 def _components(horizontal, vertical) -> list[tuple[list, list]]:
-    """Group segments that touch into tables."""
-    segs = [("h", s) for s in horizontal] + [("v", s) for s in vertical]
-    parent = list(range(len(segs)))
+    """Group segments that cross or touch into tables (horizontal joined through verticals)."""
+    parent = list(range(len(horizontal) + len(vertical)))
 
     def find(i):
         while parent[i] != i:
@@ -65,23 +90,22 @@ def _components(horizontal, vertical) -> list[tuple[list, list]]:
             i = parent[i]
         return i
 
-    def touches(a, b) -> bool:
-        (ka, sa), (kb, sb) = a, b
-        if ka == kb:
-            pos_a, lo_a, hi_a = sa
-            pos_b, lo_b, hi_b = sb
-            return abs(pos_a - pos_b) <= TOUCH and lo_a <= hi_b + TOUCH and lo_b <= hi_a + TOUCH
-        (y, x0, x1), (x, y0, y1) = (sa, sb) if ka == "h" else (sb, sa)
-        return x0 - TOUCH <= x <= x1 + TOUCH and y0 - TOUCH <= y <= y1 + TOUCH
-
-    for i in range(len(segs)):
-        for j in range(i + 1, len(segs)):
-            if find(i) != find(j) and touches(segs[i], segs[j]):
-                parent[find(i)] = find(j)
+    offset = len(horizontal)
+    by_x = sorted(range(len(vertical)), key=lambda j: vertical[j][0])
+    xs = [vertical[j][0] for j in by_x]
+    for i, (y, x0, x1) in enumerate(horizontal):
+        for k in range(bisect.bisect_left(xs, x0 - TOUCH), bisect.bisect_right(xs, x1 + TOUCH)):
+            j = by_x[k]
+            _, y0, y1 = vertical[j]
+            if y0 - TOUCH <= y <= y1 + TOUCH:
+                a, b = find(i), find(offset + j)
+                if a != b:
+                    parent[a] = b
     groups: dict[int, tuple[list, list]] = {}
-    for i, (kind, s) in enumerate(segs):
-        g = groups.setdefault(find(i), ([], []))
-        (g[0] if kind == "h" else g[1]).append(s)
+    for i, seg in enumerate(horizontal):
+        groups.setdefault(find(i), ([], []))[0].append(seg)
+    for j, seg in enumerate(vertical):
+        groups.setdefault(find(offset + j), ([], []))[1].append(seg)
     return [g for g in groups.values() if len(g[0]) >= 2 and len(g[1]) >= 2]
 
 
@@ -94,10 +118,40 @@ def _snap(values: list[float]) -> list[float]:
     return out
 
 
-def _covered(segments, pos: float, lo: float, hi: float) -> bool:
-    """Is the boundary at `pos` drawn between lo and hi (at its middle)?"""
-    mid = (lo + hi) / 2
-    return any(abs(p - pos) <= SNAP and a - SNAP <= mid <= b + SNAP for p, a, b in segments)
+def _index(segments, positions: list[float]) -> list[list[tuple[float, float]]]:
+    """The segments lying on each grid position: index → [(lo, hi)]."""
+    out: list[list[tuple[float, float]]] = [[] for _ in positions]
+    ordered = sorted(range(len(positions)), key=positions.__getitem__)
+    keys = [positions[i] for i in ordered]
+    for pos, lo, hi in segments:
+        k = bisect.bisect_left(keys, pos)
+        best = min((j for j in (k - 1, k) if 0 <= j < len(keys)), key=lambda j: abs(keys[j] - pos))
+        if abs(keys[best] - pos) <= SNAP:
+            out[ordered[best]].append((lo, hi))
+    return out
+
+
+def _covered(spans: list[tuple[float, float]], mid: float) -> bool:
+    """Is a boundary drawn through `mid` (the middle of the neighbours' shared edge)?"""
+    for a, b in spans:
+        if a - SNAP <= mid <= b + SNAP:
+            return True
+    return False
+
+
+_BUFFER_CHARS = 1024
+
+
+def _text_in(textpage, left: float, bottom: float, right: float, top: float) -> str:
+    """Text inside a box: one pdfium call into a buffer reused for the page (the helper
+    makes two calls and a new buffer per box)."""
+    buf = getattr(textpage, "_govinfo_buf", None)
+    if buf is None:
+        buf = textpage._govinfo_buf = (ctypes.c_ushort * _BUFFER_CHARS)()
+    n = _bounded_text(textpage, left, top, right, bottom, buf, _BUFFER_CHARS)
+    if n >= _BUFFER_CHARS:  # more text than any table cell holds: let the helper size it
+        return textpage.get_text_bounded(left=left, bottom=bottom, right=right, top=top)
+    return bytes(buf)[: 2 * n].decode("utf-16-le", errors="ignore").rstrip("\x00") if n > 0 else ""
 
 
 def _piece(textpage, page_no: int, horizontal, vertical, page_height: float) -> Piece | None:
@@ -106,30 +160,41 @@ def _piece(textpage, page_no: int, horizontal, vertical, page_height: float) -> 
     if len(xs) < 2 or len(ys) < 2:
         return None
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    parent = {(r, c): (r, c) for r in range(n_rows) for c in range(n_cols)}
+    parent = list(range(n_rows * n_cols))  # atomic cell r*n_cols+c → union-find parent
 
-    def find(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
+    def union(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+
+    at_x, at_y = _index(vertical, xs), _index(horizontal, ys)
     for r in range(n_rows):
+        y_mid = (ys[r] + ys[r + 1]) / 2
         for c in range(n_cols):
-            if c + 1 < n_cols and not _covered(vertical, xs[c + 1], ys[r + 1], ys[r]):
-                parent[find((r, c))] = find((r, c + 1))
-            if r + 1 < n_rows and not _covered(horizontal, ys[r + 1], xs[c], xs[c + 1]):
-                parent[find((r, c))] = find((r + 1, c))
-    spans: dict[tuple, list[int]] = {}
-    for (r, c) in parent:
-        root = find((r, c))
-        s = spans.setdefault(root, [r, c, r, c])
-        s[0], s[1], s[2], s[3] = min(s[0], r), min(s[1], c), max(s[2], r), max(s[3], c)
+            i = r * n_cols + c
+            # merge with the right / lower neighbour where no ruling separates them
+            if c + 1 < n_cols and not _covered(at_x[c + 1], y_mid):
+                union(i, i + 1)
+            if r + 1 < n_rows and not _covered(at_y[r + 1], (xs[c] + xs[c + 1]) / 2):
+                union(i, i + n_cols)
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for i in range(n_rows * n_cols):  # row-major: a merged cell's first index is its top-left
+        root = find(i)
+        first.setdefault(root, i)
+        last[root] = i
     rows = [[""] * n_cols for _ in range(n_rows)]
-    for r0, c0, r1, c1 in spans.values():
+    for root, i in first.items():
+        (r0, c0), (r1, c1) = divmod(i, n_cols), divmod(last[root], n_cols)
         left, right, top, bottom = xs[c0], xs[c1 + 1], ys[r0], ys[r1 + 1]
-        text = textpage.get_text_bounded(left=left + 0.5, bottom=bottom + 0.5, right=right - 0.5, top=top - 0.5)
-        rows[r0][c0] = squash(text)
+        text = _text_in(textpage, left + 0.5, bottom + 0.5, right - 0.5, top - 0.5)
+        rows[r0][c0] = text if text.isascii() and text.isdigit() else squash(text)
     rows = [r for r in rows if any(r)]
     return Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=rows, page_height=page_height)
 
@@ -238,7 +303,7 @@ def read(data: bytes) -> Document:
     rows: list[Row] = []
     stitched = _stitch(pieces)
     for table, piece in stitched:
-        rows.extend(Row(cells=[nfkc(c) for c in cells], table=table, page=piece.page) for cells in piece.rows)
+        rows.extend(Row(cells=cells, table=table, page=piece.page) for cells in piece.rows)  # squash did NFKC
     doc = Document(format="pdf", text=full, rows=rows, pages=n_pages)
     if unruled and not pieces:
         doc.warnings.append("no ruled tables: cells read from text lines, blank cells cannot be placed")
