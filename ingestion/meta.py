@@ -29,6 +29,15 @@ def is_spam(text: str) -> bool:
     return bool(SPAM_MARK.search(text))
 
 
+def _complete(name: str) -> bool:
+    """An agency name with its place (or level) and its kind: 聊城市…局, 莘县人民政府办公室, 国家…局."""
+    if not name or not _AGENCY_END.search(name):
+        return False
+    # a place the gazetteer does not know still starts the name and ends in a level (莘县, 朝阳区)
+    return (name.startswith(("国", "中")) or any(name.startswith(short) for short in PLACES)
+            or bool(re.match(r"[\u4e00-\u9fff]{1,6}?[省市县区旗州盟]", name)))
+
+
 def _year_int(token: str) -> int:
     return int("".join(_CN_DIGITS.get(c, c) for c in token))
 
@@ -47,15 +56,18 @@ def _title(lines: list[str]) -> tuple[str, int | None, int]:
             continue
         head = line[: m.start()].strip()
         parts = [head] if head else []
-        # the agency may stand on the lines above, split over several (blank lines may
-        # separate it from the year line, not its own pieces)
+        # the agency may stand on the lines above, or wrap onto the year line (PDF text);
+        # read upward until the name is complete, never across page furniture, and across
+        # blank lines only before the first piece
         j = i - 1
         if not parts:
             while j >= 0 and not lines[j]:
                 j -= 1
-            while j >= 0 and lines[j] and len(lines[j]) <= 80 and not _NOT_TITLE.search(lines[j]):
-                parts.insert(0, lines[j])
-                j -= 1
+        while not _complete("".join(parts)):
+            if j < 0 or not lines[j] or len(lines[j]) > 80 or _NOT_TITLE.search(lines[j]):
+                break
+            parts.insert(0, lines[j])
+            j -= 1
         return "".join(parts), _year_int(m.group(1)), i
     return "", None, -1
 
