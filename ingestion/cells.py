@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .document import Document, Row
 from .spec import APPLICANT_COLS, REVIEW_COLS, REVIEW_GROUPS, field_names
@@ -129,6 +130,16 @@ def _application_columns(header_keys: set[str], cm: CellMap) -> list[str]:
     return [c for c in APPLICANT_COLS if c in present]
 
 
+@lru_cache(maxsize=1 << 14)
+def _application_row(inner: str, joined: str) -> str | None:
+    """Table 三 row named by the innermost label, else by all labels together (the bare
+    其他 / 其他处理 / 总计 patterns only ever match the innermost label)."""
+    name = next((name for name, rx in _APPLICATION_ROWS if rx.search(inner)), None)
+    if name is None:
+        name = next((name for name, rx in _APPLICATION_ROWS[:-3] if rx.search(joined)), None)
+    return name
+
+
 def map_cells(doc: Document) -> CellMap:
     cm = CellMap()
     header_keys: set[str] = set()
@@ -184,11 +195,7 @@ def map_cells(doc: Document) -> CellMap:
                     _put(cm, f"active.{row_name}.{col}", text, row, labels[-1], col)
             continue
 
-        inner = label_keys[-1]
-        row_name = next((name for name, rx in _APPLICATION_ROWS if rx.search(inner)), None)
-        if row_name is None:
-            joined = "".join(label_keys)
-            row_name = next((name for name, rx in _APPLICATION_ROWS[:-3] if rx.search(joined)), None)
+        row_name = _application_row(label_keys[-1], "".join(label_keys))
         if row_name is None:
             if not any(v.strip() for v in values):
                 continue  # a caption or header row (第二十条第（一）项, 信息内容 …) with empty cells

@@ -119,15 +119,21 @@ def _snap(values: list[float]) -> list[float]:
 
 
 def _index(segments, positions: list[float]) -> list[list[tuple[float, float]]]:
-    """The segments lying on each grid position: index → [(lo, hi)]."""
+    """The segments lying on each grid position: index → [(lo, hi)]. `positions` is sorted
+    (ascending, or descending for the y positions read top to bottom)."""
     out: list[list[tuple[float, float]]] = [[] for _ in positions]
-    ordered = sorted(range(len(positions)), key=positions.__getitem__)
-    keys = [positions[i] for i in ordered]
+    descending = len(positions) > 1 and positions[0] > positions[-1]
+    keys = positions[::-1] if descending else positions
+    last = len(keys) - 1
     for pos, lo, hi in segments:
         k = bisect.bisect_left(keys, pos)
-        best = min((j for j in (k - 1, k) if 0 <= j < len(keys)), key=lambda j: abs(keys[j] - pos))
-        if abs(keys[best] - pos) <= SNAP:
-            out[ordered[best]].append((lo, hi))
+        if k <= last and keys[k] - pos <= SNAP and (k == 0 or keys[k] - pos <= pos - keys[k - 1]):
+            best = k
+        elif k > 0 and pos - keys[k - 1] <= SNAP:
+            best = k - 1
+        else:
+            continue
+        out[last - best if descending else best].append((lo, hi))
     return out
 
 
@@ -151,7 +157,8 @@ def _text_in(textpage, left: float, bottom: float, right: float, top: float) -> 
     n = _bounded_text(textpage, left, top, right, bottom, buf, _BUFFER_CHARS)
     if n >= _BUFFER_CHARS:  # more text than any table cell holds: let the helper size it
         return textpage.get_text_bounded(left=left, bottom=bottom, right=right, top=top)
-    return bytes(buf)[: 2 * n].decode("utf-16-le", errors="ignore").rstrip("\x00") if n > 0 else ""
+    # n counts the terminating NUL; copy only the characters, not the whole buffer
+    return ctypes.string_at(buf, 2 * n).decode("utf-16-le", errors="ignore").rstrip("\x00") if n > 0 else ""
 
 
 def _piece(textpage, page_no: int, horizontal, vertical, page_height: float) -> Piece | None:
