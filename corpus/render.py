@@ -127,15 +127,14 @@ def _active_table(r: Report, style: Style, rng: random.Random) -> str:
     return t.text()
 
 
-def _application_table(r: Report, style: Style, rng: random.Random) -> str:
-    t = _Table(style, rng)
-    cols = [c for c in APPLICANT_COLS if not (c == "other_org" and style.has("no_other_column"))]
-    total = "合计" if style.has("heji") else "总计"
-    orgs = ["商业企业", "科研机构", "社会公益组织", "法律服务机构"] + ([] if style.has("no_other_column") else ["其他"])
-    t.row(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "申请人情况"])
-    t.row(["", "", "自然人", "法人或其他组织", total])
-    t.row(["", "", "", *orgs, ""])
+def application_layout(style: Style) -> tuple[list[str], list[str], list[tuple]]:
+    """Table 三 as the style prints it: (value columns, organisation sub-headers, rows of
+    (level-1, level-2, level-3 label, row name)) with the quirks that change labels and rows."""
+    no_other = style.has("no_other_column")
+    cols = [c for c in APPLICANT_COLS if not (c == "other_org" and no_other)]
+    orgs = ["商业企业", "科研机构", "社会公益组织", "法律服务机构"] + ([] if no_other else ["其他"])
     folded = style.has("fold_other")
+    rows = []
     for l1, l2, l3, row in APPLICATION_ROWS:
         if folded and row in ("other_unpaid_fee", "other_other"):
             continue
@@ -143,13 +142,25 @@ def _application_table(r: Report, style: Style, rng: random.Random) -> str:
             l2, l3, row = "（六）其他处理", None, "other_processing"
         if row == "carried_over" and style.has("mislabel_carried_over"):
             l1 = "一、上年结转政府信息公开申请数量"
+        rows.append((l1, _label(l2, style) if l2 else l2, _label(l3, style) if l3 else None, row))
+    return cols, orgs, rows
+
+
+def _application_table(r: Report, style: Style, rng: random.Random) -> str:
+    t = _Table(style, rng)
+    cols, orgs, rows = application_layout(style)
+    total = "合计" if style.has("heji") else "总计"
+    t.row(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "申请人情况"])
+    t.row(["", "", "自然人", "法人或其他组织", total])
+    t.row(["", "", "", *orgs, ""])
+    for l1, l2, l3, row in rows:
         values = [_num(r.cells[f"applications.{row}.{c}"], style) for c in cols]
         if l3 is None and l2 is None:
             labels = [l1, ""]
         elif l3 is None:
-            labels = [l1 or "", _label(l2, style)]
+            labels = [l1 or "", l2]
         else:
-            labels = ["", l2 or "", _label(l3, style)] if style.shape != "pipes" else [l2 or "", _label(l3, style)]
+            labels = ["", l2 or "", l3] if style.shape != "pipes" else [l2 or "", l3]
         if style.shape == "pipes":
             labels = [x for x in labels if x]
         t.row(labels + values)

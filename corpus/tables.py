@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingestion.spec import APPLICANT_COLS
-
-from .render import APPLICATION_ROWS, Style, _label, _num
+from .render import Style, _label, _num, application_layout
 from .truth import Report
 
 
@@ -63,18 +61,7 @@ def active_table(r: Report, style: Style) -> TableModel:
 
 
 def application_table(r: Report, style: Style) -> TableModel:
-    cols = [c for c in APPLICANT_COLS if not (c == "other_org" and style.has("no_other_column"))]
-    orgs = ["商业企业", "科研机构", "社会公益组织", "法律服务机构"] + ([] if style.has("no_other_column") else ["其他"])
-    folded = style.has("fold_other")
-    body = []
-    for l1, l2, l3, row in APPLICATION_ROWS:
-        if folded and row in ("other_unpaid_fee", "other_other"):
-            continue
-        if folded and row == "other_no_correction":
-            l2, l3, row = "（六）其他处理", None, "other_processing"
-        if row == "carried_over" and style.has("mislabel_carried_over"):
-            l1 = "一、上年结转政府信息公开申请数量"
-        body.append((l1, l2, _label(l3, style) if l3 else None, row))
+    cols, orgs, body = application_layout(style)
     n_cols = 3 + len(cols)
     t = TableModel(n_rows=3 + len(body), n_cols=n_cols)
     t.add(0, 0, "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", rowspan=3, colspan=3)
