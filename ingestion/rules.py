@@ -54,15 +54,25 @@ def rule_terms() -> tuple[RuleTerm, ...]:
     return tuple(terms)
 
 
+@lru_cache(maxsize=1)
+def _checks() -> tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...]:
+    """(rule, subject, expected fields, actual fields) per check, in rule order."""
+    grouped: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    for t in rule_terms():
+        expected, actual = grouped.setdefault((t.rule, t.subject), ([], []))
+        (expected if t.side == "expected" else actual).append(t.field)
+    return tuple((rule, subject, tuple(e), tuple(a)) for (rule, subject), (e, a) in grouped.items())
+
+
 def evaluate(cells: dict[str, float | int | None]) -> list[dict]:
     """Every rule check of one report, in rule order: {rule, subject, expected, actual, passed}."""
-    sums: dict[tuple[str, str], dict[str, float]] = {}
-    for t in rule_terms():
-        side = sums.setdefault((t.rule, t.subject), {"expected": 0, "actual": 0})
-        side[t.side] += cells.get(t.field) or 0
-    return [{"rule": rule, "subject": subject, "expected": s["expected"], "actual": s["actual"],
-             "passed": abs(s["expected"] - s["actual"]) <= TOLERANCE}
-            for (rule, subject), s in sums.items()]
+    out = []
+    for rule, subject, expected_fields, actual_fields in _checks():
+        expected = sum(cells.get(f) or 0 for f in expected_fields)
+        actual = sum(cells.get(f) or 0 for f in actual_fields)
+        out.append({"rule": rule, "subject": subject, "expected": expected, "actual": actual,
+                    "passed": abs(expected - actual) <= TOLERANCE})
+    return out
 
 
 def violations(cells: dict[str, float | int | None]) -> list[dict]:

@@ -53,15 +53,17 @@ def _segments(page, pdfium_c) -> tuple[list[tuple], list[tuple]]:
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     refs = [ctypes.byref(v) for v in (left, bottom, right, top)]
     path_type, form_type = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+    get_object, get_type, get_bounds = (pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType,
+                                        pdfium_c.FPDFPageObj_GetBounds)
     forms = False
     for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        obj = pdfium_c.FPDFPage_GetObject(raw, i)
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind == form_type:
+        obj = get_object(raw, i)
+        kind = get_type(obj)
+        if kind == path_type:
+            if get_bounds(obj, *refs):
+                _classify(left.value, bottom.value, right.value, top.value, horizontal, vertical)
+        elif kind == form_type:
             forms = True
-        if kind != path_type or not pdfium_c.FPDFPageObj_GetBounds(obj, *refs):
-            continue
-        _classify(left.value, bottom.value, right.value, top.value, horizontal, vertical)
     if forms and not (horizontal and vertical):  # lines drawn inside form XObjects
         for obj in page.get_objects(filter=[path_type], max_depth=3):
             _classify(*obj.get_bounds(), horizontal, vertical)
