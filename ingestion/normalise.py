@@ -9,6 +9,7 @@ from datetime import datetime
 
 import polars as pl
 
+from .agencies import describe_all
 from .rules import rule_terms
 from .spec import fields
 
@@ -26,6 +27,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "parse_warnings": {"document_id": pl.String, "seq": pl.Int32, "message": pl.String},
     "quarantine": {"sha256": pl.String, "source_file": pl.String, "reason": pl.String,
                    "quarantined_at": pl.Datetime("us")},
+    "agencies": {"agency_name": pl.String, "alias_key": pl.String, "agency_key": pl.String, "province": pl.String,
+                 "city": pl.String, "county": pl.String, "level": pl.String, "kind": pl.String},
     "rule_terms": {"rule": pl.String, "subject": pl.String, "side": pl.String, "field": pl.String},
     "fields": {"field": pl.String, "table_name": pl.String, "row_name": pl.String, "col_name": pl.String,
                "row_label_zh": pl.String, "col_label_zh": pl.String, "unit": pl.String},
@@ -57,7 +60,8 @@ def document_frames(results: list[dict], source_files: dict[str, list[str]], loa
                           "col_label": p.get("col_label"), "printed": p.get("printed")})
         warns.extend({"document_id": doc_id, "seq": i, "message": w} for i, w in enumerate(r["warnings"]))
     return {"documents": _frame("documents", docs), "document_sources": _frame("document_sources", sources),
-            "report_cells": _frame("report_cells", cells), "parse_warnings": _frame("parse_warnings", warns)}
+            "report_cells": _frame("report_cells", cells), "parse_warnings": _frame("parse_warnings", warns),
+            "agencies": _frame("agencies", describe_all(r["agency"] for r in results))}
 
 
 def quarantine_frame(rejected: list[dict]) -> pl.DataFrame:

@@ -74,6 +74,12 @@ def write_batch(con: duckdb.DuckDBPyConnection, documents: dict[str, pl.DataFram
             con.unregister("_ids")
         for table in DOCUMENT_TABLES:
             _insert(con, table, documents[table])
+        agencies = documents["agencies"]
+        if agencies.height:  # one row per printed name: replaced, never duplicated
+            con.register("_agencies", agencies.to_arrow())
+            con.execute("DELETE FROM raw.agencies WHERE agency_name IN (SELECT agency_name FROM _agencies)")
+            con.execute("INSERT INTO raw.agencies BY NAME SELECT * FROM _agencies")
+            con.unregister("_agencies")
         if quarantine.height:
             con.register("_q", quarantine.to_arrow())
             con.execute("""INSERT INTO raw.quarantine BY NAME SELECT * FROM _q

@@ -14,6 +14,7 @@ _DESCRIPTIONS = {
     "parse_warnings": "What the parser was unsure of.",
     "quarantine": "Rejected files with the reason and time.",
     "fields": "The 207-cell contract.",
+    "agencies": "Every printed agency name with its alias key, region, level and kind (ingestion.agencies).",
     "rule_terms": "Within-report rules as terms (ingestion.rules).",
 }
 PROGRESS_EVERY = 25  # log a progress line every this many parsed documents

@@ -7,7 +7,8 @@ fields as (select * from {{ ref('stg_raw__fields') }})
 
 select
     documents.agency_key,
-    documents.agency_name,
+    documents.canonical_name as agency_name,
+    documents.agency_name as printed_agency_name,
     documents.year,
     fields.table_name,
     fields.row_name,

@@ -5,7 +5,7 @@ documents as (select * from {{ ref('int_documents_versioned') }} where version_r
 
 select
     documents.agency_key,
-    documents.agency_name,
+    documents.canonical_name as agency_name,
     documents.year,
     {%- for name, fields in measures.items() %}
     cast(sum(cells.value) filter (where cells.field in ('{{ fields | join("', '") }}'))
@@ -13,8 +13,10 @@ select
     {%- endfor %}
     documents.document_id,
     documents.source_file,
+    documents.agency_name as printed_agency_name,
     documents.n_warnings,
-    documents.versions_in_agency_year
+    documents.versions_in_agency_year,
+    documents.version_choice
 from documents
 join cells on cells.document_id = documents.document_id
 group by all

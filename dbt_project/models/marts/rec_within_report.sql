@@ -9,7 +9,9 @@ checks as (
         terms.rule,
         terms.subject,
         coalesce(sum(coalesce(cells.value, 0)) filter (where terms.side = 'expected'), 0) as expected,
-        coalesce(sum(coalesce(cells.value, 0)) filter (where terms.side = 'actual'), 0) as actual
+        coalesce(sum(coalesce(cells.value, 0)) filter (where terms.side = 'actual'), 0) as actual,
+        -- where the printed total stands, so a maintainer can open the page
+        min(cells.page) filter (where terms.side = 'actual') as page
     from terms
     join cells on cells.field = terms.field
     group by all
@@ -19,7 +21,7 @@ documents as (select * from {{ ref('int_documents_versioned') }} where version_r
 
 select
     documents.agency_key,
-    documents.agency_name,
+    documents.canonical_name as agency_name,
     documents.year,
     checks.rule,
     checks.subject,
@@ -27,6 +29,7 @@ select
     checks.actual,
     abs(checks.expected - checks.actual) <= 1e-6 as passed,
     documents.source_file,
+    checks.page,
     documents.document_id
 from checks
 join documents on documents.document_id = checks.document_id

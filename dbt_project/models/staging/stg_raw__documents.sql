@@ -4,7 +4,6 @@ renamed as (
     select
         -- ids
         document_id,
-        md5(trim(agency_name)) as agency_key,
         -- report
         trim(agency_name) as agency_name,
         cast(year as integer) as year,

@@ -1,0 +1,82 @@
+-- Every finding, one row each: failed within-report and cross-year rules, year gaps, years
+-- out of range, all-zero reports, order-of-magnitude jumps, parse warnings and rejected
+-- documents. issue_id is stable across runs, so alerts can tell new issues from old.
+{%- set first_year = 2008 %}
+with selected as (select * from {{ ref('int_documents_versioned') }} where version_rank = 1),
+years as (select * from {{ ref('fct_agency_year') }}),
+
+within as (
+    select agency_key, agency_name, year, rule, subject, 'warn' as severity, expected, actual,
+           'printed total ' || actual || ' but its parts sum to ' || expected as message,
+           source_file, page, document_id
+    from {{ ref('rec_within_report') }} where not passed
+),
+cross_year as (
+    select agency_key, agency_name, year, rule, subject, 'warn', expected, actual,
+           'year ' || (year - 1) || ' implies ' || expected || ', year ' || year || ' prints ' || actual,
+           source_file, null::integer, document_id
+    from {{ ref('rec_cross_year') }} where not passed
+),
+ordered as (
+    select *, lag(year) over (partition by agency_key order by year) as previous_year,
+           lag(new_received) over (partition by agency_key order by year) as previous_new_received
+    from years
+),
+gaps as (
+    select agency_key, agency_name, year, 'year_gap', 'years', 'info', null::double, null::double,
+           'no report loaded for ' || (previous_year + 1) ||
+           case when year - previous_year > 2 then '–' || (year - 1) else '' end ||
+           ': cross-year rules not checked across the gap',
+           source_file, null::integer, document_id
+    from ordered where year - previous_year > 1
+),
+jumps as (
+    select agency_key, agency_name, year, 'magnitude_jump', 'new_received', 'warn',
+           previous_new_received::double, new_received::double,
+           'new requests went from ' || previous_new_received || ' to ' || new_received || ' in a year',
+           source_file, null::integer, document_id
+    from ordered
+    where previous_year = year - 1 and greatest(new_received, previous_new_received) >= 10
+      and (new_received > 10 * previous_new_received or previous_new_received > 10 * new_received)
+),
+year_range as (
+    select agency_key, canonical_name, year, 'year_out_of_range', 'year', 'error', null::double, year::double,
+           'report year ' || year || ' is before {{ first_year }} or in the future',
+           source_file, null::integer, document_id
+    from selected where year < {{ first_year }} or year > extract(year from current_date)
+),
+all_zero as (
+    select any_value(agency_key), any_value(agency_name), any_value(year), 'all_zero', 'report', 'warn',
+           null::double, 0::double, 'every cell of the report is 0 or blank',
+           any_value(source_file), null::integer, document_id
+    from {{ ref('int_report_cells_selected') }}
+    group by document_id
+    having coalesce(max(abs(value)), 0) = 0
+),
+warnings as (
+    select selected.agency_key, selected.canonical_name, selected.year, 'parse_warning', 'parser', 'warn',
+           null::double, null::double, w.warning, selected.source_file, null::integer, selected.document_id
+    from {{ ref('stg_raw__parse_warnings') }} as w
+    join selected on selected.document_id = w.document_id
+),
+rejected as (
+    select null, null, null::integer, 'rejected_document', 'file', 'error', null::double, null::double,
+           q.reason, q.source_file, null::integer, q.document_sha256
+    from {{ ref('stg_raw__quarantine') }} as q
+),
+issues as (
+    select * from within
+    union all select * from cross_year
+    union all select * from gaps
+    union all select * from jumps
+    union all select * from year_range
+    union all select * from all_zero
+    union all select * from warnings
+    union all select * from rejected
+)
+
+select
+    md5(concat_ws('|', rule, coalesce(agency_key, ''), coalesce(year::varchar, ''), subject,
+                  coalesce(source_file, ''), coalesce(message, ''))) as issue_id,
+    *
+from issues
