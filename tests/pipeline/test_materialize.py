@@ -5,68 +5,7 @@ The landing folder holds a cross-year pair that chains (agency A, text), one who
 breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (agency C) and
 an empty file.
 """
-import random
-
 import duckdb
-import pytest
-
-from corpus.render import Style, render
-from corpus.truth import inject, series
-from corpus.writers import libreoffice_convert, to_docx, to_html
-
-MARTS = ("dim_agency", "fct_report_cells", "fct_agency_year", "rec_within_report", "rec_cross_year")
-
-
-@pytest.fixture(scope="module")
-def landing(tmp_path_factory):
-    rng = random.Random(3)
-    raw = tmp_path_factory.mktemp("raw")
-    a = series(rng, [2021, 2022], agency=("聊城市教育局", "聊城市", "教育局"))
-    b = series(rng, [2022, 2023], agency=("临沂市财政局", "临沂市", "财政局"), break_carryover_at=2023)
-    c = series(rng, [2023], agency=("天津市商务局", "天津市", "商务局"))
-    inject(rng, c[0], "review_total")
-    reports = {"a": a, "b": b, "c": c}
-    # the ingestion asset reads every format: A as text shapes, B as DOCX and HTML, C as a PDF
-    (raw / "a_2021.txt").write_text(render(a[0], Style("cells"), rng), encoding="utf-8")
-    (raw / "a_2022.txt").write_text(render(a[1], Style("pipes"), rng), encoding="utf-8")
-    (raw / "b_2022.docx").write_bytes(to_docx(b[0], Style("cells"), rng))
-    (raw / "b_2023.html").write_bytes(to_html(b[1], Style("cells"), rng, encoding="gbk"))
-    src = tmp_path_factory.mktemp("src") / "c_2023.docx"
-    src.write_bytes(to_docx(c[0], Style("cells"), rng))
-    libreoffice_convert([src], "pdf", raw)
-    (raw / "empty.txt").write_bytes(b"")
-    return raw, reports
-
-
-def _run(raw, warehouse, monkeypatch):
-    monkeypatch.setenv("GOVINFO_RAW_DIR", str(raw))
-    monkeypatch.setenv("GOVINFO_WAREHOUSE", str(warehouse))
-    import dagster as dg
-
-    from orchestration.definitions import defs
-    from orchestration.defs.jobs import WAREHOUSE_JOB
-
-    job = defs().resolve_job_def(WAREHOUSE_JOB)
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
-
-
-def _mart_hashes(db):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {m: con.execute(f"SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR), '')) "
-                               f"FROM marts.{m} t").fetchall()[0] for m in MARTS}
-    finally:
-        con.close()
-
-
-@pytest.fixture(scope="module")
-def built(landing, tmp_path_factory):
-    mp = pytest.MonkeyPatch()
-    raw, reports = landing
-    db = tmp_path_factory.mktemp("wh") / "govinfo.duckdb"
-    result = _run(raw, db, mp)
-    yield raw, reports, db, result, mp
-    mp.undo()
 
 
 def test_run_succeeds_and_loads_every_good_document(built):
@@ -129,12 +68,12 @@ def test_checks_report_findings_as_warnings_and_pipeline_checks_pass(built):
     assert "天津市商务局" in str(meta["failures"].value) and "review_total" in str(meta["failures"].value)
 
 
-def test_rerun_changes_nothing(built):
+def test_rerun_changes_nothing(built, rerun, hashes):
     raw, _, db, _, mp = built
-    before = _mart_hashes(db)
-    again = _run(raw, db, mp)
+    before = hashes(db)
+    again, after = rerun(raw, db, mp)
     assert again.success
-    assert _mart_hashes(db) == before
+    assert after == before
 
 
 def test_every_query_in_the_analyst_docs_runs(built):

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_report_cells'}}}) }}
 -- Every agency-year in the marts carries all 207 canonical cells (blank ones as NULL).
 -- A shortfall means the pipeline lost cells: error severity.
 select agency_key, year, count(*) as n_cells

@@ -1,0 +1,151 @@
+"""Alerts to maintainers: one digest per run of the data-quality issues not alerted before.
+
+Channels are e-mail over SMTP and a JSON webhook, configured in a JSON file named by
+GOVINFO_ALERTS_CONFIG or by environment variables; with neither, alerting is off. An issue
+(marts.data_quality_issues.issue_id) is recorded per channel once its digest was delivered
+(raw.alerted_issues), so it is never alerted again on that channel; a failed delivery is
+retried on the next run. Info-level findings (year gaps) are not alerted.
+
+    {"smtp": {"host": "127.0.0.1", "port": 25, "sender": "govinfo@…", "to": ["data@…"],
+              "username": null, "password": null, "starttls": false},
+     "webhook": {"url": "https://…/hook", "timeout": 10}}
+
+Environment equivalents: GOVINFO_ALERT_SMTP_HOST, _SMTP_PORT, _SMTP_FROM, _SMTP_TO (comma
+separated), _SMTP_USER, _SMTP_PASSWORD, _SMTP_STARTTLS; GOVINFO_ALERT_WEBHOOK_URL.
+"""
+from __future__ import annotations
+
+import json
+import os
+import smtplib
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from pathlib import Path
+
+import duckdb
+
+ALERT_SEVERITIES = ("error", "warn")
+ISSUE_COLUMNS = ("issue_id", "severity", "rule", "agency_name", "year", "subject", "expected", "actual",
+                 "message", "source_file", "page")
+
+
+@dataclass
+class AlertConfig:
+    smtp: dict | None = None
+    webhook: dict | None = None
+
+    @property
+    def channels(self) -> list[str]:
+        return [name for name in ("smtp", "webhook") if getattr(self, name)]
+
+
+def load_config(environ: dict | None = None) -> AlertConfig:
+    env = os.environ if environ is None else environ
+    if env.get("GOVINFO_ALERTS_CONFIG"):
+        data = json.loads(Path(env["GOVINFO_ALERTS_CONFIG"]).read_text(encoding="utf-8"))
+        return AlertConfig(smtp=data.get("smtp"), webhook=data.get("webhook"))
+    smtp = None
+    if env.get("GOVINFO_ALERT_SMTP_HOST"):
+        smtp = {"host": env["GOVINFO_ALERT_SMTP_HOST"], "port": int(env.get("GOVINFO_ALERT_SMTP_PORT", "25")),
+                "sender": env.get("GOVINFO_ALERT_SMTP_FROM", "govinfo@localhost"),
+                "to": [a.strip() for a in env.get("GOVINFO_ALERT_SMTP_TO", "").split(",") if a.strip()],
+                "username": env.get("GOVINFO_ALERT_SMTP_USER"), "password": env.get("GOVINFO_ALERT_SMTP_PASSWORD"),
+                "starttls": env.get("GOVINFO_ALERT_SMTP_STARTTLS", "") in ("1", "true", "yes")}
+    webhook = {"url": env["GOVINFO_ALERT_WEBHOOK_URL"]} if env.get("GOVINFO_ALERT_WEBHOOK_URL") else None
+    return AlertConfig(smtp=smtp, webhook=webhook)
+
+
+@dataclass
+class DigestResult:
+    channel: str
+    new_issues: int
+    delivered: bool
+    error: str | None = None
+
+
+@dataclass
+class AlertSummary:
+    results: list[DigestResult] = field(default_factory=list)
+
+    @property
+    def sent(self) -> int:
+        return sum(r.new_issues for r in self.results if r.delivered)
+
+
+def _pending(con: duckdb.DuckDBPyConnection, channel: str) -> list[dict]:
+    rows = con.execute(f"""
+        SELECT {', '.join(ISSUE_COLUMNS)} FROM marts.data_quality_issues i
+        WHERE severity IN {ALERT_SEVERITIES}
+          AND NOT EXISTS (SELECT 1 FROM raw.alerted_issues a WHERE a.issue_id = i.issue_id AND a.channel = ?)
+        ORDER BY CASE severity WHEN 'error' THEN 0 ELSE 1 END, rule, agency_name, year, subject""",
+                       [channel]).fetchall()
+    return [dict(zip(ISSUE_COLUMNS, r)) for r in rows]
+
+
+def format_text(issues: list[dict], run_id: str) -> str:
+    lines = [f"govinfo run {run_id}: {len(issues)} new data-quality issue(s)", ""]
+    for i in issues:
+        where = f"{i['source_file']}" + (f", page {i['page']}" if i["page"] is not None else "")
+        numbers = f" expected {i['expected']:g}, actual {i['actual']:g};" if i["expected"] is not None else ""
+        who = f"{i['agency_name']} {i['year']}" if i["agency_name"] else "(no agency)"
+        lines.append(f"[{i['severity']}] {i['rule']} {i['subject']} — {who}:{numbers} {i['message']} ({where})")
+    return "\n".join(lines) + "\n"
+
+
+def _send_smtp(cfg: dict, issues: list[dict], run_id: str) -> None:
+    msg = EmailMessage()
+    msg["Subject"] = f"govinfo: {len(issues)} new data-quality issue(s)"
+    msg["From"] = cfg.get("sender", "govinfo@localhost")
+    msg["To"] = ", ".join(cfg["to"])
+    msg.set_content(format_text(issues, run_id))
+    with smtplib.SMTP(cfg["host"], int(cfg.get("port", 25)), timeout=int(cfg.get("timeout", 30))) as smtp:
+        if cfg.get("starttls"):
+            smtp.starttls()
+        if cfg.get("username"):
+            smtp.login(cfg["username"], cfg.get("password") or "")
+        smtp.send_message(msg)
+
+
+def _send_webhook(cfg: dict, issues: list[dict], run_id: str) -> None:
+    body = json.dumps({"run_id": run_id, "new_issues": issues}, ensure_ascii=False, default=str).encode("utf-8")
+    req = urllib.request.Request(cfg["url"], data=body, method="POST",
+                                 headers={"Content-Type": "application/json; charset=utf-8"})
+    with urllib.request.urlopen(req, timeout=float(cfg.get("timeout", 10))) as resp:
+        if resp.status >= 300:
+            raise RuntimeError(f"webhook answered HTTP {resp.status}")
+
+
+_SENDERS = {"smtp": _send_smtp, "webhook": _send_webhook}
+
+
+def send_digests(warehouse: Path, run_id: str, config: AlertConfig | None = None) -> AlertSummary:
+    """Send each configured channel one digest of its not-yet-alerted issues; record what
+    was delivered. A channel that fails is reported, not raised: the run's data stands."""
+    config = config or load_config()
+    summary = AlertSummary()
+    if not config.channels:
+        return summary
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        con.execute("CREATE TABLE IF NOT EXISTS raw.alerted_issues "
+                    "(issue_id VARCHAR, channel VARCHAR, run_id VARCHAR, alerted_at TIMESTAMP)")
+        for channel in config.channels:
+            issues = _pending(con, channel)
+            if not issues:
+                summary.results.append(DigestResult(channel, 0, True))
+                continue
+            try:
+                _SENDERS[channel](getattr(config, channel), issues, run_id)
+            except Exception as exc:  # network, auth, refused: retried next run
+                summary.results.append(DigestResult(channel, len(issues), False, f"{type(exc).__name__}: {exc}"))
+                continue
+            now = datetime.now(timezone.utc).replace(tzinfo=None)
+            con.executemany("INSERT INTO raw.alerted_issues VALUES (?, ?, ?, ?)",
+                            [(i["issue_id"], channel, run_id, now) for i in issues])
+            summary.results.append(DigestResult(channel, len(issues), True))
+    finally:
+        con.close()
+    return summary

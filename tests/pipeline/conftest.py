@@ -1,0 +1,85 @@
+"""The landing folder and the warehouse the pipeline tests share: one real Dagster run per
+session (ingestion → polars → DuckDB → dbt build → GX checks) into a temporary DuckDB file.
+
+The landing folder holds a cross-year pair that chains (agency A, text), one whose carryover
+breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (agency C) and
+an empty file.
+"""
+import random
+
+import duckdb
+import pytest
+
+from corpus.render import Style, render
+from corpus.truth import inject, series
+from corpus.writers import libreoffice_convert, to_docx, to_html
+
+MARTS = ("dim_agency", "fct_report_cells", "fct_agency_year", "rec_within_report", "rec_cross_year",
+         "fct_application_outcomes", "data_quality_issues")
+
+
+@pytest.fixture(scope="session")
+def landing(tmp_path_factory):
+    rng = random.Random(3)
+    raw = tmp_path_factory.mktemp("raw")
+    a = series(rng, [2021, 2022], agency=("聊城市教育局", "聊城市", "教育局"))
+    b = series(rng, [2022, 2023], agency=("临沂市财政局", "临沂市", "财政局"), break_carryover_at=2023)
+    c = series(rng, [2023], agency=("天津市商务局", "天津市", "商务局"))
+    inject(rng, c[0], "review_total")
+    reports = {"a": a, "b": b, "c": c}
+    # the ingestion asset reads every format: A as text shapes, B as DOCX and HTML, C as a PDF
+    (raw / "a_2021.txt").write_text(render(a[0], Style("cells"), rng), encoding="utf-8")
+    (raw / "a_2022.txt").write_text(render(a[1], Style("pipes"), rng), encoding="utf-8")
+    (raw / "b_2022.docx").write_bytes(to_docx(b[0], Style("cells"), rng))
+    (raw / "b_2023.html").write_bytes(to_html(b[1], Style("cells"), rng, encoding="gbk"))
+    src = tmp_path_factory.mktemp("src") / "c_2023.docx"
+    src.write_bytes(to_docx(c[0], Style("cells"), rng))
+    libreoffice_convert([src], "pdf", raw)
+    (raw / "empty.txt").write_bytes(b"")
+    return raw, reports
+
+
+def run_job(raw, warehouse, monkeypatch):
+    monkeypatch.setenv("GOVINFO_RAW_DIR", str(raw))
+    monkeypatch.setenv("GOVINFO_WAREHOUSE", str(warehouse))
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.defs.jobs import WAREHOUSE_JOB
+
+    job = defs().resolve_job_def(WAREHOUSE_JOB)
+    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+def mart_hashes(db):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {m: con.execute(f"SELECT count(*), md5(coalesce(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR), '')) "
+                               f"FROM marts.{m} t").fetchall()[0] for m in MARTS}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def built(landing, tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    raw, reports = landing
+    db = tmp_path_factory.mktemp("wh") / "govinfo.duckdb"
+    result = run_job(raw, db, mp)
+    yield raw, reports, db, result, mp
+    mp.undo()
+
+
+
+
+@pytest.fixture
+def rerun():
+    """Run the job again on a folder and warehouse; returns the run and the marts' hashes."""
+    def _rerun(raw, db, monkeypatch):
+        return run_job(raw, db, monkeypatch), mart_hashes(db)
+    return _rerun
+
+
+@pytest.fixture
+def hashes():
+    return mart_hashes
