@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import Callable
 
 from ingestion.gazetteer import PLACES, PROVINCE_OF
 from ingestion.rules import violations
@@ -29,6 +30,8 @@ class Report:
     year: int
     cells: dict[str, float | int | None]
     injected: list[str] = field(default_factory=list)  # rules broken on purpose
+    # (rule, subject) of every check the injections break: what the warehouse must find
+    injected_checks: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def expected_violations(self) -> list[str]:
@@ -51,11 +54,13 @@ def _split(rng: random.Random, total: int, parts: int, weights: list[float] | No
 
 
 def make_cells(rng: random.Random, carried_over: dict[str, int] | None = None,
-               in_force: tuple[int, int] | None = None) -> dict[str, float | int | None]:
+               in_force: tuple[int, int] | None = None, size: int | None = None) -> dict[str, float | int | None]:
     """One report's cells. carried_over: last year's carried_forward per applicant type;
-    in_force: last year's (regulations, normative documents) in force."""
+    in_force: last year's (regulations, normative documents) in force; size: new requests
+    this year (drawn when not given)."""
     cells: dict[str, float | int | None] = dict.fromkeys(field_names())
-    size = rng.choice([0, 0, 1, 2, 3, 5, 8, 12, 20, 35, 60, 120, 400])
+    if size is None:
+        size = rng.choice([0, 0, 1, 2, 3, 5, 8, 12, 20, 35, 60, 120, 400])
     type_w = [8, 1.5, 0.2, 0.2, 0.4, 0.5]
     outcome_w = {r: w for r, w in zip(outcome_rows(), [
         10, 2, 0.3, 0.3, 0.3, 0.5, 0.3, 0.5, 0.3, 0.3,  # granted, partial, 8 withheld
@@ -111,25 +116,73 @@ def fold_other_processing(cells: dict) -> None:
 
 
 def inject(rng: random.Random, report: Report, rule: str) -> None:
-    """Break one rule on purpose, the way real reports do (a wrong printed number)."""
+    """Break one rule on purpose, the way real reports do (a wrong printed number), and
+    nothing else: the checks it breaks are recorded in `report.injected_checks`."""
     c = report.cells
+
+    def bump(key: str, k: int) -> None:
+        c[key] = (c[key] or 0) + k
+
     if rule == "balance":
-        c["applications.carried_forward.total"] = (c["applications.carried_forward.total"] or 0) + rng.randint(1, 3)
+        # 四 printed too high in one column and its 总计: 一+二 ≠ 三（七）+四 there
+        k = rng.randint(1, 3)
+        bump("applications.carried_forward.natural_person", k)
+        bump("applications.carried_forward.total", k)
+        checks = [("balance", "natural_person"), ("balance", "total")]
     elif rule == "row_total":
-        c["applications.granted.natural_person"] = (c["applications.granted.natural_person"] or 0) + 1
+        # one request entered on the wrong row: its column still sums, the two rows' 总计 do not
+        col, src = next(((t, r) for t in APPLICANT_TYPES for r in outcome_rows()
+                         if (c[f"applications.{r}.{t}"] or 0) > 0), ("natural_person", None))
+        dst = "granted" if src != "granted" else "partially_granted"
+        bump(f"applications.{dst}.{col}", 1)
+        if src is None:  # nothing to move: one row's column printed one too high
+            bump(f"applications.total_processed.{col}", 1)
+            bump(f"applications.new_received.{col}", 1)
+            checks = [("row_total", dst), ("row_total", "total_processed"), ("row_total", "new_received")]
+        else:
+            bump(f"applications.{src}.{col}", -1)
+            checks = [("row_total", dst), ("row_total", src)]
     elif rule == "review_total":
-        c["review_litigation.review.total"] = (c["review_litigation.review.total"] or 0) + 1
+        bump("review_litigation.review.total", 1)
+        checks = [("review_total", "review")]
     elif rule == "outcome_sum":
-        # one outcome row wrong across the board, so only the outcome sum breaks
+        # one outcome row too high across the board, so only the outcome sum breaks
         row = "applications.unavailable_not_held"
-        c[f"{row}.natural_person"] = (c[f"{row}.natural_person"] or 0) + 1
-        c[f"{row}.total"] = (c[f"{row}.total"] or 0) + 1
+        bump(f"{row}.natural_person", 1)
+        bump(f"{row}.total", 1)
+        checks = [("outcome_sum", "natural_person"), ("outcome_sum", "total")]
+    else:
+        raise ValueError(f"no injection for rule {rule!r}")
     report.injected.append(rule)
+    report.injected_checks.extend(checks)
+
+
+def break_carryover(report: Report, k: int = 2) -> None:
+    """上年结转 printed k higher than last year's 结转下年度 (and 结转 this year by as much, so
+    this report still balances): only the carryover rule breaks, on this year."""
+    for row in ("carried_over", "carried_forward"):
+        for col in ("natural_person", "total"):
+            report.cells[f"applications.{row}.{col}"] += k
+    report.injected.append("carryover")
+    report.injected_checks.append(("carryover", "total"))
+
+
+def break_in_force(report: Report, k: int = 3) -> None:
+    """现行有效 of normative documents printed k too high: the chain breaks on this year; the
+    next year's report carries the printed number on, as agencies do."""
+    report.cells["active.normative_documents.in_force"] += k
+    report.injected.append("in_force_chain")
+    report.injected_checks.append(("in_force_chain", "normative_documents"))
 
 
 def series(rng: random.Random, years: list[int], agency: tuple[str, str, str] | None = None,
-           break_carryover_at: int | None = None) -> list[Report]:
-    """Consecutive reports of one agency that chain (carryover, in force), unless broken."""
+           break_carryover_at: int | None = None, sizes: dict[int, int] | None = None,
+           tamper: dict[int, Callable[[Report], None]] | None = None) -> list[Report]:
+    """Consecutive reports of one agency that chain (carryover, in force), unless broken.
+
+    sizes: new requests per year (drawn when absent); tamper: year → a change applied to
+    that year's report before the next year is drawn from it (a break the next year carries).
+    """
     name, place, kind = agency or agency_name(rng)
     out: list[Report] = []
     prev = None
@@ -138,14 +191,11 @@ def series(rng: random.Random, years: list[int], agency: tuple[str, str, str] | 
         if prev is not None:
             carried = {t: prev.cells[f"applications.carried_forward.{t}"] for t in APPLICANT_TYPES}
             in_force = (prev.cells["active.regulations.in_force"], prev.cells["active.normative_documents.in_force"])
-        cells = make_cells(rng, carried, in_force)
-        if y == break_carryover_at:
-            # last year's carry-forward is not what this year says it carried over
-            t = "natural_person"
-            cells[f"applications.carried_over.{t}"] += 2
-            cells["applications.carried_over.total"] += 2
-            cells[f"applications.carried_forward.{t}"] += 2
-            cells["applications.carried_forward.total"] += 2
+        cells = make_cells(rng, carried, in_force, size=(sizes or {}).get(y))
         prev = Report(name, place, kind, y, cells)
+        if y == break_carryover_at:
+            break_carryover(prev)
+        if tamper and y in tamper:
+            tamper[y](prev)
         out.append(prev)
     return out

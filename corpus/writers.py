@@ -38,13 +38,33 @@ def to_docx(r: Report, style: Style, rng: random.Random) -> bytes:
 
 
 def _docx_table(d, model: TableModel) -> None:
+    """Merged cells written as Word writes them (gridSpan, vMerge restart/continue), straight
+    into the XML: python-docx's cell()/merge() recompute the whole grid on every call."""
+    from docx.table import _Cell
+
     table = d.add_table(rows=model.n_rows, cols=model.n_cols)
     table.style = "Table Grid"
+    covering = {}  # (row, col) → the model cell covering it
     for cell in model.cells:
-        target = table.cell(cell.row, cell.col)
-        if cell.rowspan > 1 or cell.colspan > 1:
-            target = target.merge(table.cell(cell.row + cell.rowspan - 1, cell.col + cell.colspan - 1))
-        target.text = cell.text
+        for r in range(cell.row, cell.row + cell.rowspan):
+            for c in range(cell.col, cell.col + cell.colspan):
+                covering[(r, c)] = cell
+    for r, tr in enumerate(table._tbl.tr_lst):
+        tcs = list(tr.tc_lst)
+        for c, tc in enumerate(tcs):
+            cell = covering.get((r, c))
+            if cell is None:
+                continue
+            if c != cell.col:  # inside a horizontal span: the spanning tc stands for it
+                tr.remove(tc)
+                continue
+            if cell.colspan > 1:
+                tc.get_or_add_tcPr().grid_span = cell.colspan
+                tc.width = sum((t.width or 0) for t in tcs[c:c + cell.colspan]) or None
+            if cell.rowspan > 1:
+                tc.vMerge = "restart" if r == cell.row else "continue"
+            if r == cell.row:
+                _Cell(tc, table).text = cell.text
 
 
 def to_html(r: Report, style: Style, rng: random.Random, encoding: str = "utf-8") -> bytes:

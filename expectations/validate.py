@@ -3,18 +3,28 @@
 A failing row is reported with its context columns (agency, year, rule, numbers, source
 file) so an alert names what to look at. An expectation that raised is reported as an
 error of the check, never as a crash.
+
+With a `store` folder, validation runs in a file-backed GX project there (`<store>/gx`):
+suites, validation definitions and checkpoints are saved, every result is kept in its
+validation results store, and the Data Docs site is updated
+(`<store>/gx/uncommitted/data_docs/local_site/index.html`). A file lock serialises
+writers, so checks running in parallel processes do not interleave their writes.
 """
 from __future__ import annotations
 
+import fcntl
 import logging
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 
 import great_expectations as gx  # noqa: E402
 import polars as pl  # noqa: E402
+from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
 from .suites import Suite  # noqa: E402
@@ -41,6 +51,7 @@ class Outcome:
     suite: str
     evaluated: int
     failures: list[Failure]
+    docs_page: str | None = None  # this result's Data Docs page (file:// URL), when stored
 
     @property
     def success(self) -> bool:
@@ -59,16 +70,55 @@ def _clean(v):
     return v
 
 
-def validate(frame: pl.DataFrame, suite: Suite) -> Outcome:
-    ctx = gx.get_context(mode="ephemeral")
-    ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    gx_suite = gx.ExpectationSuite(name=suite.name)
-    for expectation in suite.expectations:
-        gx_suite.add_expectation(expectation)
-    batch = (ctx.data_sources.add_pandas("frames").add_dataframe_asset(suite.name)
-             .add_batch_definition_whole_dataframe("all")
-             .get_batch(batch_parameters={"dataframe": frame.to_pandas()}))
-    result = batch.validate(gx_suite, result_format={"result_format": "COMPLETE"})
+def data_docs_index(store: Path) -> Path:
+    """The Data Docs site's front page of the GX project in `store`."""
+    return Path(store) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
+@contextmanager
+def _locked(store: Path | None):
+    if store is None:
+        yield
+        return
+    Path(store).mkdir(parents=True, exist_ok=True)
+    with open(Path(store) / ".gx.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _get_or_add(get, add, name: str):
+    try:
+        return get(name)
+    except (KeyError, LookupError, ValueError, gx.exceptions.DataContextError):
+        return add(name)
+
+
+def validate(frame: pl.DataFrame, suite: Suite, store: Path | None = None, run_name: str | None = None) -> Outcome:
+    """Validate `frame` against `suite`; with `store`, keep the result and update Data Docs."""
+    with _locked(store):
+        ctx = gx.get_context(mode="ephemeral") if store is None else gx.get_context(
+            mode="file", project_root_dir=str(store))
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = _get_or_add(ctx.data_sources.get, ctx.data_sources.add_pandas, "frames")
+        asset = _get_or_add(source.get_asset, source.add_dataframe_asset, suite.name)
+        batch_definition = _get_or_add(asset.get_batch_definition, asset.add_batch_definition_whole_dataframe, "all")
+        gx_suite = ctx.suites.add_or_update(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations))
+        definition = ctx.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite))
+        actions = [gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")] if store is not None else []
+        checkpoint = ctx.checkpoints.add_or_update(gx.Checkpoint(
+            name=suite.name, validation_definitions=[definition], actions=actions,
+            result_format={"result_format": "COMPLETE"}))
+        run = checkpoint.run(batch_parameters={"dataframe": frame.to_pandas()},
+                             run_id=RunIdentifier(run_name=run_name) if run_name else None)
+        [(identifier, result)] = run.run_results.items()
+        docs_page = None
+        if store is not None:
+            urls = ctx.get_docs_sites_urls(resource_identifier=identifier, only_if_exists=True)
+            docs_page = urls[0]["site_url"] if urls else None
     context_cols = [c for c in CONTEXT_COLUMNS if c in frame.columns]
     failures = []
     for r in result.results:
@@ -84,4 +134,4 @@ def validate(frame: pl.DataFrame, suite: Suite) -> Outcome:
         failures.append(Failure(expectation=cfg.type, column=cfg.kwargs.get("column"),
                                 severity=meta.get("severity", "error"), why=meta.get("why", ""),
                                 unexpected_count=(r.result or {}).get("unexpected_count"), rows=rows, error=error))
-    return Outcome(suite=suite.name, evaluated=len(result.results), failures=failures)
+    return Outcome(suite=suite.name, evaluated=len(result.results), failures=failures, docs_page=docs_page)

@@ -51,7 +51,13 @@ def _sha256(path: Path) -> str:
 
 
 def ingest_folder(raw_dir: Path, warehouse: Path, progress: Progress | None = None) -> IngestSummary:
+    """Load every new file below `raw_dir`; source files are named by their path relative to
+    it, so the same name in two subfolders stays two names."""
+    raw_dir = Path(raw_dir)
     files = discover(raw_dir)
+
+    def rel(p: Path) -> str:
+        return p.relative_to(raw_dir).as_posix()
     summary = IngestSummary(discovered=len(files))
     by_sha: dict[str, list[Path]] = {}
     for f in files:
@@ -69,7 +75,7 @@ def ingest_folder(raw_dir: Path, warehouse: Path, progress: Progress | None = No
         rejected: list[dict] = []
 
         def flush() -> None:
-            names = {r["source"]["sha256"]: [p.name for p in by_sha[r["source"]["sha256"]]] for r in results}
+            names = {r["source"]["sha256"]: [rel(p) for p in by_sha[r["source"]["sha256"]]] for r in results}
             write_batch(con, document_frames(results, names, now), quarantine_frame(rejected), reference)
             results.clear()
             rejected.clear()
@@ -77,7 +83,9 @@ def ingest_folder(raw_dir: Path, warehouse: Path, progress: Progress | None = No
         for i, (sha, paths) in enumerate(todo, start=1):
             path = paths[0]
             try:
-                results.append(parse_file(path))
+                result = parse_file(path)
+                result["source"]["file"] = rel(path)
+                results.append(result)
                 status = "parsed"
                 summary.parsed += 1
             except RejectedDocument as exc:
@@ -88,11 +96,11 @@ def ingest_folder(raw_dir: Path, warehouse: Path, progress: Progress | None = No
                 reason = None
             if reason is not None:
                 status = "rejected: " + reason
-                summary.rejected.append((path.name, reason))
-                rejected.extend({"sha256": sha, "source_file": p.name, "reason": reason, "quarantined_at": now}
+                summary.rejected.append((rel(path), reason))
+                rejected.extend({"sha256": sha, "source_file": rel(p), "reason": reason, "quarantined_at": now}
                                 for p in paths)
             if progress:
-                progress(i, len(todo), path.name, status)
+                progress(i, len(todo), rel(path), status)
             if len(results) + len(rejected) >= BATCH:
                 flush()
         flush()

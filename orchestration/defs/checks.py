@@ -1,10 +1,15 @@
 """Great Expectations suites (expectations/) as Dagster asset checks.
 
-Each check reads its table from DuckDB read-only into a dataframe and validates it. A
+Each check reads its table from DuckDB read-only into a dataframe and validates it in the
+GX project beside the warehouse, which keeps every result and updates the Data Docs. A
 failed suite is a failed check — severity ERROR where the pipeline is broken, WARN where
 the published data is wrong — with the failing rows (agency, year, rule, numbers, source
-file) in its metadata; it never fails the run.
+file) and the Data Docs page in its metadata. Checks are blocking: an ERROR stops what is
+built downstream (dbt after broken staging tables; alerts and publication after broken
+marts), a WARN does not.
 """
+
+import inspect
 
 import dagster as dg
 
@@ -21,6 +26,8 @@ def _metadata(outcome: Outcome, rows: int) -> dict:
                 for f in outcome.failures]
     meta = {"suite": outcome.suite, "rows_validated": rows, "expectations_evaluated": outcome.evaluated,
             "expectations_failed": len(outcome.failures), "failures": dg.MetadataValue.json(failures)}
+    if outcome.docs_page:
+        meta["data_docs"] = dg.MetadataValue.url(outcome.docs_page)
     if outcome.failures:
         lines = []
         for f in outcome.failures:
@@ -33,13 +40,16 @@ def _metadata(outcome: Outcome, rows: int) -> dict:
 
 
 def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=dg.AssetKey([schema, table]), name=f"gx_{table}",
-                    description=f"Great Expectations suite `{build.__name__}` on {schema}.{table}")
-    def _check(paths: WarehousePaths) -> dg.AssetCheckResult:
+    needs_reports = "n_reports" in inspect.signature(build).parameters
+
+    @dg.asset_check(asset=dg.AssetKey([schema, table]), name=f"gx_{schema}_{table}" if schema == "raw" else f"gx_{table}",
+                    blocking=True, description=f"Great Expectations suite `{build.__name__}` on {schema}.{table}")
+    def _check(context: dg.AssetCheckExecutionContext, paths: WarehousePaths) -> dg.AssetCheckResult:
         with connect(paths.warehouse_path, read_only=True) as con:
             frame = con.sql(f"SELECT * FROM {schema}.{table}").pl()
-            n_reports = con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0]
-        outcome = validate(frame, build(n_reports=n_reports))
+            params = {"n_reports": con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0]
+                      } if needs_reports else {}
+        outcome = validate(frame, build(**params), store=paths.gx_store, run_name=context.run.run_id)
         severity = dg.AssetCheckSeverity.WARN if outcome.severity == "warn" else dg.AssetCheckSeverity.ERROR
         return dg.AssetCheckResult(passed=outcome.success, severity=severity,
                                    metadata=_metadata(outcome, frame.height))

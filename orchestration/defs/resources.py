@@ -22,6 +22,11 @@ class WarehousePaths(dg.ConfigurableResource):
     def warehouse_path(self) -> Path:
         return Path(self.warehouse)
 
+    @property
+    def gx_store(self) -> Path:
+        """The GX project (suites, results, Data Docs) lives beside the warehouse: <dir>/gx."""
+        return self.warehouse_path.parent
+
 
 @dg.definitions
 def resources() -> dg.Definitions:

@@ -71,6 +71,21 @@ def built(landing, tmp_path_factory):
 
 
 
+@pytest.fixture(scope="session")
+def planted(tmp_path_factory):
+    """The planted corpus (corpus/planted.py: every rule broken a known number of times,
+    aliases, re-publications, bad files) run through the job into its own warehouse."""
+    from corpus.planted import build_planted
+
+    corpus = build_planted(seed=5, agencies=12, per_rule=2, pdfs=2)
+    raw = tmp_path_factory.mktemp("planted_raw")
+    corpus.write(raw)
+    db = tmp_path_factory.mktemp("planted_wh") / "govinfo.duckdb"
+    mp = pytest.MonkeyPatch()
+    result = run_job(raw, db, mp)
+    yield corpus, raw, db, result
+    mp.undo()
+
 
 @pytest.fixture
 def rerun():

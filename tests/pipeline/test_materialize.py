@@ -58,7 +58,7 @@ def test_within_report_rules_find_exactly_the_planted_break(built):
 def test_checks_report_findings_as_warnings_and_pipeline_checks_pass(built):
     *_, result, _ = built
     evals = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert {"gx_stg_raw__documents", "gx_stg_raw__report_cells", "gx_dim_agency", "gx_fct_agency_year",
+    assert {"gx_raw_documents", "gx_raw_report_cells", "gx_data_quality_issues", "gx_dim_agency", "gx_fct_agency_year",
             "gx_rec_within_report", "gx_rec_cross_year"} <= set(evals)
     failed = {name: e for name, e in evals.items() if not e.passed}
     assert set(failed) == {"gx_rec_within_report", "gx_rec_cross_year",

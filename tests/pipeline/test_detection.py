@@ -1,0 +1,95 @@
+"""The rules against a corpus with known breaks (corpus/planted.py): every planted finding
+is in marts.data_quality_issues, and nothing else is; aliases resolve to one agency each;
+re-publications load once or are chosen between as documented; the GX checks block only
+on pipeline errors and keep their results in Data Docs; dbt docs build on the warehouse."""
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import duckdb
+
+from corpus.planted import PLANTED_RULES, detection_table, format_table, found_findings
+from expectations.suites import SUITES
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _con(db):
+    return duckdb.connect(str(db), read_only=True)
+
+
+def test_every_planted_finding_is_found_and_nothing_else(planted):
+    corpus, _, db, result = planted
+    assert result.success
+    with _con(db) as con:
+        found = found_findings(con, corpus.names)
+    table = detection_table(corpus.expected, found, corpus.planted)
+    print("\n" + format_table(table))
+    assert {r["rule"] for r in table} == set(PLANTED_RULES)  # no rule outside the planted ones fired
+    for row in table:
+        if row["rule"] != "parse_warning":
+            assert row["planted"] >= 2 and row["expected"] >= 2, row  # every rule is exercised
+    assert sorted(corpus.expected - found) == [], "missed"
+    assert sorted(found - corpus.expected) == [], "false findings"
+
+
+def test_aliases_resolve_to_one_agency_each(planted):
+    corpus, _, db, _ = planted
+    with _con(db) as con:
+        key_of = dict(con.execute("SELECT alias_name, agency_key FROM marts.dim_agency_alias").fetchall())
+        n_agencies = con.execute("SELECT count(*) FROM marts.dim_agency").fetchall()[0][0]
+    keys = {agency: {key_of[n] for n in names if n in key_of} for agency, names in corpus.names.items()}
+    assert all(len(k) == 1 for k in keys.values()), keys
+    assert len({next(iter(k)) for k in keys.values()}) == len(corpus.names) == n_agencies
+    assert sum(len(n) > 1 for n in corpus.names.values()) >= 3  # several agencies printed aliases
+
+
+def test_republications_load_once_and_corrections_win(planted):
+    corpus, raw, db, _ = planted
+    good = {name: data for name, data in corpus.files.items() if not name.startswith("bad/")}
+    with _con(db) as con:
+        n_docs = con.execute("SELECT count(*) FROM raw.documents").fetchall()[0][0]
+        sources = {r[0] for r in con.execute("SELECT source_file FROM raw.document_sources").fetchall()}
+        chosen = dict(((a, y), f) for a, y, f in con.execute(
+            "SELECT a.alias_name, f.year, f.source_file FROM marts.fct_agency_year f "
+            "JOIN marts.dim_agency_alias a ON a.agency_key = f.agency_key").fetchall())
+        versions = con.execute("SELECT count(*) FROM marts.fct_agency_year WHERE versions_in_agency_year > 1"
+                               ).fetchall()[0][0]
+    assert n_docs == len(set(good.values()))  # the same bytes under two names load once
+    assert sources == set(good)  # ... and both names are kept
+    assert any(name.startswith("mirror/") for name in good)
+    assert corpus.chosen_file and versions >= len(corpus.chosen_file)
+    for (agency, year), file in corpus.chosen_file.items():
+        assert chosen[(agency, year)] == file  # the corrected version, not the broken first one
+
+
+def test_gx_checks_warn_on_published_errors_and_keep_results_in_data_docs(planted):
+    _, _, db, result = planted
+    evals = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    gx = {name: e for name, e in evals.items() if name.startswith("gx_")}
+    assert len(gx) == len(SUITES)
+    assert all(e.passed or e.severity.value == "WARN" for e in gx.values()), \
+        {n: e.severity for n, e in gx.items() if not e.passed}
+    assert {n for n, e in gx.items() if not e.passed} == {
+        "gx_raw_documents", "gx_fct_agency_year", "gx_rec_within_report", "gx_rec_cross_year"}
+    index = db.parent / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    html = index.read_text(encoding="utf-8")
+    for suite in ("raw_documents", "fct_agency_year", "rec_within_report", "data_quality_issues"):
+        assert suite in html
+    page = gx["gx_rec_within_report"].metadata["data_docs"].value
+    assert page.startswith("file://") and Path(page[7:]).exists()
+    assert "review_total" in Path(page[7:]).read_text(encoding="utf-8")
+
+
+def test_dbt_docs_generate_on_the_built_warehouse(planted, tmp_path):
+    _, _, db, _ = planted
+    env = {**os.environ, "GOVINFO_WAREHOUSE": str(db)}
+    subprocess.run([str(REPO / ".venv" / "bin" / "dbt"), "docs", "generate", "--project-dir", str(REPO / "dbt_project"),
+                    "--profiles-dir", str(REPO / "dbt_project"), "--target-path", str(tmp_path)],
+                   check=True, env=env, capture_output=True)
+    catalog = json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))
+    nodes = {n["metadata"]["name"]: n for n in catalog["nodes"].values()}
+    for mart in ("fct_agency_year", "fct_application_outcomes", "rec_within_report", "data_quality_issues"):
+        assert mart in nodes and nodes[mart]["columns"]
+    assert (tmp_path / "index.html").exists()
