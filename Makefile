@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 WAREHOUSE ?= warehouse/govinfo.duckdb
 RAW ?= samples/raw
 
-.PHONY: setup demo test dagster-ui corpus score clean
+.PHONY: setup demo test docs dagster-ui corpus score clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ demo: setup
 
 test: setup
 	$(VENV)/bin/pytest
+
+# dbt docs as one static page (no server needed) beside the GX Data Docs the checks keep
+docs: setup
+	GOVINFO_WAREHOUSE=$(abspath $(WAREHOUSE)) $(VENV)/bin/dbt docs generate --static --project-dir dbt_project \
+		--profiles-dir dbt_project --target-path $(abspath $(dir $(WAREHOUSE)))/dbt_docs
+	@echo "dbt docs: $(abspath $(dir $(WAREHOUSE)))/dbt_docs/static_index.html"
+	@echo "GX Data Docs: $(abspath $(dir $(WAREHOUSE)))/gx/uncommitted/data_docs/local_site/index.html"
 
 dagster-ui: setup
 	GOVINFO_RAW_DIR=$(RAW) GOVINFO_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/dagster dev -w workspace.yaml

@@ -56,12 +56,18 @@ def test_republications_load_once_and_corrections_win(planted):
             "JOIN marts.dim_agency_alias a ON a.agency_key = f.agency_key").fetchall())
         versions = con.execute("SELECT count(*) FROM marts.fct_agency_year WHERE versions_in_agency_year > 1"
                                ).fetchall()[0][0]
+        superseded = {f for (f,) in con.execute(
+            "SELECT source_file FROM marts.fct_report_versions WHERE NOT is_chosen").fetchall()}
+        mirrored = con.execute("SELECT count(*) FROM marts.fct_report_versions WHERE len(source_files) = 2"
+                               ).fetchall()[0][0]
     assert n_docs == len(set(good.values()))  # the same bytes under two names load once
     assert sources == set(good)  # ... and both names are kept
     assert any(name.startswith("mirror/") for name in good)
     assert corpus.chosen_file and versions >= len(corpus.chosen_file)
     for (agency, year), file in corpus.chosen_file.items():
         assert chosen[(agency, year)] == file  # the corrected version, not the broken first one
+        assert file.replace(".", "_v1.", 1).rsplit(".", 1)[0] in {f.rsplit(".", 1)[0] for f in superseded}
+    assert mirrored == sum(name.startswith("mirror/") for name in good)
 
 
 def test_gx_checks_warn_on_published_errors_and_keep_results_in_data_docs(planted):
@@ -85,11 +91,11 @@ def test_gx_checks_warn_on_published_errors_and_keep_results_in_data_docs(plante
 def test_dbt_docs_generate_on_the_built_warehouse(planted, tmp_path):
     _, _, db, _ = planted
     env = {**os.environ, "GOVINFO_WAREHOUSE": str(db)}
-    subprocess.run([str(REPO / ".venv" / "bin" / "dbt"), "docs", "generate", "--project-dir", str(REPO / "dbt_project"),
+    subprocess.run([str(REPO / ".venv" / "bin" / "dbt"), "docs", "generate", "--static", "--project-dir", str(REPO / "dbt_project"),
                     "--profiles-dir", str(REPO / "dbt_project"), "--target-path", str(tmp_path)],
                    check=True, env=env, capture_output=True)
     catalog = json.loads((tmp_path / "catalog.json").read_text(encoding="utf-8"))
     nodes = {n["metadata"]["name"]: n for n in catalog["nodes"].values()}
     for mart in ("fct_agency_year", "fct_application_outcomes", "rec_within_report", "data_quality_issues"):
         assert mart in nodes and nodes[mart]["columns"]
-    assert (tmp_path / "index.html").exists()
+    assert "fct_agency_year" in (tmp_path / "static_index.html").read_text(encoding="utf-8")
