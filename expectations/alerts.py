@@ -2,9 +2,11 @@
 
 Channels are e-mail over SMTP and a JSON webhook, configured in a JSON file named by
 GOVINFO_ALERTS_CONFIG or by environment variables; with neither, alerting is off. An issue
-(marts.data_quality_issues.issue_id) is recorded per channel once its digest was delivered
-(raw.alerted_issues), so it is never alerted again on that channel; a failed delivery is
-retried on the next run. Info-level findings (year gaps) are not alerted.
+(marts.data_quality_issues.issue_id) is recorded per channel once its digest was delivered,
+in a ledger beside the warehouse (`alerts.sqlite`, ingestion.layout), so it is never
+alerted again on that channel; a failed delivery is retried on the next run. Info-level
+findings (year gaps) are not alerted. The warehouse is only read (read-only), so the digest
+can run beside the checks that read it too.
 
     {"smtp": {"host": "127.0.0.1", "port": 25, "sender": "govinfo@…", "to": ["data@…"],
               "username": null, "password": null, "starttls": false},
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import smtplib
+import sqlite3
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -25,6 +28,8 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import duckdb
+
+from ingestion.layout import Layout
 
 ALERT_SEVERITIES = ("error", "warn")
 ISSUE_COLUMNS = ("issue_id", "severity", "rule", "agency_name", "year", "subject", "expected", "actual",
@@ -74,14 +79,23 @@ class AlertSummary:
         return sum(r.new_issues for r in self.results if r.delivered)
 
 
-def _pending(con: duckdb.DuckDBPyConnection, channel: str) -> list[dict]:
-    rows = con.execute(f"""
-        SELECT {', '.join(ISSUE_COLUMNS)} FROM marts.data_quality_issues i
-        WHERE severity IN {ALERT_SEVERITIES}
-          AND NOT EXISTS (SELECT 1 FROM raw.alerted_issues a WHERE a.issue_id = i.issue_id AND a.channel = ?)
-        ORDER BY CASE severity WHEN 'error' THEN 0 ELSE 1 END, rule, agency_name, year, subject""",
-                       [channel]).fetchall()
+def _issues(warehouse: Path) -> list[dict]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute(f"""
+            SELECT {', '.join(ISSUE_COLUMNS)} FROM marts.data_quality_issues
+            WHERE severity IN {ALERT_SEVERITIES}
+            ORDER BY CASE severity WHEN 'error' THEN 0 ELSE 1 END, rule, agency_name, year, subject""").fetchall()
+    finally:
+        con.close()
     return [dict(zip(ISSUE_COLUMNS, r)) for r in rows]
+
+
+def _ledger(path: Path) -> sqlite3.Connection:
+    con = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+    con.execute("CREATE TABLE IF NOT EXISTS alerted_issues "
+                "(issue_id TEXT, channel TEXT, run_id TEXT, alerted_at TEXT, PRIMARY KEY (issue_id, channel))")
+    return con
 
 
 def format_text(issues: list[dict], run_id: str) -> str:
@@ -127,25 +141,24 @@ def send_digests(warehouse: Path, run_id: str, config: AlertConfig | None = None
     summary = AlertSummary()
     if not config.channels:
         return summary
-    con = duckdb.connect(str(warehouse))
+    issues = _issues(warehouse)
+    ledger = _ledger(Layout(warehouse).alerts_ledger)
     try:
-        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        con.execute("CREATE TABLE IF NOT EXISTS raw.alerted_issues "
-                    "(issue_id VARCHAR, channel VARCHAR, run_id VARCHAR, alerted_at TIMESTAMP)")
         for channel in config.channels:
-            issues = _pending(con, channel)
-            if not issues:
+            sent = {r[0] for r in ledger.execute("SELECT issue_id FROM alerted_issues WHERE channel = ?", [channel])}
+            pending = [i for i in issues if i["issue_id"] not in sent]
+            if not pending:
                 summary.results.append(DigestResult(channel, 0, True))
                 continue
             try:
-                _SENDERS[channel](getattr(config, channel), issues, run_id)
+                _SENDERS[channel](getattr(config, channel), pending, run_id)
             except Exception as exc:  # network, auth, refused: retried next run
-                summary.results.append(DigestResult(channel, len(issues), False, f"{type(exc).__name__}: {exc}"))
+                summary.results.append(DigestResult(channel, len(pending), False, f"{type(exc).__name__}: {exc}"))
                 continue
-            now = datetime.now(timezone.utc).replace(tzinfo=None)
-            con.executemany("INSERT INTO raw.alerted_issues VALUES (?, ?, ?, ?)",
-                            [(i["issue_id"], channel, run_id, now) for i in issues])
-            summary.results.append(DigestResult(channel, len(issues), True))
+            now = datetime.now(timezone.utc).isoformat()
+            ledger.executemany("INSERT OR IGNORE INTO alerted_issues VALUES (?, ?, ?, ?)",
+                               [(i["issue_id"], channel, run_id, now) for i in pending])
+            summary.results.append(DigestResult(channel, len(pending), True))
     finally:
-        con.close()
+        ledger.close()
     return summary

@@ -13,6 +13,11 @@ class RejectedDocument(Exception):
     """The file cannot be read as an annual report; the message is one line for humans."""
 
 
+class TransientReadError(Exception):
+    """Reading failed for a reason that may pass (a converter timed out or could not start,
+    a file was locked): retry later rather than quarantine the file."""
+
+
 @dataclass
 class Row:
     cells: list[str]

@@ -18,6 +18,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "document_id": pl.String, "source_file": pl.String, "source_format": pl.String, "bytes": pl.Int64,
         "pages": pl.Int32, "agency_name": pl.String, "year": pl.Int32, "parser_version": pl.String,
         "n_warnings": pl.Int32, "n_violations": pl.Int32, "loaded_at": pl.Datetime("us"),
+        "arrived_at": pl.Datetime("us"),  # earliest mtime of its files: when it was published to us
     },
     "document_sources": {"document_id": pl.String, "source_file": pl.String},
     "report_cells": {
@@ -34,24 +35,25 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
                "row_label_zh": pl.String, "col_label_zh": pl.String, "unit": pl.String},
 }
 # Tables keyed by document: a re-parse replaces a document's rows in each of them.
-DOCUMENT_TABLES = ("documents", "document_sources", "report_cells", "parse_warnings")
+# (document_sources follows the landing index instead: ingestion.warehouse.sync_sources.)
+DOCUMENT_TABLES = ("documents", "report_cells", "parse_warnings")
 
 
 def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMAS[name], orient="row") if rows else pl.DataFrame(schema=SCHEMAS[name])
 
 
-def document_frames(results: list[dict], source_files: dict[str, list[str]], loaded_at: datetime
+def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[str, datetime]
                     ) -> dict[str, pl.DataFrame]:
-    """Frames for successfully parsed documents; `source_files` maps sha256 → every file name."""
-    docs, sources, cells, warns = [], [], [], []
+    """Frames for successfully parsed documents; `arrived_at` maps sha256 → when it arrived."""
+    docs, cells, warns = [], [], []
     for r in results:
         doc_id = r["source"]["sha256"]
         docs.append({"document_id": doc_id, "source_file": r["source"]["file"], "source_format": r["source"]["format"],
                      "bytes": r["source"]["bytes"], "pages": r["source"]["pages"], "agency_name": r["agency"],
                      "year": r["year"], "parser_version": r["source"]["parser_version"],
-                     "n_warnings": len(r["warnings"]), "n_violations": len(r["violations"]), "loaded_at": loaded_at})
-        sources.extend({"document_id": doc_id, "source_file": f} for f in source_files.get(doc_id, [r["source"]["file"]]))
+                     "n_warnings": len(r["warnings"]), "n_violations": len(r["violations"]), "loaded_at": loaded_at,
+                     "arrived_at": arrived_at.get(doc_id, loaded_at)})
         prov = r.get("provenance", {})
         for fld, value in r["cells"].items():
             p = prov.get(fld, {})
@@ -59,8 +61,8 @@ def document_frames(results: list[dict], source_files: dict[str, list[str]], loa
                           "page": p.get("page"), "line": p.get("line"), "row_label": p.get("row_label"),
                           "col_label": p.get("col_label"), "printed": p.get("printed")})
         warns.extend({"document_id": doc_id, "seq": i, "message": w} for i, w in enumerate(r["warnings"]))
-    return {"documents": _frame("documents", docs), "document_sources": _frame("document_sources", sources),
-            "report_cells": _frame("report_cells", cells), "parse_warnings": _frame("parse_warnings", warns),
+    return {"documents": _frame("documents", docs), "report_cells": _frame("report_cells", cells),
+            "parse_warnings": _frame("parse_warnings", warns),
             "agencies": _frame("agencies", describe_all(r["agency"] for r in results))}
 
 

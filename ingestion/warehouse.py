@@ -38,19 +38,47 @@ def connect(path: Path, read_only: bool = False):
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables, and add columns a newer version of a table has (a warehouse
+    built by an older release keeps its data)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for name, schema in SCHEMAS.items():
         cols = ", ".join(f'"{c}" {_duck_type(t)}' for c, t in schema.items())
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} ({cols})")
+        for c, t in schema.items():
+            con.execute(f'ALTER TABLE raw.{name} ADD COLUMN IF NOT EXISTS "{c}" {_duck_type(t)}')
+    # which parse record (by its mtime) each document was loaded from: the loader's bookmark
+    con.execute("CREATE TABLE IF NOT EXISTS raw.load_log (document_id VARCHAR PRIMARY KEY, record_mtime_ns BIGINT)")
 
 
-def loaded_documents(con: duckdb.DuckDBPyConnection, parser_version: str) -> set[str]:
-    rows = con.execute("SELECT document_id FROM raw.documents WHERE parser_version = ?", [parser_version]).fetchall()
-    return {r[0] for r in rows}
+def load_log(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return dict(con.execute("SELECT document_id, record_mtime_ns FROM raw.load_log").fetchall())
 
 
-def quarantined(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("SELECT sha256 FROM raw.quarantine").fetchall()}
+def sync_sources(con: duckdb.DuckDBPyConnection, sources: dict) -> None:
+    """Every name a loaded document's bytes arrived under, and every name of a rejected
+    one, from the landing index (ingestion.landing.Source lists); rows are only added."""
+    pairs = pl.DataFrame([{"document_id": sha, "source_file": s.path} for sha, names in sources.items() for s in names],
+                         schema=SCHEMAS["document_sources"])
+    con.register("_pairs", pairs.to_arrow())
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("""INSERT INTO raw.document_sources BY NAME
+            SELECT p.document_id, p.source_file FROM _pairs p
+            WHERE p.document_id IN (SELECT document_id FROM raw.documents)
+              AND NOT EXISTS (SELECT 1 FROM raw.document_sources s
+                              WHERE s.document_id = p.document_id AND s.source_file = p.source_file)""")
+        con.execute("""INSERT INTO raw.quarantine BY NAME
+            SELECT p.document_id AS sha256, p.source_file, q.reason, q.quarantined_at
+            FROM _pairs p JOIN (SELECT sha256, any_value(reason) AS reason, min(quarantined_at) AS quarantined_at
+                                FROM raw.quarantine GROUP BY sha256) q ON q.sha256 = p.document_id
+            WHERE NOT EXISTS (SELECT 1 FROM raw.quarantine x
+                              WHERE x.sha256 = p.document_id AND x.source_file = p.source_file)""")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_pairs")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -61,11 +89,14 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
 
 
 def write_batch(con: duckdb.DuckDBPyConnection, documents: dict[str, pl.DataFrame],
-                quarantine: pl.DataFrame, reference: dict[str, pl.DataFrame]) -> None:
-    """Replace the batch's documents, add new quarantine records, refresh the reference tables."""
+                quarantine: pl.DataFrame, reference: dict[str, pl.DataFrame], replaced: list[str],
+                log: list[tuple[str, int]]) -> None:
+    """In one transaction: drop what the warehouse held for the `replaced` documents (parsed
+    or rejected before), insert the batch, refresh the reference tables, and record in
+    raw.load_log which parse record each document came from."""
     con.execute("BEGIN TRANSACTION")
     try:
-        ids = documents["documents"]["document_id"].to_list()
+        ids = replaced
         if ids:
             con.register("_ids", pl.DataFrame({"document_id": ids}).to_arrow())
             for table in DOCUMENT_TABLES:
@@ -89,6 +120,8 @@ def write_batch(con: duckdb.DuckDBPyConnection, documents: dict[str, pl.DataFram
         for table, frame in reference.items():
             con.execute(f"DELETE FROM raw.{table}")
             _insert(con, table, frame)
+        if log:
+            con.executemany("INSERT OR REPLACE INTO raw.load_log VALUES (?, ?)", log)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

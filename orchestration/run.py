@@ -33,26 +33,80 @@ def _warehouse_summary(warehouse: Path) -> dict:
         }
 
 
-def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
-    if not Path(raw_dir).is_dir():
-        print(f"govinfo run: landing folder not found: {raw_dir}", file=sys.stderr)
-        return 2
+def _blocks(new: list[str], ordered: list[str]) -> list[list[str]]:
+    """The new partition keys as contiguous blocks of the instance's partition order (a run
+    covers a range of partitions)."""
+    wanted, blocks = set(new), []
+    for key in ordered:
+        if key in wanted:
+            if blocks and blocks[-1][-1] == prev:
+                blocks[-1].append(key)
+            else:
+                blocks.append([key])
+        prev = key
+    return blocks
+
+
+def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INFO", echo=print):
+    """Run the warehouse jobs in-process on a landing folder: scan it, add a partition for
+    every document without a current parse record, run `build_warehouse` over them (one run
+    per contiguous block of partitions; the last one builds everything), or `rebuild_marts`
+    when nothing is new. Returns the last run's result. Used by `govinfo run` and the tests."""
     configure(raw_dir, warehouse)
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import dagster as dg
 
-    from .definitions import defs
-    from .defs.jobs import WAREHOUSE_JOB
+    from ingestion.landing import LandingIndex
+    from ingestion.layout import Layout
+    from ingestion.parse_store import ParseStore
 
+    from .definitions import defs
+    from .defs.automation import RANGE_END, RANGE_START, file_tags
+    from .defs.ingestion import DOCUMENTS, parsed_documents
+    from .defs.jobs import REBUILD_JOB, WAREHOUSE_JOB
+
+    raw, layout = Path(os.environ["GOVINFO_RAW_DIR"]), Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
+    with LandingIndex(layout.landing_index) as index:
+        scan = index.scan(raw)
+    parsed = ParseStore(layout.parse_store).listing()
+    new = sorted(sha for sha in scan.by_sha if sha not in parsed)
+    echo(f"govinfo run: {scan.files} files, {len(scan.by_sha)} documents, {len(new)} to parse")
+
+    definitions = defs()
+    if instance is None:
+        instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    known = set(instance.get_dynamic_partitions(DOCUMENTS.name))
+    instance.add_dynamic_partitions(DOCUMENTS.name, [k for k in new if k not in known])
+    blocks = _blocks(new, instance.get_dynamic_partitions(DOCUMENTS.name))
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    base_tags = {"govinfo/landing_folder": str(raw), "govinfo/trigger": "govinfo run"}
+
+    def tags_for(block: list[str]) -> dict[str, str]:
+        return {**base_tags, RANGE_START: block[0], RANGE_END: block[-1],
+                **file_tags([scan.by_sha[k][0] for k in block])}
+
+    build = definitions.resolve_job_def(WAREHOUSE_JOB)
+    for block in blocks[:-1]:  # earlier blocks: parse only; the last run builds everything once
+        build.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config,
+                                 tags=tags_for(block), asset_selection=[parsed_documents.key])
+    if blocks:
+        return build.execute_in_process(instance=instance, raise_on_error=False, run_config=run_config,
+                                        tags=tags_for(blocks[-1]))
+    return definitions.resolve_job_def(REBUILD_JOB).execute_in_process(
+        instance=instance, raise_on_error=False, run_config=run_config, tags=base_tags)
+
+
+def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
+    if not Path(raw_dir).is_dir():
+        print(f"govinfo run: landing folder not found: {raw_dir}", file=sys.stderr)
+        return 2
+    from ingestion.layout import Layout
+
+    configure(raw_dir, warehouse)
+    layout = Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
     print(f"govinfo run: landing folder {os.environ['GOVINFO_RAW_DIR']}", flush=True)
-    print(f"govinfo run: warehouse {os.environ['GOVINFO_WAREHOUSE']}", flush=True)
-    job = defs().resolve_job_def(WAREHOUSE_JOB)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    result = job.execute_in_process(
-        instance=instance, raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        tags={"govinfo/landing_folder": os.environ["GOVINFO_RAW_DIR"]},
-    )
+    print(f"govinfo run: warehouse {layout.warehouse}", flush=True)
+    result = execute(raw_dir, warehouse, echo=lambda m: print(m, flush=True))
     checks = result.get_asset_check_evaluations()
     failed_checks = [c for c in checks if not c.passed]
 
@@ -76,8 +130,13 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
             print(f"rule checks failed: {n_failed}{' (' + detail + ')' if detail else ''}")
     print(f"asset checks: {len(checks)} evaluated, {len(failed_checks)} failed"
           + (": " + ", ".join(f"{c.check_name} ({c.severity.value})" for c in failed_checks) if failed_checks else ""))
-    print(f"warehouse: {warehouse_path}")
-    print(f"  query it: .venv/bin/python -c \"import duckdb; duckdb.connect('{warehouse_path}', read_only=True)"
+    print(f"warehouse: {warehouse_path} (the pipeline's; BI tools read the published snapshot)")
+    published = layout.published
+    if (published / "govinfo.duckdb").exists():
+        print(f"published: {published / 'govinfo.duckdb'} (read-only snapshot), {published / 'parquet'}/*.parquet")
+        print(f"overview: {published / 'overview.html'}")
+    print(f"GX Data Docs: {layout.gx_store / 'gx' / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'}")
+    print(f"  query it: .venv/bin/python -c \"import duckdb; duckdb.connect('{published / 'govinfo.duckdb'}', read_only=True)"
           f".sql('select * from marts.fct_agency_year').show()\"")
     print(f"Dagster UI: cd {REPO_ROOT} && GOVINFO_RAW_DIR={os.environ['GOVINFO_RAW_DIR']} "
           f"GOVINFO_WAREHOUSE={warehouse_path} .venv/bin/dagster dev -w workspace.yaml")

@@ -22,7 +22,11 @@ def _describe() -> dict:
     }
     checks = sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key in repo.asset_graph.asset_check_keys)
     jobs = sorted(j.name for j in repo.get_all_jobs() if not j.name.startswith("__"))
-    return {"assets": dict(sorted(assets.items())), "checks": checks, "jobs": jobs}
+    partitioned = sorted(spec.key.to_user_string() for spec in d.resolve_all_asset_specs() if spec.partitions_def)
+    sensors = sorted(f"{s.name}->{s.job_name}" for s in repo.sensor_defs)
+    schedules = sorted(f"{s.name}->{s.job_name}@{s.cron_schedule}" for s in repo.schedule_defs)
+    return {"assets": dict(sorted(assets.items())), "checks": checks, "jobs": jobs, "partitioned": partitioned,
+            "sensors": sensors, "schedules": schedules}
 
 
 def test_definitions_match_snapshot():
@@ -37,4 +41,8 @@ def test_every_mart_has_a_gx_check_and_dbt_lineage():
     for mart in ("dim_agency", "fct_agency_year", "rec_within_report", "rec_cross_year"):
         assert f"marts/{mart}:gx_{mart}" in current["checks"]
     assert "raw/report_cells" in current["assets"]["staging/stg_raw__report_cells"]["deps"]
-    assert current["jobs"] == ["build_warehouse"]
+    assert current["jobs"] == ["build_warehouse", "rebuild_marts"]
+    assert current["partitioned"] == ["ingestion/parsed_documents"]
+    assert current["sensors"] == ["landing_sensor->build_warehouse"]
+    assert current["schedules"] == ["daily_rebuild->rebuild_marts@0 3 * * *"]
+    assert "ingestion/parsed_documents" in current["assets"]["raw/documents"]["deps"]

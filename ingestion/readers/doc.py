@@ -10,7 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from ..document import Document, RejectedDocument
+from ..document import Document, RejectedDocument, TransientReadError
 from . import docx as docx_reader
 
 TIMEOUT = 120
@@ -33,7 +33,9 @@ def convert(data: bytes, to: str = "docx", suffix: str = ".doc", timeout: int = 
         try:
             subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise RejectedDocument(f"LibreOffice conversion timed out after {timeout} s") from None
+            raise TransientReadError(f"LibreOffice conversion timed out after {timeout} s") from None
+        except OSError as exc:  # could not start (resources, a half-installed LibreOffice)
+            raise TransientReadError(f"LibreOffice could not start: {exc}") from None
         out = tmp / "out" / f"in.{to}"
         if not out.exists() or out.stat().st_size == 0:
             raise RejectedDocument("legacy .doc could not be converted (corrupt, encrypted or not a Word document)")

@@ -5,11 +5,14 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from ingestion.layout import Layout
+
 from ..settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
 class WarehousePaths(dg.ConfigurableResource):
-    """The landing folder of raw reports and the DuckDB warehouse file."""
+    """The landing folder of raw reports and the DuckDB warehouse file (everything else the
+    warehouse keeps lives beside it: ingestion.layout.Layout)."""
 
     raw_dir: str
     warehouse: str
@@ -23,9 +26,12 @@ class WarehousePaths(dg.ConfigurableResource):
         return Path(self.warehouse)
 
     @property
+    def layout(self) -> Layout:
+        return Layout(self.warehouse_path)
+
+    @property
     def gx_store(self) -> Path:
-        """The GX project (suites, results, Data Docs) lives beside the warehouse: <dir>/gx."""
-        return self.warehouse_path.parent
+        return self.layout.gx_store
 
 
 @dg.definitions

@@ -39,16 +39,13 @@ def landing(tmp_path_factory):
     return raw, reports
 
 
-def run_job(raw, warehouse, monkeypatch):
+def run_job(raw, warehouse, monkeypatch, instance=None):
+    """What `govinfo run` does: partitions for the new documents, then the jobs, in-process."""
     monkeypatch.setenv("GOVINFO_RAW_DIR", str(raw))
     monkeypatch.setenv("GOVINFO_WAREHOUSE", str(warehouse))
-    import dagster as dg
+    from orchestration.run import execute
 
-    from orchestration.definitions import defs
-    from orchestration.defs.jobs import WAREHOUSE_JOB
-
-    job = defs().resolve_job_def(WAREHOUSE_JOB)
-    return job.execute_in_process(instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    return execute(raw, warehouse, instance=instance, log_level="WARNING", echo=lambda _: None)
 
 
 def mart_hashes(db):

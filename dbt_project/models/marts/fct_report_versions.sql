@@ -18,6 +18,7 @@ select
     versions.source_format,
     versions.n_violations,
     versions.n_warnings,
+    versions.arrived_at,
     versions.loaded_at,
     versions.version_rank,
     versions.version_rank = 1 as is_chosen,

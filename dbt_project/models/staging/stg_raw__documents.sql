@@ -16,7 +16,8 @@ renamed as (
         parser_version,
         n_warnings,
         n_violations,
-        loaded_at
+        loaded_at,
+        arrived_at
     from source
 )
 

@@ -1,0 +1,48 @@
+"""Where a warehouse keeps its files: everything lives beside the DuckDB file.
+
+    <dir>/govinfo.duckdb     the warehouse (one writer at a time)
+    <dir>/landing.sqlite     every file seen in the landing folder, with its sha256
+    <dir>/parsed/            one parse record per document (content hash), written atomically
+    <dir>/gx/                the Great Expectations project: suites, results, Data Docs
+    <dir>/published/         what analysts read: a read-only DuckDB snapshot, parquet, overview
+    <dir>/alerts.sqlite      which data-quality issues were alerted on which channel
+
+One place, so the CLI, the Dagster resources and the tests agree on every path.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Layout:
+    warehouse: Path
+
+    def __post_init__(self):
+        object.__setattr__(self, "warehouse", Path(self.warehouse))
+
+    @property
+    def root(self) -> Path:
+        return self.warehouse.parent
+
+    @property
+    def landing_index(self) -> Path:
+        return self.root / "landing.sqlite"
+
+    @property
+    def parse_store(self) -> Path:
+        return self.root / "parsed"
+
+    @property
+    def gx_store(self) -> Path:
+        """GX's project_root_dir: GX keeps its project in <this>/gx."""
+        return self.root
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published"
+
+    @property
+    def alerts_ledger(self) -> Path:
+        return self.root / "alerts.sqlite"

@@ -1,0 +1,63 @@
+"""What starts runs: a sensor on the landing folder and a daily schedule.
+
+`landing_sensor` scans the landing folder (ingestion.landing: only new or changed files are
+hashed), adds a dynamic partition for every document not seen before and requests
+`build_warehouse` runs over them, at most MAX_DOCUMENTS_PER_RUN each; the run key names the
+partitions, so a document is never requested twice. `daily_rebuild` runs `rebuild_marts`
+every night. Both start stopped: switch them on in the UI (Automation) or with
+`dagster sensor start landing_sensor` / `dagster schedule start daily_rebuild`.
+"""
+
+import hashlib
+import os
+
+import dagster as dg
+
+from ingestion.landing import LandingIndex
+
+from .ingestion import DOCUMENTS
+from .jobs import REBUILD_JOB, WAREHOUSE_JOB
+from .resources import WarehousePaths
+
+MAX_DOCUMENTS_PER_RUN = 2000
+SENSOR_INTERVAL = int(os.environ.get("GOVINFO_SENSOR_INTERVAL", "30"))
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+
+def file_tags(names: list[str], limit: int = 20) -> dict[str, str]:
+    """Run tags that name the files a run reads (tags stay short: the first few, then a count)."""
+    shown = ", ".join(names[:limit]) + (f" … (+{len(names) - limit} more)" if len(names) > limit else "")
+    return {"govinfo/files": shown[:4000], "govinfo/documents": str(len(names))}
+
+
+def partition_runs(new: list[str], names: dict[str, list[str]], job_name: str, trigger: str) -> list[dg.RunRequest]:
+    """One run request per block of new partitions (contiguous: they are added in this order)."""
+    runs = []
+    for i in range(0, len(new), MAX_DOCUMENTS_PER_RUN):
+        block = new[i:i + MAX_DOCUMENTS_PER_RUN]
+        files = [names[sha][0] for sha in block if names.get(sha)]
+        key = hashlib.sha256("\n".join(block).encode()).hexdigest()[:24]
+        runs.append(dg.RunRequest(run_key=f"documents:{key}", job_name=job_name, tags={
+            RANGE_START: block[0], RANGE_END: block[-1], "govinfo/trigger": trigger, **file_tags(files)}))
+    return runs
+
+
+@dg.sensor(job_name=WAREHOUSE_JOB, minimum_interval_seconds=SENSOR_INTERVAL,
+           default_status=dg.DefaultSensorStatus.STOPPED,
+           description="New or changed files in the landing folder → one partition per document → build_warehouse.")
+def landing_sensor(context: dg.SensorEvaluationContext, paths: WarehousePaths) -> dg.SensorResult:
+    with LandingIndex(paths.layout.landing_index) as index:
+        scan = index.scan(paths.raw_path)
+    known = set(context.instance.get_dynamic_partitions(DOCUMENTS.name))
+    new = sorted(sha for sha in scan.by_sha if sha not in known)
+    if not new:
+        return dg.SensorResult(skip_reason=f"{scan.files} files, no new document ({scan.hashed} hashed)")
+    context.log.info(f"{len(new)} new document(s) among {scan.files} files")
+    return dg.SensorResult(run_requests=partition_runs(new, scan.by_sha, WAREHOUSE_JOB, "landing_sensor"),
+                           dynamic_partitions_requests=[DOCUMENTS.build_add_request(new)])
+
+
+daily_rebuild = dg.ScheduleDefinition(
+    name="daily_rebuild", job_name=REBUILD_JOB, cron_schedule="0 3 * * *", execution_timezone="Asia/Shanghai",
+    default_status=dg.DefaultScheduleStatus.STOPPED, tags={"govinfo/trigger": "daily_rebuild"},
+    description="Every night at 03:00 (China time): load what is pending, rebuild the marts, run every check.")

@@ -1,0 +1,28 @@
+"""Publication: after the marts are built and their blocking checks pass, a read-only
+snapshot (DuckDB + parquet, swapped in atomically) and the HTML overview (publishing/)."""
+import dagster as dg
+
+from publishing.overview import render_overview
+from publishing.snapshot import publish
+
+from .resources import WarehousePaths
+
+MART_DEPS = ["dim_agency", "dim_agency_alias", "fct_agency_year", "fct_report_cells", "fct_report_versions",
+             "fct_application_outcomes", "fct_review_litigation", "fct_active_disclosure", "agg_region_year",
+             "rec_within_report", "rec_cross_year", "data_quality_issues"]
+
+
+@dg.asset(key=["published", "marts_snapshot"], group_name="published", kinds={"duckdb", "parquet", "html"},
+          deps=[dg.AssetKey(["marts", m]) for m in MART_DEPS],
+          description="What analysts read: published/govinfo.duckdb (read-only copy of every mart), "
+                      "published/parquet/<mart>.parquet, and published/overview.html.")
+def marts_snapshot(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.MaterializeResult:
+    out = paths.layout.published
+    pub = publish(paths.warehouse_path, out, run_id=context.run.run_id)
+    kpis = render_overview(pub.snapshot, paths.raw_path, out / "overview.html")
+    context.log.info(f"published {len(pub.tables)} marts to {pub.snapshot} and {pub.parquet_dir}; "
+                     f"overview: {out / 'overview.html'}")
+    return dg.MaterializeResult(metadata={
+        "snapshot": dg.MetadataValue.path(str(pub.snapshot)), "parquet": dg.MetadataValue.path(str(pub.parquet_dir)),
+        "overview": dg.MetadataValue.url((out / "overview.html").resolve().as_uri()),
+        "rows": dg.MetadataValue.json(pub.tables), **kpis})

@@ -1,0 +1,114 @@
+"""A static HTML overview of the warehouse for maintainers and editors: coverage by agency
+and year, failed rules, rejected documents, each with a link to its source file.
+
+One self-contained page (no server, no external assets), written atomically beside the
+snapshot (`published/overview.html`). The numbers come from the published marts, so the
+page and the snapshot always agree.
+"""
+from __future__ import annotations
+
+import html
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+_STYLE = """body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}
+td.name,th.name{text-align:left}td.miss{background:#f4f4f4;color:#999}td.bad{background:#fde2e2}
+.kpi{display:inline-block;margin-right:2em}.kpi b{display:block;font-size:1.8em}"""
+
+
+def _e(v) -> str:
+    return "" if v is None else html.escape(str(v))
+
+
+def _link(raw_dir: Path | None, source_file: str | None) -> str:
+    if not source_file:
+        return ""
+    if raw_dir is None:
+        return _e(source_file)
+    return f'<a href="{_e((Path(raw_dir) / source_file).resolve().as_uri())}">{_e(source_file)}</a>'
+
+
+def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int = 500) -> dict:
+    """Write the overview page from a published snapshot; returns the headline numbers."""
+    con = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        one = lambda sql: con.execute(sql).fetchall()[0][0]  # noqa: E731
+        kpis = {
+            "agencies": one("SELECT count(*) FROM marts.dim_agency"),
+            "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
+            "documents": one("SELECT count(*) FROM marts.fct_report_versions"),
+            "rejected": one("SELECT count(*) FROM marts.data_quality_issues WHERE rule = 'rejected_document'"),
+            "failed_rules": one("SELECT count(*) FROM marts.data_quality_issues WHERE rule NOT IN "
+                                "('rejected_document', 'parse_warning', 'year_gap')"),
+        }
+        years = [r[0] for r in con.execute("SELECT DISTINCT year FROM marts.fct_agency_year ORDER BY 1").fetchall()]
+        coverage = con.execute("""
+            SELECT a.agency_name, a.province, f.year, f.source_file,
+                   (SELECT count(*) FROM marts.data_quality_issues i
+                    WHERE i.agency_key = f.agency_key AND i.year = f.year AND i.severity <> 'info') AS issues
+            FROM marts.dim_agency a JOIN marts.fct_agency_year f USING (agency_key)
+            ORDER BY a.province NULLS LAST, a.agency_name, f.year""").fetchall()
+        by_rule = con.execute("""SELECT rule, severity, count(*) FROM marts.data_quality_issues
+                                 GROUP BY rule, severity ORDER BY count(*) DESC, rule""").fetchall()
+        failed = con.execute(f"""
+            SELECT severity, rule, agency_name, year, subject, expected, actual, message, source_file, page
+            FROM marts.data_quality_issues WHERE rule NOT IN ('rejected_document', 'parse_warning')
+            ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, rule, agency_name, year
+            LIMIT {limit}""").fetchall()
+        rejected = con.execute(f"""SELECT source_file, message FROM marts.data_quality_issues
+                                   WHERE rule = 'rejected_document' ORDER BY source_file LIMIT {limit}""").fetchall()
+        published = con.execute("SELECT published_at, run_id FROM main.publication").fetchall()[0]
+    finally:
+        con.close()
+
+    cells: dict[tuple[str, str | None], dict[int, tuple[str, int]]] = {}
+    for name, province, year, source, issues in coverage:
+        cells.setdefault((name, province), {})[year] = (source, issues)
+    rows = []
+    for (name, province), by_year in cells.items():
+        tds = []
+        for y in years:
+            if y not in by_year:
+                tds.append('<td class="miss">—</td>')
+            else:
+                source, issues = by_year[y]
+                cls = ' class="bad"' if issues else ""
+                label = f"{issues} issue{'s' if issues != 1 else ''}" if issues else "✓"
+                href = _link(raw_dir, source).replace(f">{_e(source)}<", f">{label}<") if source else label
+                tds.append(f"<td{cls}>{href}</td>")
+        rows.append(f'<tr><td class="name">{_e(name)}</td><td class="name">{_e(province)}</td>{"".join(tds)}</tr>')
+    kpi_html = "".join(f'<div class="kpi" id="kpi-{k}"><b>{v}</b>{k.replace("_", " ")}</div>' for k, v in kpis.items())
+    page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<title>govinfo overview</title><style>{_STYLE}</style></head><body>
+<h1>govinfo: government information-disclosure annual reports</h1>
+<p>Published {_e(published[0])} UTC by run <code>{_e(published[1])}</code>;
+generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>
+<section id="kpis">{kpi_html}</section>
+<h2>Coverage by agency and year</h2>
+<table id="coverage"><tr><th class="name">agency</th><th class="name">province</th>{"".join(f"<th>{y}</th>" for y in years)}</tr>
+{"".join(rows)}</table>
+<h2>Findings by rule</h2>
+<table id="rules"><tr><th class="name">rule</th><th class="name">severity</th><th>count</th></tr>
+{"".join(f'<tr><td class="name">{_e(r)}</td><td class="name">{_e(s)}</td><td>{n}</td></tr>' for r, s, n in by_rule)}</table>
+<h2>Failed rules and other findings</h2>
+<table id="failed"><tr><th class="name">severity</th><th class="name">rule</th><th class="name">agency</th><th>year</th>
+<th class="name">subject</th><th>expected</th><th>actual</th><th class="name">message</th><th class="name">source</th><th>page</th></tr>
+{"".join(f'<tr><td class="name">{_e(s)}</td><td class="name">{_e(r)}</td><td class="name">{_e(a)}</td><td>{_e(y)}</td>'
+         f'<td class="name">{_e(sub)}</td><td>{_e(ex)}</td><td>{_e(ac)}</td><td class="name">{_e(m)}</td>'
+         f'<td class="name">{_link(raw_dir, f)}</td><td>{_e(pg)}</td></tr>'
+         for s, r, a, y, sub, ex, ac, m, f, pg in failed)}</table>
+<h2>Rejected documents</h2>
+<table id="rejected"><tr><th class="name">file</th><th class="name">reason</th></tr>
+{"".join(f'<tr><td class="name">{_link(raw_dir, f)}</td><td class="name">{_e(m)}</td></tr>' for f, m in rejected)}</table>
+</body></html>
+"""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, out)
+    return kpis

@@ -1,0 +1,74 @@
+"""A read-only snapshot of the marts for BI tools: `published/govinfo.duckdb` and
+`published/parquet/<mart>.parquet`.
+
+DuckDB admits one writer, and a BI tool holding the warehouse file would block the
+pipeline. So analysts never open the warehouse: each successful run copies every mart into
+a new DuckDB file and a new folder of parquet files, then swaps them in with a rename
+(`os.replace`, atomic on POSIX). A reader sees the old snapshot or the new one, never a
+half-built table; a query already running keeps reading the old file.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+SNAPSHOT_NAME = "govinfo.duckdb"
+PARQUET_LINK = "parquet"
+KEEP_OLD_PARQUET = 2  # older parquet folders kept for readers still listing them
+
+
+@dataclass
+class Publication:
+    snapshot: Path
+    parquet_dir: Path
+    tables: dict[str, int] = field(default_factory=dict)  # mart → rows
+
+
+def _marts(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = 'wh' AND table_schema = ? "
+        "AND table_type = 'BASE TABLE' ORDER BY table_name", [schema]).fetchall()]
+
+
+def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts") -> Publication:
+    """Copy every table of `schema` into a fresh snapshot and parquet folder, then swap them in."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    tmp_db = out / f".{SNAPSHOT_NAME}.{stamp}.tmp"
+    parquet_dir = out / f"parquet-{stamp}"
+    parquet_dir.mkdir()
+    con = duckdb.connect(str(tmp_db))  # the new snapshot; the warehouse is attached read-only
+    try:
+        con.execute(f"ATTACH '{Path(warehouse).resolve()}' AS wh (READ_ONLY)")
+        tables = _marts(con, schema)
+        con.execute(f"CREATE SCHEMA {schema}")
+        counts = {}
+        for t in tables:
+            con.execute(f"CREATE TABLE {schema}.{t} AS SELECT * FROM wh.{schema}.{t}")
+            con.execute(f"COPY {schema}.{t} TO '{parquet_dir / (t + '.parquet')}' (FORMAT parquet, COMPRESSION zstd)")
+            counts[t] = con.execute(f"SELECT count(*) FROM {schema}.{t}").fetchall()[0][0]
+        con.execute("CREATE TABLE main.publication AS SELECT ?::TIMESTAMP AS published_at, ? AS run_id, "
+                    "? AS tables", [datetime.now(timezone.utc).replace(tzinfo=None), run_id, len(tables)])
+        con.execute("DETACH wh")
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        tmp_db.unlink(missing_ok=True)
+        shutil.rmtree(parquet_dir, ignore_errors=True)
+        raise
+    con.close()
+    os.replace(tmp_db, out / SNAPSHOT_NAME)  # the swap: readers see the old file or the new one
+    link_tmp = out / f".{PARQUET_LINK}.{stamp}.tmp"
+    link_tmp.symlink_to(parquet_dir.name)
+    os.replace(link_tmp, out / PARQUET_LINK)
+    old = sorted(p for p in out.glob("parquet-*") if p != parquet_dir)
+    for p in old[:-KEEP_OLD_PARQUET]:
+        shutil.rmtree(p, ignore_errors=True)
+    return Publication(snapshot=out / SNAPSHOT_NAME, parquet_dir=out / PARQUET_LINK, tables=counts)
