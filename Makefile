@@ -30,8 +30,11 @@ docs: setup
 	@echo "dbt docs: $(abspath $(dir $(WAREHOUSE)))/dbt_docs/static_index.html"
 	@echo "GX Data Docs: $(abspath $(dir $(WAREHOUSE)))/gx/uncommitted/data_docs/local_site/index.html"
 
+# the UI, the daemon (sensor, schedule, run queue) and a local SQLite instance in .dagster_home
 dagster-ui: setup
-	GOVINFO_RAW_DIR=$(RAW) GOVINFO_WAREHOUSE=$(WAREHOUSE) $(VENV)/bin/dagster dev -w workspace.yaml
+	mkdir -p .dagster_home && cp deploy/local/dagster.yaml .dagster_home/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster_home GOVINFO_RAW_DIR=$(RAW) GOVINFO_WAREHOUSE=$(WAREHOUSE) \
+		$(VENV)/bin/dagster dev -w workspace.yaml
 
 corpus: setup
 	$(VENV)/bin/python -m corpus.generate --out corpus_out --n 200 --seed 7
