@@ -1,0 +1,195 @@
+"""Production behaviour, through the command operators run (`govinfo run`, a real process):
+analysts read the published snapshot while a run writes; `kill -9` at any point and a rerun
+give marts identical to an uninterrupted run; a few thousand documents plus bad ones finish
+with matching counts; the overview page shows the numbers in a real headless Chromium."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from corpus.generate import build_corpus, write_corpus
+
+REPO = Path(__file__).resolve().parents[2]
+GOVINFO = str(Path(sys.executable).parent / "govinfo")
+TEXT_FORMATS = {"txt": 0.5, "docx": 0.2, "html": 0.3}  # no LibreOffice needed to make them
+VOLATILE = ("loaded_at", "quarantined_at", "published_at")  # when, not what: differ between runs
+
+
+def content_hash(db: Path) -> dict[str, tuple[int, str]]:
+    """Per mart: rows and an md5 of its sorted rows, without the load-time columns."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        cols: dict[str, list[str]] = {}
+        for table, col in con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                      "WHERE table_schema = 'marts' ORDER BY table_name, ordinal_position").fetchall():
+            if col not in VOLATILE:
+                cols.setdefault(table, []).append(f'"{col}"')
+        return {t: con.execute(f"SELECT count(*), md5(coalesce(string_agg(r, '|' ORDER BY r), '')) FROM "
+                               f"(SELECT ({', '.join(c)})::VARCHAR AS r FROM marts.{t})").fetchall()[0]
+                for t, c in cols.items()}
+
+
+def _corpus(tmp_path_factory, n: int, seed: int, bad: bool) -> Path:
+    out = tmp_path_factory.mktemp(f"corpus{n}")
+    cases = build_corpus(n, seed=seed, bad=False, formats=TEXT_FORMATS)
+    if bad:
+        from corpus.generate import _bad_inputs
+        cases += [c for c in _bad_inputs(seed, None, None, None) if not c.filename.endswith((".doc",))]
+    write_corpus(cases, out)
+    return out / "docs"
+
+
+def _run(raw: Path, db: Path, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([GOVINFO, "run", "--raw", str(raw), "--warehouse", str(db)], capture_output=True,
+                          text=True, cwd=REPO, **kw)
+
+
+def _start(raw: Path, db: Path) -> subprocess.Popen:
+    return subprocess.Popen([GOVINFO, "run", "--raw", str(raw), "--warehouse", str(db)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, cwd=REPO, start_new_session=True)
+
+
+def _kill_when(proc: subprocess.Popen, pattern: str, timeout: float = 300) -> str:
+    """kill -9 the run (and its worker processes) once its output matches `pattern`."""
+    deadline, seen = time.time() + timeout, []
+    for line in proc.stdout:
+        seen.append(line)
+        if re.search(pattern, line):
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return line
+        if time.time() > deadline:
+            break
+    os.killpg(proc.pid, signal.SIGKILL)
+    pytest.fail(f"run ended before {pattern!r} appeared:\n{''.join(seen[-40:])}")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return _corpus(tmp_path_factory, 400, seed=21, bad=True)
+
+
+def test_kill_9_during_a_run_then_rerun_gives_identical_marts(folder, tmp_path):
+    clean = tmp_path / "clean" / "govinfo.duckdb"
+    first = _run(folder, clean)
+    assert first.returncode == 0, first.stdout[-3000:]
+    crashed = tmp_path / "crashed" / "govinfo.duckdb"
+    _kill_when(_start(folder, crashed), r"parsed 200/")  # in the middle of parsing
+    _kill_when(_start(folder, crashed), r"START sql table model marts\.")  # in the middle of dbt
+    again = _run(folder, crashed)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert content_hash(crashed) == content_hash(clean)
+    with duckdb.connect(str(crashed), read_only=True) as con:
+        docs, distinct, cells = con.execute(
+            "SELECT count(*), count(DISTINCT document_id), (SELECT count(*) FROM raw.report_cells) "
+            "FROM raw.documents").fetchall()[0]
+    assert docs == distinct == 400 and cells == 400 * 207  # none lost, none twice
+    assert content_hash(crashed.parent / "published" / "govinfo.duckdb") == content_hash(clean)
+
+
+def test_a_rerun_and_a_second_name_change_nothing(folder, tmp_path):
+    db = tmp_path / "w" / "govinfo.duckdb"
+    assert _run(folder, db).returncode == 0
+    before = content_hash(db)
+    shutil.copytree(folder, tmp_path / "raw")
+    raw = tmp_path / "raw"
+    first = sorted(raw.glob("*.txt"))[0]
+    shutil.copy(first, raw / ("renamed_" + first.name))
+    # the same folder (with one file under a second name) again: same marts, one more source name
+    again = _run(raw, db)
+    assert again.returncode == 0 and "0 to parse" in again.stdout
+    after = content_hash(db)
+    assert {k: v for k, v in after.items() if k != "fct_report_versions"} == \
+           {k: v for k, v in before.items() if k != "fct_report_versions"}
+
+
+READER = textwrap.dedent("""
+    import json, sys, time, duckdb
+    snap, stop, out = sys.argv[1:4]
+    held = duckdb.connect(snap, read_only=True)  # a BI tool that keeps its connection open
+    seen, errors = [], []
+    def look():
+        try:
+            with duckdb.connect(snap, read_only=True) as con:
+                (run, years, cells) = con.execute(
+                    "SELECT (SELECT run_id FROM main.publication), (SELECT count(*) FROM marts.fct_agency_year), "
+                    "(SELECT count(*) FROM marts.fct_report_cells)").fetchall()[0]
+                seen.append([run, years, cells])
+        except Exception as exc:
+            errors.append(repr(exc))
+    import os
+    while not os.path.exists(stop):
+        look()
+        held.execute("SELECT count(*) FROM marts.fct_report_cells").fetchall()
+        time.sleep(0.05)
+    look()
+    json.dump({"seen": seen, "errors": errors}, open(out, "w"))
+""")
+
+
+def test_analysts_read_the_snapshot_while_a_run_writes(folder, tmp_path):
+    raw, db = tmp_path / "raw", tmp_path / "w" / "govinfo.duckdb"
+    raw.mkdir()
+    files = sorted(folder.iterdir())
+    for f in files[: len(files) // 2]:
+        shutil.copy(f, raw / f.name)
+    assert _run(raw, db).returncode == 0
+    snapshot = db.parent / "published" / "govinfo.duckdb"
+    for f in files[len(files) // 2:]:
+        shutil.copy(f, raw / f.name)
+    stop, out = tmp_path / "stop", tmp_path / "reader.json"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(snapshot), str(stop), str(out)])
+    try:
+        time.sleep(0.5)
+        writer = _run(raw, db, timeout=600)  # never blocked by the reader
+    finally:
+        stop.touch()
+        reader.wait(timeout=60)
+    assert writer.returncode == 0, writer.stdout[-3000:]
+    result = json.loads(out.read_text())
+    assert result["errors"] == []
+    runs = {run for run, _, _ in result["seen"]}
+    assert len(result["seen"]) > 5 and len(runs) == 2  # the old snapshot, then the new one
+    assert all(cells == 207 * years for _, years, cells in result["seen"])  # never a half-built table
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert result["seen"][-1][1] == con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0]
+
+
+def test_a_few_thousand_documents_and_bad_ones_finish_with_matching_counts(tmp_path_factory, tmp_path):
+    raw = _corpus(tmp_path_factory, 2000, seed=22, bad=True)
+    bad = [p for p in raw.iterdir() if "_bad_" in p.name]
+    db = tmp_path / "w" / "govinfo.duckdb"
+    run = _run(raw, db, timeout=1500)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert f"documents loaded: 2000 " in run.stdout
+    assert f"documents rejected (quarantine): {len(bad)}" in run.stdout
+    with duckdb.connect(str(db), read_only=True) as con:
+        rejected = {r[0] for r in con.execute("SELECT source_file FROM raw.quarantine").fetchall()}
+    assert rejected == {p.name for p in bad}
+
+
+def test_overview_page_shows_the_numbers_in_headless_chromium(built, tmp_path):
+    _, reports, db, _, _ = built
+    page = db.parent / "published" / "overview.html"
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is needed: apt-get install chromium (see .ci/run)"
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    kpis = dict(re.findall(r'id="kpi-(\w+)"><b>(\d+)</b>', dom))
+    with duckdb.connect(str(db), read_only=True) as con:
+        one = lambda sql: str(con.execute(sql).fetchall()[0][0])  # noqa: E731
+        assert kpis["agency_years"] == one("SELECT count(*) FROM marts.fct_agency_year")
+        assert kpis["agencies"] == one("SELECT count(*) FROM marts.dim_agency")
+        assert kpis["rejected"] == one("SELECT count(*) FROM raw.quarantine")
+    assert "天津市商务局" in dom and "review_total" in dom and "empty.txt" in dom
+    assert re.search(r'href="file://[^"]+b_2023\.html"', dom)  # a link to the source file
