@@ -112,23 +112,24 @@ def test_a_rerun_and_a_second_name_change_nothing(folder, tmp_path):
 
 
 READER = textwrap.dedent("""
-    import json, sys, time, duckdb
-    snap, stop, out = sys.argv[1:4]
-    held = duckdb.connect(snap, read_only=True)  # a BI tool that keeps its connection open
+    import json, os, sys, time, duckdb
+    snap, stop, out, mode = sys.argv[1:5]
     seen, errors = [], []
+    # "hold": a BI tool that keeps one connection open (it keeps reading the snapshot it
+    # opened: DuckDB caches the open file per process); "poll": a fresh connection each time
+    held = duckdb.connect(snap, read_only=True) if mode == "hold" else None
     def look():
         try:
-            with duckdb.connect(snap, read_only=True) as con:
-                (run, years, cells) = con.execute(
-                    "SELECT (SELECT run_id FROM main.publication), (SELECT count(*) FROM marts.fct_agency_year), "
-                    "(SELECT count(*) FROM marts.fct_report_cells)").fetchall()[0]
-                seen.append([run, years, cells])
+            con = held or duckdb.connect(snap, read_only=True)
+            seen.append(list(con.execute(
+                "SELECT (SELECT run_id FROM main.publication), (SELECT count(*) FROM marts.fct_agency_year), "
+                "(SELECT count(*) FROM marts.fct_report_cells)").fetchall()[0]))
+            if con is not held:
+                con.close()
         except Exception as exc:
             errors.append(repr(exc))
-    import os
     while not os.path.exists(stop):
         look()
-        held.execute("SELECT count(*) FROM marts.fct_report_cells").fetchall()
         time.sleep(0.05)
     look()
     json.dump({"seen": seen, "errors": errors}, open(out, "w"))
@@ -145,22 +146,26 @@ def test_analysts_read_the_snapshot_while_a_run_writes(folder, tmp_path):
     snapshot = db.parent / "published" / "govinfo.duckdb"
     for f in files[len(files) // 2:]:
         shutil.copy(f, raw / f.name)
-    stop, out = tmp_path / "stop", tmp_path / "reader.json"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(snapshot), str(stop), str(out)])
+    stop = tmp_path / "stop"
+    readers = {mode: subprocess.Popen([sys.executable, "-c", READER, str(snapshot), str(stop),
+                                       str(tmp_path / f"{mode}.json"), mode]) for mode in ("hold", "poll")}
     try:
         time.sleep(0.5)
-        writer = _run(raw, db, timeout=600)  # never blocked by the reader
+        writer = _run(raw, db, timeout=600)  # never blocked by the readers
     finally:
         stop.touch()
-        reader.wait(timeout=60)
+        for reader in readers.values():
+            reader.wait(timeout=60)
     assert writer.returncode == 0, writer.stdout[-3000:]
-    result = json.loads(out.read_text())
-    assert result["errors"] == []
-    runs = {run for run, _, _ in result["seen"]}
-    assert len(result["seen"]) > 5 and len(runs) == 2  # the old snapshot, then the new one
-    assert all(cells == 207 * years for _, years, cells in result["seen"])  # never a half-built table
     with duckdb.connect(str(db), read_only=True) as con:
-        assert result["seen"][-1][1] == con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0]
+        years_now = con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0]
+    polled, held = (json.loads((tmp_path / f"{m}.json").read_text()) for m in ("poll", "hold"))
+    for result in (polled, held):
+        assert result["errors"] == [] and len(result["seen"]) > 5
+        assert all(cells == 207 * years for _, years, cells in result["seen"])  # never a half-built table
+    assert len({run for run, _, _ in polled["seen"]}) == 2  # the old snapshot, then the new one
+    assert polled["seen"][-1][1] == years_now
+    assert len({run for run, _, _ in held["seen"]}) == 1  # an open connection keeps its snapshot
 
 
 def test_a_few_thousand_documents_and_bad_ones_finish_with_matching_counts(tmp_path_factory, tmp_path):
