@@ -128,6 +128,12 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
             n_failed = sum(n for _, n in s["failed_rules"])
             detail = ", ".join(f"{rule} {n}" for rule, n in s["failed_rules"])
             print(f"rule checks failed: {n_failed}{' (' + detail + ')' if detail else ''}")
+    durations: dict[str, float] = {}
+    for event in result.all_events:
+        if event.is_step_success:
+            name = event.step_key.split("_gx_")[0] + "…gx" if "_gx_" in event.step_key else event.step_key
+            durations[name] = durations.get(name, 0.0) + event.event_specific_data.duration_ms / 1000
+    print("step times: " + ", ".join(f"{k} {v:.1f}s" for k, v in durations.items()))
     print(f"asset checks: {len(checks)} evaluated, {len(failed_checks)} failed"
           + (": " + ", ".join(f"{c.check_name} ({c.severity.value})" for c in failed_checks) if failed_checks else ""))
     print(f"warehouse: {warehouse_path} (the pipeline's; BI tools read the published snapshot)")

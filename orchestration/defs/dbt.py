@@ -14,6 +14,7 @@ from ..settings import DBT_PROJECT_DIR
 from .ingestion import LOCK_RETRY, WRITER_POOL
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+RUN_TARGET = DBT_PROJECT_DIR / "target" / "runs"
 dbt_project.prepare_if_dev()
 
 
@@ -45,4 +46,7 @@ class GovinfoDbtTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=GovinfoDbtTranslator(),
             name="dbt_models", pool=WRITER_POOL, retry_policy=LOCK_RETRY)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build"], context=context).stream()
+    # one target folder for every run, not one per run: dbt finds its partial-parse state
+    # there and skips re-parsing the project (seconds per run); runs that write the warehouse
+    # never overlap (one writer, dagster.yaml's run queue)
+    yield from dbt.cli(["build"], context=context, target_path=RUN_TARGET).stream()
