@@ -28,7 +28,7 @@ sys.path.insert(0, str(REPO))
 
 # PDFs from DOCX only: LibreOffice renders HTML to PDF at ~15 s a file (corpus/writers.py)
 FORMATS = {"txt": 0.33, "docx": 0.22, "html": 0.25, "pdf-docx": 0.18, "doc": 0.02}
-STEP = re.compile(r'Finished execution of step "([^"]+)" in ([\d.]+)(ms|s|m)')
+STEP = re.compile(r"([\w…]+) ([\d.]+)s(?:,|$)")  # the summary's "step times: name 1.2s, …" line
 
 
 def _tree_rss_mb(pid: int) -> tuple[float, float]:
@@ -73,9 +73,8 @@ def timed_run(raw: Path, db: Path) -> dict:
     sampler.join()
     if proc.returncode != 0:
         sys.exit(f"govinfo run failed ({proc.returncode}):\n{out[-4000:]}")
-    steps: dict[str, float] = {}
-    for name, value, unit in STEP.findall(out):
-        steps[name] = steps.get(name, 0) + float(value) * {"ms": 0.001, "s": 1, "m": 60}[unit]
+    line = next((x for x in out.splitlines() if x.startswith("step times: ")), "")
+    steps = {name: float(value) for name, value in STEP.findall(line[len("step times: "):])}
     summary = {k: v for k, v in (line.split(": ", 1) for line in out.splitlines()
                                  if line.startswith(("documents loaded", "documents rejected", "rule checks failed")))}
     return {"seconds": round(seconds, 1), "peak_rss_tree_mb": round(peak[0]), "peak_rss_process_mb": round(peak[1]),
