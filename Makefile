@@ -21,7 +21,7 @@ demo: setup
 	$(VENV)/bin/govinfo run --raw $(RAW) --warehouse $(WAREHOUSE)
 
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile
 
 # dbt docs as one static page (no server needed) beside the GX Data Docs the checks keep
 docs: setup

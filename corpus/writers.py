@@ -129,9 +129,16 @@ def libreoffice_convert(files: list[Path], to: str, outdir: Path, timeout: int =
                    "--convert-to", filt, "--outdir", str(outdir), *map(str, chunk)]
             subprocess.run(cmd, capture_output=True, timeout=timeout, check=True)
 
-    chunks = [files[i::processes] for i in range(processes) if files[i::processes]]
-    with ThreadPoolExecutor(len(chunks)) as pool:
-        list(pool.map(run, chunks))
+    def missing(group: list[Path]) -> list[Path]:
+        return [f for f in group if not (outdir / f"{f.stem}.{to}").exists()]
+
+    # batches of at most 200 files per soffice process; a file a long batch silently skipped
+    # (it happens, one in a few thousand) is converted again on its own
+    lanes = [files[i::processes] for i in range(processes) if files[i::processes]]
+    with ThreadPoolExecutor(len(lanes)) as pool:
+        list(pool.map(lambda lane: [run(lane[i:i + 200]) for i in range(0, len(lane), 200)], lanes))
+    for f in missing(files):
+        run([f])
 
 
 def libreoffice_encrypted_pdf(src: Path, outdir: Path, password: str = "secret", timeout: int = 300) -> Path:

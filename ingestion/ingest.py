@@ -156,7 +156,7 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
                         for s in sources.get(r["document_id"], [])]
             write_batch(con, document_frames(parsed, now, arrived), quarantine_frame(rejected), reference,
                         replaced=[r["document_id"] for r in records],
-                        log=[(sha, listing[sha]) for sha in batch])
+                        log=[(r["document_id"], listing[r["document_id"]]) for r in records])
             summary.loaded += len(parsed)
             summary.quarantined += len(records) - len(parsed)
             if progress:

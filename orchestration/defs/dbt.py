@@ -4,7 +4,9 @@ Asset keys are [schema, model] (staging/…, intermediate/…, marts/…), group
 the raw.* sources map to the ingestion asset's keys through their meta.dagster.asset_key.
 """
 
+import tempfile
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -14,7 +16,6 @@ from ..settings import DBT_PROJECT_DIR
 from .ingestion import LOCK_RETRY, WRITER_POOL
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-RUN_TARGET = DBT_PROJECT_DIR / "target" / "runs"
 dbt_project.prepare_if_dev()
 
 
@@ -46,7 +47,8 @@ class GovinfoDbtTranslator(DagsterDbtTranslator):
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=GovinfoDbtTranslator(),
             name="dbt_models", pool=WRITER_POOL, retry_policy=LOCK_RETRY)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    # one target folder for every run, not one per run: dbt finds its partial-parse state
-    # there and skips re-parsing the project (seconds per run); runs that write the warehouse
-    # never overlap (one writer, dagster.yaml's run queue)
-    yield from dbt.cli(["build"], context=context, target_path=RUN_TARGET).stream()
+    # dbt's artefacts go to a folder of this run, removed afterwards: dagster-dbt's default
+    # keeps one folder per run under target/ (~2 MB each, forever), and one shared folder would
+    # mix the artefacts of two dbt processes (a `govinfo run` beside the daemon, parallel tests)
+    with tempfile.TemporaryDirectory(prefix="govinfo-dbt-") as target:
+        yield from dbt.cli(["build"], context=context, target_path=Path(target)).stream()
