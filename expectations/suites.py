@@ -32,6 +32,14 @@ class Suite:
     name: str
     expectations: list
 
+    def columns(self) -> set[str]:
+        """The columns the expectations read (a check loads only these, plus context)."""
+        out: set[str] = set()
+        for e in self.expectations:
+            out.update(c for c in [getattr(e, "column", None)] if c)
+            out.update(getattr(e, "column_list", None) or [])
+        return out
+
 
 def _year_range(column: str = "year") -> gxe.Expectation:
     # a year out of range is how the report was published (data_quality_issues lists it)
