@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.layout import Layout
+from ingestion.warehouse import duckdb_config
 
 ALERT_SEVERITIES = ("error", "warn")
 ISSUE_COLUMNS = ("issue_id", "severity", "rule", "agency_name", "year", "subject", "expected", "actual",
@@ -80,7 +81,7 @@ class AlertSummary:
 
 
 def _issues(warehouse: Path) -> list[dict]:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(warehouse), read_only=True, config=duckdb_config())
     try:
         rows = con.execute(f"""
             SELECT {', '.join(ISSUE_COLUMNS)} FROM marts.data_quality_issues

@@ -7,6 +7,7 @@ dbt and the checks need the file next.
 """
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -25,12 +26,18 @@ def _duck_type(dtype: pl.DataType) -> str:
     return _DUCK_TYPES[dtype]
 
 
+def duckdb_config() -> dict:
+    """DuckDB's memory cap for every connection of ours (DuckDB's default is 80 % of the
+    machine; past the cap it spills to disk). GOVINFO_DUCKDB_MEMORY; dbt's profile reads it too."""
+    return {"memory_limit": os.environ.get("GOVINFO_DUCKDB_MEMORY", "512MB")}
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False):
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
     try:
         yield con
     finally:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.warehouse import duckdb_config
+
 _STYLE = """body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}
 td.name,th.name{text-align:left}td.miss{background:#f4f4f4;color:#999}td.bad{background:#fde2e2}
@@ -34,7 +36,7 @@ def _link(raw_dir: Path | None, source_file: str | None) -> str:
 
 def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int = 500) -> dict:
     """Write the overview page from a published snapshot; returns the headline numbers."""
-    con = duckdb.connect(str(snapshot), read_only=True)
+    con = duckdb.connect(str(snapshot), read_only=True, config=duckdb_config())
     try:
         one = lambda sql: con.execute(sql).fetchall()[0][0]  # noqa: E731
         kpis = {

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.warehouse import duckdb_config
+
 SNAPSHOT_NAME = "govinfo.duckdb"
 PARQUET_LINK = "parquet"
 KEEP_OLD_PARQUET = 2  # older parquet folders kept for readers still listing them
@@ -44,7 +46,7 @@ def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts")
     tmp_db = out / f".{SNAPSHOT_NAME}.{stamp}.tmp"
     parquet_dir = out / f"parquet-{stamp}"
     parquet_dir.mkdir()
-    con = duckdb.connect(str(tmp_db))  # the new snapshot; the warehouse is attached read-only
+    con = duckdb.connect(str(tmp_db), config=duckdb_config())  # the new snapshot; the warehouse attached read-only
     try:
         con.execute(f"ATTACH '{Path(warehouse).resolve()}' AS wh (READ_ONLY)")
         tables = _marts(con, schema)
