@@ -144,6 +144,6 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
     print(f"GX Data Docs: {layout.gx_store / 'gx' / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'}")
     print(f"  query it: .venv/bin/python -c \"import duckdb; duckdb.connect('{published / 'govinfo.duckdb'}', read_only=True)"
           f".sql('select * from marts.fct_agency_year').show()\"")
-    print(f"Dagster UI: cd {REPO_ROOT} && GOVINFO_RAW_DIR={os.environ['GOVINFO_RAW_DIR']} "
-          f"GOVINFO_WAREHOUSE={warehouse_path} .venv/bin/dagster dev -w workspace.yaml")
+    print(f"Dagster UI (sensor, schedule, partitions, checks): cd {REPO_ROOT} && make dagster-ui "
+          f"RAW={os.environ['GOVINFO_RAW_DIR']} WAREHOUSE={warehouse_path}")
     return 0 if result.success else 1
