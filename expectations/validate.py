@@ -78,11 +78,6 @@ def _to_pandas(frame: pl.DataFrame):
     return frame.with_columns(pl.col(repetitive).cast(pl.Categorical)).to_pandas() if repetitive else frame.to_pandas()
 
 
-def data_docs_index(store: Path) -> Path:
-    """The Data Docs site's front page of the GX project in `store`."""
-    return Path(store) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-
-
 @contextmanager
 def _locked(store: Path | None):
     if store is None:

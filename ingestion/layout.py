@@ -40,6 +40,11 @@ class Layout:
         return self.root
 
     @property
+    def data_docs_index(self) -> Path:
+        """The front page of the GX project's Data Docs site."""
+        return self.gx_store / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+    @property
     def published(self) -> Path:
         return self.root / "published"
 

@@ -141,7 +141,7 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
     if (published / "govinfo.duckdb").exists():
         print(f"published: {published / 'govinfo.duckdb'} (read-only snapshot), {published / 'parquet'}/*.parquet")
         print(f"overview: {published / 'overview.html'}")
-    print(f"GX Data Docs: {layout.gx_store / 'gx' / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'}")
+    print(f"GX Data Docs: {layout.data_docs_index}")
     print(f"  query it: .venv/bin/python -c \"import duckdb; duckdb.connect('{published / 'govinfo.duckdb'}', read_only=True)"
           f".sql('select * from marts.fct_agency_year').show()\"")
     print(f"Dagster UI (sensor, schedule, partitions, checks): cd {REPO_ROOT} && make dagster-ui "

@@ -54,7 +54,7 @@ def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
                 "ORDER BY ordinal_position", [schema, table]).fetchall()]
             wanted = suite.columns() | set(CONTEXT_COLUMNS)  # only what the suite and its report read
             frame = con.sql(f"SELECT {', '.join(c for c in present if c in wanted)} FROM {schema}.{table}").pl()
-        outcome = validate(frame, suite, store=paths.gx_store, run_name=context.run.run_id)
+        outcome = validate(frame, suite, store=paths.layout.gx_store, run_name=context.run.run_id)
         severity = dg.AssetCheckSeverity.WARN if outcome.severity == "warn" else dg.AssetCheckSeverity.ERROR
         return dg.AssetCheckResult(passed=outcome.success, severity=severity,
                                    metadata=_metadata(outcome, frame.height))

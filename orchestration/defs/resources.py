@@ -29,10 +29,6 @@ class WarehousePaths(dg.ConfigurableResource):
     def layout(self) -> Layout:
         return Layout(self.warehouse_path)
 
-    @property
-    def gx_store(self) -> Path:
-        return self.layout.gx_store
-
 
 @dg.definitions
 def resources() -> dg.Definitions:

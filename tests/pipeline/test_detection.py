@@ -11,6 +11,7 @@ import duckdb
 
 from corpus.planted import PLANTED_RULES, detection_table, format_table, found_findings
 from expectations.suites import SUITES
+from ingestion.layout import Layout
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -79,7 +80,7 @@ def test_gx_checks_warn_on_published_errors_and_keep_results_in_data_docs(plante
         {n: e.severity for n, e in gx.items() if not e.passed}
     assert {n for n, e in gx.items() if not e.passed} == {
         "gx_raw_documents", "gx_fct_agency_year", "gx_rec_within_report", "gx_rec_cross_year"}
-    index = db.parent / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+    index = Layout(db).data_docs_index
     html = index.read_text(encoding="utf-8")
     for suite in ("raw_documents", "fct_agency_year", "rec_within_report", "data_quality_issues"):
         assert suite in html
