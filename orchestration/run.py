@@ -61,7 +61,7 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     from ingestion.parse_store import ParseStore
 
     from .definitions import defs
-    from .defs.automation import RANGE_END, RANGE_START, file_tags
+    from .defs.automation import range_tags
     from .defs.ingestion import DOCUMENTS, parsed_documents
     from .defs.jobs import REBUILD_JOB, WAREHOUSE_JOB
 
@@ -82,8 +82,7 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     base_tags = {"govinfo/landing_folder": str(raw), "govinfo/trigger": "govinfo run"}
 
     def tags_for(block: list[str]) -> dict[str, str]:
-        return {**base_tags, RANGE_START: block[0], RANGE_END: block[-1],
-                **file_tags([scan.by_sha[k][0] for k in block])}
+        return {**base_tags, **range_tags(block, scan.by_sha, base_tags["govinfo/trigger"])}
 
     build = definitions.resolve_job_def(WAREHOUSE_JOB)
     for block in blocks[:-1]:  # earlier blocks: parse only; the last run builds everything once

@@ -30,15 +30,20 @@ def file_tags(names: list[str], limit: int = 20) -> dict[str, str]:
     return {"govinfo/files": shown[:4000], "govinfo/documents": str(len(names))}
 
 
+def range_tags(block: list[str], names: dict[str, list[str]], trigger: str) -> dict[str, str]:
+    """Tags of a run over a contiguous block of partitions: the range, what started it, its files."""
+    files = [names[sha][0] for sha in block if names.get(sha)]
+    return {RANGE_START: block[0], RANGE_END: block[-1], "govinfo/trigger": trigger, **file_tags(files)}
+
+
 def partition_runs(new: list[str], names: dict[str, list[str]], job_name: str, trigger: str) -> list[dg.RunRequest]:
     """One run request per block of new partitions (contiguous: they are added in this order)."""
     runs = []
     for i in range(0, len(new), MAX_DOCUMENTS_PER_RUN):
         block = new[i:i + MAX_DOCUMENTS_PER_RUN]
-        files = [names[sha][0] for sha in block if names.get(sha)]
         key = hashlib.sha256("\n".join(block).encode()).hexdigest()[:24]
-        runs.append(dg.RunRequest(run_key=f"documents:{key}", job_name=job_name, tags={
-            RANGE_START: block[0], RANGE_END: block[-1], "govinfo/trigger": trigger, **file_tags(files)}))
+        runs.append(dg.RunRequest(run_key=f"documents:{key}", job_name=job_name,
+                                  tags=range_tags(block, names, trigger)))
     return runs
 
 
