@@ -4,6 +4,7 @@ Asset keys are [schema, model] (staging/…, intermediate/…, marts/…), group
 the raw.* sources map to the ingestion asset's keys through their meta.dagster.asset_key.
 """
 
+import fcntl
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,8 +31,23 @@ def _manifest_is_stale() -> bool:
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
 
+def _prepare_when_stale() -> None:
+    """`dbt parse` when the manifest is stale, so the definitions see the current models; under
+    a file lock, because several processes (test workers, a code server beside `govinfo run`)
+    may load the definitions at once and would write the same manifest together."""
+    lock_path = dbt_project.manifest_path.parent / ".prepare.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if _manifest_is_stale():  # checked again: another process may have parsed meanwhile
+                dbt_project.preparer.prepare(dbt_project)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 if _manifest_is_stale():
-    dbt_project.preparer.prepare(dbt_project)  # `dbt parse`: the definitions see the current models
+    _prepare_when_stale()
 
 
 class GovinfoDbtTranslator(DagsterDbtTranslator):
