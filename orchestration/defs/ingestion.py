@@ -59,7 +59,7 @@ def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, pat
     def progress(i: int, n: int, name: str, status: str) -> None:
         if status.startswith("rejected") or status in ("transient", "changed"):
             context.log.warning(f"[{i}/{n}] {name}: {status}")
-        elif i == n or i % PROGRESS_EVERY == 0:
+        if i == n or i % PROGRESS_EVERY == 0:  # also when the i-th document was a rejected one
             context.log.info(f"parsed {i}/{n} documents")
 
     s = parse_documents(paths.raw_path, keys, sources, store, workers=config.workers, progress=progress)
