@@ -4,6 +4,7 @@
     <dir>/landing.sqlite     every file seen in the landing folder, with its sha256
     <dir>/parsed/            one parse record per document (content hash), written atomically
     <dir>/gx/                the Great Expectations project: suites, results, Data Docs
+    <dir>/gx_validated.json  per incremental suite, the load time it has validated through
     <dir>/published/         what analysts read: a read-only DuckDB snapshot, parquet, overview
     <dir>/alerts.sqlite      which data-quality issues were alerted on which channel
 
@@ -43,6 +44,11 @@ class Layout:
     def data_docs_index(self) -> Path:
         """The front page of the GX project's Data Docs site."""
         return self.gx_store / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+    @property
+    def gx_validated(self) -> Path:
+        """Bookmarks of the incremental GX checks (orchestration.defs.checks)."""
+        return self.root / "gx_validated.json"
 
     @property
     def published(self) -> Path:

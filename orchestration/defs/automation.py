@@ -15,6 +15,7 @@ import dagster as dg
 
 from ingestion.landing import LandingIndex
 
+from .checks import CHECKS_TAG, FULL
 from .ingestion import DOCUMENTS
 from .jobs import REBUILD_JOB, WAREHOUSE_JOB
 from .resources import WarehousePaths
@@ -64,5 +65,6 @@ def landing_sensor(context: dg.SensorEvaluationContext, paths: WarehousePaths) -
 
 daily_rebuild = dg.ScheduleDefinition(
     name="daily_rebuild", job_name=REBUILD_JOB, cron_schedule="0 3 * * *", execution_timezone="Asia/Shanghai",
-    default_status=dg.DefaultScheduleStatus.STOPPED, tags={"govinfo/trigger": "daily_rebuild"},
-    description="Every night at 03:00 (China time): load what is pending, rebuild the marts, run every check.")
+    default_status=dg.DefaultScheduleStatus.STOPPED, tags={"govinfo/trigger": "daily_rebuild", CHECKS_TAG: FULL},
+    description="Every night at 03:00 (China time): load what is pending, rebuild the marts, run every check "
+                "on every row.")
