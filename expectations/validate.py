@@ -12,7 +12,11 @@ writers, so checks running in parallel processes do not interleave their writes.
 """
 from __future__ import annotations
 
+import copy
+import ctypes
+import ctypes.util
 import fcntl
+import gc
 import logging
 import math
 import os
@@ -78,6 +82,19 @@ def _to_pandas(frame: pl.DataFrame):
     return frame.with_columns(pl.col(repetitive).cast(pl.Categorical)).to_pandas() if repetitive else frame.to_pandas()
 
 
+def _release_memory() -> None:
+    """Hand the memory of a validation back to the OS: pandas and GX free it, but glibc keeps
+    the freed heap in its arenas, so without a trim every check's peak stays in the process
+    (measured at 10,000 documents: ~190 MB held after the rec_within_report suite)."""
+    gc.collect()
+    libc = ctypes.util.find_library("c")
+    if libc:
+        try:
+            ctypes.CDLL(libc).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
+
+
 @contextmanager
 def _locked(store: Path | None):
     if store is None:
@@ -108,13 +125,17 @@ def validate(frame: pl.DataFrame, suite: Suite, store: Path | None = None, run_n
         source = _get_or_add(ctx.data_sources.get, ctx.data_sources.add_pandas, "frames")
         asset = _get_or_add(source.get_asset, source.add_dataframe_asset, suite.name)
         batch_definition = _get_or_add(asset.get_batch_definition, asset.add_batch_definition_whole_dataframe, "all")
-        gx_suite = ctx.suites.add_or_update(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations))
+        gx_suite = ctx.suites.add_or_update(gx.ExpectationSuite(
+            name=suite.name, expectations=[copy.copy(e) for e in suite.expectations]))  # a suite validated in parts
         definition = ctx.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=gx_suite))
         actions = [gx.checkpoint.UpdateDataDocsAction(name="update_data_docs")] if store is not None else []
         checkpoint = ctx.checkpoints.add_or_update(gx.Checkpoint(
             name=suite.name, validation_definitions=[definition], actions=actions,
-            result_format={"result_format": "COMPLETE"}))
+            # SUMMARY with the first MAX_ROWS failing rows: COMPLETE keeps every failing row's
+            # index and value in the stored result and renders them all in Data Docs (at 10,000
+            # reports: 14,000 failed rule results, 370 KB a result and +190 MB while rendering)
+            result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_ROWS}))
         run = checkpoint.run(batch_parameters={"dataframe": _to_pandas(frame)},
                              run_id=RunIdentifier(run_name=run_name) if run_name else None)
         [(identifier, result)] = run.run_results.items()
@@ -131,10 +152,34 @@ def validate(frame: pl.DataFrame, suite: Suite, store: Path | None = None, run_n
         meta = cfg.meta or {}
         exc = r.exception_info or {}
         error = exc.get("exception_message") if exc.get("raised_exception") else None
-        idx = (r.result or {}).get("unexpected_index_list") or []
+        idx = (r.result or {}).get("partial_unexpected_index_list") or []
         rows = [{k: _clean(v) for k, v in frame.row(int(i), named=True).items() if k in context_cols}
                 for i in idx[:MAX_ROWS] if isinstance(i, (int,)) or str(i).isdigit()]
         failures.append(Failure(expectation=cfg.type, column=cfg.kwargs.get("column"),
                                 severity=meta.get("severity", "error"), why=meta.get("why", ""),
                                 unexpected_count=(r.result or {}).get("unexpected_count"), rows=rows, error=error))
-    return Outcome(suite=suite.name, evaluated=len(result.results), failures=failures, docs_page=docs_page)
+    evaluated = len(result.results)
+    del run, result, ctx
+    _release_memory()
+    return Outcome(suite=suite.name, evaluated=evaluated, failures=failures, docs_page=docs_page)
+
+
+def merge_outcomes(outcomes: list[Outcome]) -> Outcome:
+    """One outcome for a table validated in parts: a failed expectation's counts added up, its
+    first MAX_ROWS rows kept, the last part's Data Docs page."""
+    merged: dict[tuple, Failure] = {}
+    for o in outcomes:
+        for f in o.failures:
+            key = (f.expectation, f.column, f.why)
+            if key not in merged:
+                merged[key] = Failure(f.expectation, f.column, f.severity, f.why, f.unexpected_count,
+                                      list(f.rows), f.error)
+                continue
+            m = merged[key]
+            if f.unexpected_count is not None:
+                m.unexpected_count = (m.unexpected_count or 0) + f.unexpected_count
+            m.rows = (m.rows + f.rows)[:MAX_ROWS]
+            m.error = m.error or f.error
+    last = outcomes[-1]
+    return Outcome(suite=last.suite, evaluated=max(o.evaluated for o in outcomes), failures=list(merged.values()),
+                   docs_page=last.docs_page)

@@ -12,7 +12,8 @@ raw.report_cells (207 rows a document, millions in all) is checked incrementally
 of the documents loaded since the last validation without an ERROR (a bookmark on
 raw.documents.loaded_at in gx_validated.json beside the warehouse). Rows of a document are
 only ever replaced as a whole, so every row is validated once after it is loaded, and a run
-that adds one document validates 207 rows, not millions. A run tagged
+that adds one document validates 207 rows, not millions; many documents are validated
+2,000 at a time (one GX result each), so memory stays flat. A run tagged
 `govinfo/checks=full` (the daily rebuild) validates every row.
 """
 
@@ -24,7 +25,7 @@ from pathlib import Path
 import dagster as dg
 
 from expectations.suites import SUITES
-from expectations.validate import CONTEXT_COLUMNS, Outcome, validate
+from expectations.validate import CONTEXT_COLUMNS, Outcome, merge_outcomes, validate
 from ingestion.warehouse import connect
 
 from .resources import WarehousePaths
@@ -50,6 +51,7 @@ def _metadata(outcome: Outcome, rows: int) -> dict:
 
 
 INCREMENTAL = {("raw", "report_cells")}  # per-document tables checked for what was loaded since
+CHUNK_DOCUMENTS = 2000  # documents per validation of an incremental table (~400,000 cell rows)
 CHECKS_TAG, FULL = "govinfo/checks", "full"
 
 
@@ -74,6 +76,7 @@ def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=dg.AssetKey([schema, table]), name=f"gx_{schema}_{table}" if schema == "raw" else f"gx_{table}",
                     blocking=True, description=f"Great Expectations suite `{build.__name__}` on {schema}.{table}")
     def _check(context: dg.AssetCheckExecutionContext, paths: WarehousePaths) -> dg.AssetCheckResult:
+        bookmarks = paths.layout.gx_validated
         with connect(paths.warehouse_path, read_only=True) as con:
             params = {"n_reports": con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0]
                       } if needs_reports else {}
@@ -83,22 +86,32 @@ def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
                 "ORDER BY ordinal_position", [schema, table]).fetchall()]
             wanted = suite.columns() | set(CONTEXT_COLUMNS)  # only what the suite and its report read
             sql = f"SELECT {', '.join(c for c in present if c in wanted)} FROM {schema}.{table}"
-            scope, since, through = "all rows", None, None
+            scope, chunks, through = "all rows", [None], None
             if incremental:
-                bookmarks = paths.layout.gx_validated
                 since = None if context.run.tags.get(CHECKS_TAG) == FULL else _bookmarks(bookmarks).get(suite.name)
                 through = con.execute("SELECT max(loaded_at)::VARCHAR FROM raw.documents").fetchall()[0][0]
-                if since is not None:
-                    sql += (" WHERE document_id IN (SELECT document_id FROM raw.documents "
-                            f"WHERE loaded_at > '{since}'::TIMESTAMP)")
-                    scope = f"documents loaded after {since}"
-            frame = con.sql(sql).pl()
-        outcome = validate(frame, suite, store=paths.layout.gx_store, run_name=context.run.run_id)
+                ids = [r[0] for r in con.execute(
+                    "SELECT document_id FROM raw.documents WHERE ?::TIMESTAMP IS NULL OR loaded_at > ?::TIMESTAMP "
+                    "ORDER BY document_id", [since, since]).fetchall()]
+                # a few thousand documents per validation: GX's pandas frames cost ~1 KB a row
+                chunks = [ids[i:i + CHUNK_DOCUMENTS] for i in range(0, len(ids), CHUNK_DOCUMENTS)] or [[]]
+                docs = f"{len(ids)} document{'' if len(ids) == 1 else 's'}"
+                scope = (f"{docs} loaded after {since}" if since else f"all {docs}") + (
+                    f", in {len(chunks)} validations" if len(chunks) > 1 else "")
+        outcomes, rows = [], 0
+        for chunk in chunks:
+            with connect(paths.warehouse_path, read_only=True) as con:
+                frame = (con.sql(sql) if chunk is None else con.sql(
+                    f"{sql} WHERE document_id IN (SELECT unnest(?::VARCHAR[]))", params=[chunk])).pl()
+            outcomes.append(validate(frame, suite, store=paths.layout.gx_store, run_name=context.run.run_id))
+            rows += frame.height
+            del frame
+        outcome = merge_outcomes(outcomes)
         if incremental and through is not None and outcome.severity != "error":
             _save_bookmark(bookmarks, suite.name, through)  # an ERROR keeps these rows for the next run
         severity = dg.AssetCheckSeverity.WARN if outcome.severity == "warn" else dg.AssetCheckSeverity.ERROR
         return dg.AssetCheckResult(passed=outcome.success, severity=severity,
-                                   metadata={**_metadata(outcome, frame.height), "scope": scope})
+                                   metadata={**_metadata(outcome, rows), "scope": scope})
 
     return _check
 
