@@ -55,3 +55,20 @@ def test_cells_out_of_range_fail():
     out = validate(frame, staging_report_cells())
     failed = {f.column for f in out.failures}
     assert {"value", "field"} <= failed
+
+
+def test_results_are_kept_in_the_store_up_to_a_limit(tmp_path, monkeypatch):
+    """A file-backed store keeps every suite's newest results and their Data Docs pages; older
+    ones leave the store and the front page."""
+    import expectations.validate as v
+
+    monkeypatch.setattr(v, "KEEP_RESULTS", 2)
+    frame = _agency_years([{}])
+    outs = [validate(frame, fct_agency_year(), store=tmp_path, run_name=f"run-{i}") for i in range(3)]
+    results = tmp_path / "gx" / "uncommitted" / "validations" / "fct_agency_year"
+    assert sorted(p.name for p in results.iterdir()) == ["run-1", "run-2"]
+    pages = tmp_path / "gx" / "uncommitted" / "data_docs" / "local_site" / "validations" / "fct_agency_year"
+    assert sorted(p.name for p in pages.iterdir()) == ["run-1", "run-2"]
+    index = (tmp_path / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text()
+    assert "run-2" in index and "run-1" in index and "run-0" not in index
+    assert all(o.success and o.docs_page for o in outs)
