@@ -28,7 +28,8 @@ def _duck_type(dtype: pl.DataType) -> str:
 
 def duckdb_config() -> dict:
     """DuckDB's memory cap for every connection of ours (DuckDB's default is 80 % of the
-    machine; past the cap it spills to disk). GOVINFO_DUCKDB_MEMORY; dbt's profile reads it too."""
+    machine; past the cap it spills to disk). GOVINFO_DUCKDB_MEMORY; dbt has its own,
+    GOVINFO_DBT_MEMORY (dbt_project/profiles.yml)."""
     return {"memory_limit": os.environ.get("GOVINFO_DUCKDB_MEMORY", "512MB")}
 
 
