@@ -5,6 +5,8 @@ the raw.* sources map to the ingestion asset's keys through their meta.dagster.a
 """
 
 import fcntl
+import os
+import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -68,3 +70,18 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # mix the artefacts of two dbt processes (a `govinfo run` beside the daemon, parallel tests)
     with tempfile.TemporaryDirectory(prefix="govinfo-dbt-") as target:
         yield from dbt.cli(["build"], context=context, target_path=Path(target)).stream()
+        _keep_partial_parse(Path(target))
+
+
+def _keep_partial_parse(target: Path) -> None:
+    """Keep this build's partial-parse state for the next build. dagster-dbt seeds each run's
+    target folder with the project's `target/partial_parse.msgpack`; that one is written by
+    `dbt parse` when the definitions load, under another environment than the run's (the
+    warehouse path is part of dbt's profile), so dbt discarded it and parsed the whole project
+    again in every run ("Unable to do partial parsing because profile has changed", ~2 s)."""
+    state = target / "partial_parse.msgpack"
+    if state.exists():
+        kept = dbt_project.project_dir / "target" / state.name
+        tmp = kept.with_name(f".{state.name}.{os.getpid()}.tmp")
+        shutil.copyfile(state, tmp)
+        os.replace(tmp, kept)  # atomic: a build starting meanwhile reads the old file or this one
