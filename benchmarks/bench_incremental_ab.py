@@ -16,7 +16,6 @@ import random
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -24,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from bench_pipeline import STEP, _tree_rss_mb  # noqa: E402
+from bench_pipeline import timed_run  # noqa: E402
 
 
 def _command(tree: Path, docs: Path, db: Path) -> list[str]:
@@ -41,27 +40,9 @@ def timed(tree: Path, docs: Path, db: Path) -> dict:
     rng = random.Random(time.time_ns())
     (docs / f"incremental_ab_{time.time_ns()}.txt").write_text(
         render(series(rng, [2024])[0], Style("cells"), rng), encoding="utf-8")
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(_command(tree, docs, db), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, cwd=tree)
-    peak = [0.0, 0.0]
-
-    def sample():
-        while proc.poll() is None:
-            total, largest = _tree_rss_mb(proc.pid)
-            peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
-            time.sleep(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out = proc.stdout.read()
-    proc.wait()
-    sampler.join()
-    if proc.returncode != 0:
-        sys.exit(f"run failed in {tree}:\n{out[-3000:]}")
-    line = next(x for x in out.splitlines() if x.startswith("step times: "))
-    steps = {k: float(v) for k, v in STEP.findall(line[len("step times: "):])}
-    return {"seconds": round(time.perf_counter() - t0, 1), "tree_mb": round(peak[0]), "process_mb": round(peak[1]),
+    r = timed_run(docs, db, cmd=_command(tree, docs, db), cwd=tree)
+    steps = r["steps"]
+    return {"seconds": r["seconds"], "tree_mb": r["peak_rss_tree_mb"], "process_mb": r["peak_rss_process_mb"],
             "dbt": steps.get("dbt_models"), "gx": round(sum(v for k, v in steps.items() if k.endswith("gx")), 1),
             "publish": steps.get("published__marts_snapshot")}
 

@@ -53,10 +53,11 @@ def _tree_rss_mb(pid: int) -> tuple[float, float]:
     return sum(values), max(values or [0.0])
 
 
-def timed_run(raw: Path, db: Path) -> dict:
-    cmd = [str(Path(sys.executable).parent / "govinfo"), "run", "--raw", str(raw), "--warehouse", str(db)]
+def timed_run(raw: Path, db: Path, cmd: list[str] | None = None, cwd: Path = REPO) -> dict:
+    """`govinfo run` (or `cmd`, an equivalent command) timed, with its peak memory and step times."""
+    cmd = cmd or [str(Path(sys.executable).parent / "govinfo"), "run", "--raw", str(raw), "--warehouse", str(db)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=cwd)
     peak = [0.0, 0.0]
 
     def sample():
