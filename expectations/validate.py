@@ -19,6 +19,7 @@ import copy
 import ctypes
 import ctypes.util
 import fcntl
+import functools
 import logging
 import math
 import os
@@ -91,12 +92,19 @@ def _release_memory() -> None:
     the freed heap in its arenas, so without a trim every check's peak stays in the process
     (measured at 10,000 documents: ~190 MB held after the rec_within_report suite). No
     gc.collect(): a full collection of this process's heap costs ~0.5 s a check."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim():
+    """glibc's malloc_trim, looked up once; None elsewhere."""
     libc = ctypes.util.find_library("c")
-    if libc:
-        try:
-            ctypes.CDLL(libc).malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc
-            pass
+    try:
+        return ctypes.CDLL(libc).malloc_trim if libc else None
+    except (OSError, AttributeError):  # not glibc
+        return None
 
 
 @contextmanager

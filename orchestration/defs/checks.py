@@ -69,6 +69,21 @@ def _save_bookmark(path: Path, suite: str, through: str) -> None:
     os.replace(tmp, path)
 
 
+def _unvalidated(con, since: str | None) -> tuple[list[list[str]], str, str | None]:
+    """The documents an incremental check validates (all when `since` is None), in parts of
+    CHUNK_DOCUMENTS; what the check's metadata says of them; the load time they run through."""
+    through = con.execute("SELECT max(loaded_at)::VARCHAR FROM raw.documents").fetchall()[0][0]
+    ids = [r[0] for r in con.execute(
+        "SELECT document_id FROM raw.documents WHERE ?::TIMESTAMP IS NULL OR loaded_at > ?::TIMESTAMP "
+        "ORDER BY document_id", [since, since]).fetchall()]
+    # a few thousand documents per validation: GX's pandas frames cost ~1 KB a row
+    chunks = [ids[i:i + CHUNK_DOCUMENTS] for i in range(0, len(ids), CHUNK_DOCUMENTS)] or [[]]
+    docs = f"{len(ids)} document{'' if len(ids) == 1 else 's'}"
+    scope = (f"{docs} loaded after {since}" if since else f"all {docs}") + (
+        f", in {len(chunks)} validations" if len(chunks) > 1 else "")
+    return chunks, scope, through
+
+
 def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
     needs_reports = "n_reports" in inspect.signature(build).parameters
     incremental = (schema, table) in INCREMENTAL
@@ -89,15 +104,7 @@ def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
             scope, chunks, through = "all rows", [None], None
             if incremental:
                 since = None if context.run.tags.get(CHECKS_TAG) == FULL else _bookmarks(bookmarks).get(suite.name)
-                through = con.execute("SELECT max(loaded_at)::VARCHAR FROM raw.documents").fetchall()[0][0]
-                ids = [r[0] for r in con.execute(
-                    "SELECT document_id FROM raw.documents WHERE ?::TIMESTAMP IS NULL OR loaded_at > ?::TIMESTAMP "
-                    "ORDER BY document_id", [since, since]).fetchall()]
-                # a few thousand documents per validation: GX's pandas frames cost ~1 KB a row
-                chunks = [ids[i:i + CHUNK_DOCUMENTS] for i in range(0, len(ids), CHUNK_DOCUMENTS)] or [[]]
-                docs = f"{len(ids)} document{'' if len(ids) == 1 else 's'}"
-                scope = (f"{docs} loaded after {since}" if since else f"all {docs}") + (
-                    f", in {len(chunks)} validations" if len(chunks) > 1 else "")
+                chunks, scope, through = _unvalidated(con, since)
         outcomes, rows = [], 0
         for chunk in chunks:
             with connect(paths.warehouse_path, read_only=True) as con:

@@ -20,6 +20,7 @@ from .ingestion import LOCK_RETRY, WRITER_POOL
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
+PROJECT_TARGET = dbt_project.manifest_path.parent  # the manifest, its lock, the kept partial-parse state
 
 
 def _manifest_is_stale() -> bool:
@@ -37,7 +38,7 @@ def _prepare_when_stale() -> None:
     """`dbt parse` when the manifest is stale, so the definitions see the current models; under
     a file lock, because several processes (test workers, a code server beside `govinfo run`)
     may load the definitions at once and would write the same manifest together."""
-    lock_path = dbt_project.manifest_path.parent / ".prepare.lock"
+    lock_path = PROJECT_TARGET / ".prepare.lock"
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -81,7 +82,7 @@ def _keep_partial_parse(target: Path) -> None:
     again in every run ("Unable to do partial parsing because profile has changed", ~2 s)."""
     state = target / "partial_parse.msgpack"
     if state.exists():
-        kept = dbt_project.project_dir / "target" / state.name
+        kept = PROJECT_TARGET / state.name
         tmp = kept.with_name(f".{state.name}.{os.getpid()}.tmp")
         shutil.copyfile(state, tmp)
         os.replace(tmp, kept)  # atomic: a build starting meanwhile reads the old file or this one
