@@ -35,8 +35,8 @@ for path in sys.argv[1:]:
 
 RSS_PROBE = r"""
 import sys, itertools
-from ingestion.parse import parse_file
-from ingestion.document import RejectedDocument
+from ingestion.parser.parse import parse_file
+from ingestion.parser.document import RejectedDocument
 files = sys.argv[2:]
 n = int(sys.argv[1])
 marks = {10, 100, 250, 500, 750, n}

@@ -14,8 +14,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion import SCHEMA
-from ingestion.spec import APPLICANT_COLS, APPLICANT_TYPES, outcome_rows
+from ingestion.parser import SCHEMA
+from ingestion.parser.spec import APPLICANT_COLS, APPLICANT_TYPES, outcome_rows
 
 from .render import QUIRKS, SHAPES, Style, render
 from .truth import Report, fold_other_processing, inject, series

@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ingestion.gazetteer import PROVINCE_OF
-from ingestion.rules import RULES
+from ingestion.parser.gazetteer import province_of
+from ingestion.parser.rules import RULES
 
 from .render import SHAPES, Style, render
-from .truth import AGENCY_KINDS, CITIES, Report, break_carryover, break_in_force, inject, series
+from .truth import AGENCY_KINDS, Report, cities, break_carryover, break_in_force, inject, series
 
 CROSS_YEAR_RULES = ("carryover", "in_force_chain")
 # every rule data_quality_issues reports, in the order the detection table prints them
@@ -78,7 +78,7 @@ def _aliases(name: str, place: str) -> list[str]:
     out = [name, f"{place} {rest}", f"{place}\u3000{rest}"]
     if "人民政府" in name:
         out.append(name.replace("人民政府", "政府"))
-    province = PROVINCE_OF.get(place)
+    province = province_of().get(place)
     if province and province != place:
         out.append(province + name)
     return out
@@ -99,7 +99,7 @@ def build_planted(seed: int = 5, agencies: int = 12, per_rule: int = 2, pdfs: in
     """Generate the corpus; `pdfs` reports are also rendered to PDF by LibreOffice."""
     rng = random.Random(seed)
     out = PlantedCorpus()
-    pairs = rng.sample([(p, k) for p in CITIES for k in AGENCY_KINDS], agencies + 2 * per_rule + 2)
+    pairs = rng.sample([(p, k) for p in cities() for k in AGENCY_KINDS], agencies + 2 * per_rule + 2)
     series_pairs, single_pairs = pairs[:agencies], pairs[agencies:]
 
     # 1. who publishes which years (a gap in some), and the events planted on which report

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from ingestion.spec import APPLICANT_COLS
+from ingestion.parser.spec import APPLICANT_COLS
 
 from .truth import Report
 

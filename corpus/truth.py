@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable
 
-from ingestion.gazetteer import PLACES, PROVINCE_OF
-from ingestion.rules import violations
-from ingestion.spec import APPLICANT_TYPES, REVIEW_COLS, REVIEW_GROUPS, field_names, outcome_rows
+from ingestion.parser.gazetteer import province_of
+from ingestion.parser.rules import violations
+from ingestion.parser.spec import APPLICANT_TYPES, REVIEW_COLS, REVIEW_GROUPS, field_names, outcome_rows
 
 AGENCY_KINDS = [
     "人民政府办公室", "人民政府外事办公室", "发展和改革委员会", "教育局", "公安局", "财政局", "人力资源和社会保障局",
     "自然资源和规划局", "生态环境局", "住房和城乡建设局", "交通运输局", "卫生健康委员会", "市场监督管理局",
     "商务局", "农业农村局", "文化和旅游局", "应急管理局", "医疗保障局", "民政局", "司法局", "统计局",
 ]
-CITIES = sorted(full for full, prov in PROVINCE_OF.items() if full != prov and full.endswith("市"))
+
+
+@lru_cache(maxsize=1)
+def cities() -> list[str]:
+    """Prefecture-level cities of the gazetteer (full names ending in 市)."""
+    return sorted(full for full, prov in province_of().items() if full != prov and full.endswith("市"))
 
 
 @dataclass
@@ -39,7 +45,7 @@ class Report:
 
 
 def agency_name(rng: random.Random) -> tuple[str, str, str]:
-    place = rng.choice(CITIES)
+    place = rng.choice(cities())
     kind = rng.choice(AGENCY_KINDS)
     return place + kind, place, kind
 

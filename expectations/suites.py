@@ -12,9 +12,9 @@ from typing import Callable
 
 import great_expectations.expectations as gxe
 
-from ingestion.meta import SPAM_MARK
-from ingestion.rules import RULES, rule_terms
-from ingestion.spec import field_names
+from ingestion.parser.meta import SPAM_MARK
+from ingestion.parser.rules import RULES, rule_terms
+from ingestion.parser.spec import field_names
 
 FIRST_YEAR = 2008  # the 条例 took effect in 2008: no annual report is older
 MAX_COUNT = 10_000_000  # no agency receives ten million requests a year

@@ -12,8 +12,8 @@ from pathlib import Path
 
 
 def _parse(args: argparse.Namespace) -> int:
-    from ingestion.document import RejectedDocument
-    from ingestion.parse import parse_file
+    from ingestion.parser.document import RejectedDocument
+    from ingestion.parser.parse import parse_file
 
     rejected = 0
     many = len(args.files) > 1

@@ -1,11 +1,9 @@
-"""govinfo ingestion: read annual-report documents into the 207 canonical cells.
+"""govinfo ingestion: the parser and the path from a landing folder to staging tables.
 
-What belongs here: everything that turns a file into numbers and numbers into staging
-tables (readers, label matching, agency/year detection, within-report rules, polars
-normalisation, the DuckDB staging writer). What does not: Dagster, dbt or Great
+`ingestion.parser` turns one file into the cells of its report template (readers,
+templates, mapping, agency and year); the rest of this package moves documents from the
+landing folder to the warehouse (landing index, parse store, polars normalisation, the
+DuckDB staging writer, agency regions). What does not belong here: Dagster, dbt or Great
 Expectations. This package is imported by `govinfo parse`, which must start fast, and a
 test proves it never imports dagster.
 """
-
-PARSER_VERSION = "1"
-SCHEMA = "govinfo-annual-report/1"

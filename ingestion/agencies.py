@@ -12,8 +12,8 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass
 
-from .gazetteer import PLACES, PROVINCE_OF
-from .textnorm import squash
+from .parser.gazetteer import places, province_of
+from .parser.textnorm import squash
 
 _COUNTY = re.compile(r"^([\u4e00-\u9fff]{1,6}?(?:自治县|县|区|旗|市))")
 _KINDS = [("人民政府办公室", "政府办公室"), ("政府办公室", "政府办公室"), ("办公厅", "办公厅"), ("人民政府", "人民政府"),
@@ -34,8 +34,8 @@ class AgencyInfo:
 
 
 def _strip_province(name: str) -> tuple[str | None, str]:
-    for short, full in PLACES.items():
-        if PROVINCE_OF.get(full) == full:
+    for short, full in places().items():
+        if province_of().get(full) == full:
             for prefix in (full, short):
                 # 吉林市… is the city of 吉林, not the province (full names like 北京市 match first)
                 if name.startswith(prefix) and not (prefix == short and name[len(short):].startswith("市")):
@@ -47,7 +47,7 @@ def alias_key(name: str) -> str:
     """The part of a name that does not vary between a report's aliases."""
     key = squash(name)
     province, rest = _strip_province(key)
-    if rest and any(rest.startswith(s) for s in PLACES if PROVINCE_OF.get(PLACES[s]) == province):
+    if rest and any(rest.startswith(s) for s in places() if province_of().get(places()[s]) == province):
         key = rest  # 山东省聊城市… = 聊城市…
     return key.replace("人民政府", "政府")
 
@@ -56,7 +56,7 @@ def describe(name: str) -> AgencyInfo:
     key = alias_key(name)
     province, rest = _strip_province(squash(name))
     city = None
-    for full, of in PROVINCE_OF.items():
+    for full, of in province_of().items():
         if full == of or (province and of != province):
             continue  # a province, or a city of another province (朝阳 in 北京市朝阳区)
         short = full[:-1] if full.endswith("市") else full
@@ -64,7 +64,7 @@ def describe(name: str) -> AgencyInfo:
             if city is None or len(full) > len(city):
                 city = full
     if city:
-        province = province or PROVINCE_OF.get(city)
+        province = province or province_of().get(city)
         rest = rest[len(city):] if rest.startswith(city) else rest[len(city) - 1:]
     m = _COUNTY.match(rest)
     county = m.group(1) if m and not rest.startswith(("市场", "区域")) and len(rest) > len(m.group(1)) + 1 else None

@@ -21,12 +21,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import PARSER_VERSION
-from .document import RejectedDocument, TransientReadError
+from .parser import PARSER_VERSION
+from .parser.document import RejectedDocument, TransientReadError
 from .landing import LandingIndex
 from .layout import Layout
 from .normalise import document_frames, quarantine_frame, reference_frames
-from .parse import parse_file
+from .parser.parse import parse_file
 from .parse_store import ParseStore
 from .warehouse import connect, ensure_raw_schema, load_log, sync_sources, write_batch
 

@@ -10,8 +10,8 @@ from datetime import datetime
 import polars as pl
 
 from .agencies import describe_all
-from .rules import rule_terms
-from .spec import fields
+from .parser.rules import rule_terms
+from .parser.spec import all_fields
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "documents": {
@@ -75,6 +75,6 @@ def reference_frames() -> dict[str, pl.DataFrame]:
     return {
         "fields": _frame("fields", [{"field": f.field, "table_name": f.table, "row_name": f.row, "col_name": f.col,
                                      "row_label_zh": f.row_label_zh, "col_label_zh": f.col_label_zh, "unit": f.unit}
-                                    for f in fields()]),
+                                    for f in all_fields()]),
         "rule_terms": _frame("rule_terms", [t.__dict__ for t in rule_terms()]),
     }

@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from . import PARSER_VERSION
+from .parser import PARSER_VERSION
 
 
 class ParseStore:

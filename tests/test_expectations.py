@@ -4,7 +4,7 @@ import polars as pl
 
 from expectations.suites import fct_agency_year, rec_within_report, staging_report_cells
 from expectations.validate import validate
-from ingestion.rules import rule_terms
+from ingestion.parser.rules import rule_terms
 
 
 def _agency_years(rows):

@@ -32,7 +32,7 @@ _DESCRIPTIONS = {
     "quarantine": "Rejected files with the reason and time.",
     "fields": "The 207-cell contract.",
     "agencies": "Every printed agency name with its alias key, region, level and kind (ingestion.agencies).",
-    "rule_terms": "Within-report rules as terms (ingestion.rules).",
+    "rule_terms": "Within-report rules as terms (the templates, ingestion/parser/templates).",
 }
 
 

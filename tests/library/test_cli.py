@@ -5,8 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingestion import SCHEMA
-from ingestion.spec import field_names
+from ingestion.parser import SCHEMA
+from ingestion.parser.spec import field_names
 
 GOVINFO = [sys.executable, "-m", "govinfo.cli"]
 

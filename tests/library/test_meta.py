@@ -1,5 +1,10 @@
 """Agency and year from titles as real text layers print them."""
-from ingestion.meta import agency_and_year
+from ingestion.parser.document import Document
+from ingestion.parser.meta import agency_and_year as _agency_and_year
+
+
+def agency_and_year(text: str, warnings: list[str]):
+    return _agency_and_year(Document(format="txt", text=text), warnings)
 
 
 def test_title_wrapped_mid_name_in_pdf_text():

@@ -4,8 +4,8 @@ from collections import Counter
 
 import pytest
 
-from ingestion.document import RejectedDocument
-from ingestion.parse import parse_file
+from ingestion.parser.document import RejectedDocument
+from ingestion.parser.parse import parse_file
 
 
 def test_generated_reports_parse_exactly(generated):
@@ -54,7 +54,7 @@ def test_bad_inputs_are_rejected_with_a_reason(generated):
 
 
 def test_enormous_file_is_refused_unread(tmp_path):
-    from ingestion.readers import MAX_BYTES
+    from ingestion.parser.readers import MAX_BYTES
 
     big = tmp_path / "huge.pdf"
     with big.open("wb") as fh:  # sparse: no real disk used

@@ -1,8 +1,8 @@
 """The five shared seeds parse to exactly their gold (cells, agency, year)."""
 import pytest
 
-from ingestion.parse import parse_file
-from ingestion.spec import field_names
+from ingestion.parser.parse import parse_file
+from ingestion.parser.spec import field_names
 
 
 def test_every_seed_matches_its_gold(seed_cases):

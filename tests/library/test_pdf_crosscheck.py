@@ -1,10 +1,10 @@
 """Independent cross-check of the pdfium table reader: pdfplumber (pdfminer engine, its own
 ruled-table finder) reads the same generated PDFs, its tables go through the same mapper,
 and both must give the gold cells."""
-from ingestion.cells import map_cells
-from ingestion.document import Document, Row
-from ingestion.readers.pdf import Piece, _stitch
-from ingestion.textnorm import nfkc, squash
+from ingestion.parser.mapper import map_cells
+from ingestion.parser.document import Document, Row
+from ingestion.parser.readers.pdf import Piece, _stitch
+from ingestion.parser.textnorm import nfkc, squash
 
 
 def read_with_pdfplumber(path) -> Document:

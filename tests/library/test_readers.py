@@ -1,7 +1,7 @@
 """Reader details that the generated corpus exercises only by chance."""
-from ingestion.readers import read_bytes
-from ingestion.readers.grid import grid_rows
-from ingestion.readers.pdf import _is_continuation
+from ingestion.parser.readers import read_bytes
+from ingestion.parser.readers.grid import grid_rows
+from ingestion.parser.readers.pdf import _is_continuation
 
 
 def test_span_grid_puts_text_top_left_and_blanks_elsewhere():

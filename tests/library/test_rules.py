@@ -2,7 +2,7 @@
 import pytest
 
 from corpus.truth import inject, series
-from ingestion.rules import RULES, evaluate, rule_terms, violations
+from ingestion.parser.rules import RULES, evaluate, rule_terms, violations
 
 
 def test_consistent_report_passes_every_check(rng):

@@ -58,3 +58,15 @@ def parse_number(text: str) -> tuple[bool, float | int | None]:
 
 def is_value_cell(text: str) -> bool:
     return parse_number(text)[0]
+
+
+# Enumerators of printed labels: （三）, 三、, 2., 2、 — dropped before labels are compared,
+# because they are what real reports get wrong (一、上年结转 for 二、) and what text
+# extraction glues onto neighbouring cells.
+_ENUMERATOR = re.compile(r"\(\s*[一二三四五六七八九十\d]{1,3}\s*\)|[一二三四五六七八九十]{1,3}\s*、|(?<![\d.])\d{1,2}\s*[.、](?!\d)")
+
+
+@lru_cache(maxsize=1 << 16)
+def match_key(text: str) -> str:
+    """A label as the mapper compares it: NFKC, no enumerators, spaces or punctuation."""
+    return label_key(_ENUMERATOR.sub("", nfkc(strip_artefacts(text))))

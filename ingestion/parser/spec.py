@@ -1,7 +1,10 @@
-"""The 207 canonical cells (`table.row.col`), loaded from data/fields.csv.
+"""The canonical cells (`table.row.col`), loaded from data/fields.csv and its extension.
 
-fields.csv is the contract of `govinfo parse` output and of the marts; every other module
-asks this one for field names, row and column orders.
+data/fields.csv (a copy of ../shared/spec/fields.csv) is the contract of `govinfo parse`
+output and of the marts: the 207 cells of the 2021 format, always present in a parse
+result. data/fields_2019.csv names the cells only the 2019 trial format prints (its
+section 二, table `active_2019`); a 2019 report carries them besides the 207. Every other
+module asks this one for field names, row and column orders.
 """
 from __future__ import annotations
 
@@ -9,6 +12,9 @@ import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+CONTRACT = "fields.csv"
+EXTENSIONS = ("fields_2019.csv",)
 
 
 @dataclass(frozen=True)
@@ -22,10 +28,21 @@ class Field:
     unit: str
 
 
-@lru_cache(maxsize=1)
-def fields() -> tuple[Field, ...]:
-    text = resources.files("ingestion").joinpath("data/fields.csv").read_text(encoding="utf-8")
+@lru_cache(maxsize=None)
+def spec_fields(name: str) -> tuple[Field, ...]:
+    text = resources.files("ingestion.parser").joinpath(f"data/{name}").read_text(encoding="utf-8")
     return tuple(Field(**row) for row in csv.DictReader(text.splitlines()))
+
+
+def fields() -> tuple[Field, ...]:
+    """The 207 contract cells."""
+    return spec_fields(CONTRACT)
+
+
+@lru_cache(maxsize=1)
+def all_fields() -> tuple[Field, ...]:
+    """The contract cells and every template's extra cells (the warehouse's field list)."""
+    return fields() + tuple(f for name in EXTENSIONS for f in spec_fields(name))
 
 
 @lru_cache(maxsize=1)

@@ -1,22 +1,23 @@
 """Province- and prefecture-level place names (data/places.txt).
 
-PLACES maps a short name (天津, 聊城, 山东) to its full name (天津市, 聊城市, 山东省);
-PROVINCE_OF maps a full name to its province. Used to recover a hijacked place name and,
-in the marts, to derive an agency's region.
+`places()` maps a short name (天津, 聊城, 山东) to its full name (天津市, 聊城市, 山东省);
+`province_of()` maps a full name to its province. Used to recover a hijacked place name and,
+in the marts, to derive an agency's region. Read on first use, not at import.
 """
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from importlib import resources
 
-_SUFFIX = re.compile(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)$")
 _KEEP = re.compile(r"(州|盟|地区)$")
 
 
+@lru_cache(maxsize=1)
 def _load() -> tuple[dict[str, str], dict[str, str]]:
     places: dict[str, str] = {}
     province_of: dict[str, str] = {}
-    text = resources.files("ingestion").joinpath("data/places.txt").read_text(encoding="utf-8")
+    text = resources.files("ingestion.parser").joinpath("data/places.txt").read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -33,4 +34,9 @@ def _load() -> tuple[dict[str, str], dict[str, str]]:
     return places, province_of
 
 
-PLACES, PROVINCE_OF = _load()
+def places() -> dict[str, str]:
+    return _load()[0]
+
+
+def province_of() -> dict[str, str]:
+    return _load()[1]

@@ -21,9 +21,19 @@ class TransientReadError(Exception):
 @dataclass
 class Row:
     cells: list[str]
-    table: int  # index of the table this row belongs to, in document order
+    table: int  # index of the table (or table piece) this row belongs to, in document order
     page: int | None = None  # 1-based page for paged formats
     line: int | None = None  # 1-based first source line for text formats
+    # the cells stand in the table's grid columns (DOCX, HTML, ruled PDF): a cell's index is
+    # its column, so header positions apply; text rows may or may not line up
+    grid: bool = False
+    # grid rows: index of a cell spanning several columns → index of the last it covers
+    spans: dict[int, int] = field(default_factory=dict)
+    # layout text: label text printed on the lines just above and below (wrapped labels)
+    before: str = ""
+    after: str = ""
+    # crawler text: cells[1] holds the row's values run together into one digit string
+    packed: bool = False
 
 
 @dataclass

@@ -1,0 +1,12 @@
+"""The parser: one report file → the cells of its template, with how sure it is of each.
+
+Pure parsing lives here and nowhere else: readers (one per format: text in every shape
+real exports take, HTML, DOCX, legacy DOC, PDF), the report templates as data
+(templates/*.toml) and the mapper that aligns what a reader found to them, the arithmetic
+that decides between readings, agency and year. No landing folder, parse store, warehouse
+or orchestration: `ingestion.ingest` and the pipeline call `parse_file` and nothing else,
+and `govinfo parse` imports only this package.
+"""
+
+PARSER_VERSION = "2"
+SCHEMA = "govinfo-annual-report/2"

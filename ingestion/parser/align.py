@@ -1,0 +1,192 @@
+"""Align the rows a reader found to the template's rows: printed order plus label similarity.
+
+Every template row has its place in the printed order, and real reports keep that order
+even where their labels are misspelt, wrapped, broken by spaces, glued to a neighbouring
+cell or lost. So the mapper does not look labels up in a keyword list: it aligns the
+sequence of observed rows to the template's sequence (a dynamic programme, like aligning
+two strings) where a pair scores by how alike its labels are (edit distance on normalised
+labels, rapidfuzz). A row with a typo still lands on its row; a row whose label is
+unreadable lands by order and is marked so; a row that fits nowhere is left over and
+reported. Which alignment wins is decided by the whole sequence, never row by row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+
+from rapidfuzz import fuzz
+
+from .document import Row
+from .template import Template, TRow
+from .textnorm import match_key
+from .values import looks_like_value
+
+LABEL_MATCH = 0.75  # a pair at or above this similarity is "found by its label"
+_MATCH_COST = 0.35  # a value row is worth matching when its label is this alike, or by order
+_LABEL_ONLY_COST = 0.95  # a row without values matches only a label this alike (> 0.65)
+_SKIP_VALUE_ROW = -0.2  # a row with values that fits no template row
+_SKIP_TEMPLATE_ROW = -0.3  # a template row the document does not print (or we did not find)
+_REVIEW_MIN_VALUES = 5
+
+
+@dataclass
+class Line:
+    """One observed row as the aligner sees it."""
+    index: int  # position in Document.rows
+    row: Row
+    labels: list[str]  # the non-empty label cells, in order
+    values: list[str]  # the trailing value cells (blank ones included)
+    options: tuple[str, ...]  # label texts to compare (match keys): innermost, joined, with context
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for v in self.values if v.strip())
+
+    @property
+    def has_values(self) -> bool:
+        return self.row.packed or self.filled > 0 or (bool(self.values) and self.row.grid)
+
+
+def split_cells(cells: list[str]) -> tuple[list[str], list[str]]:
+    """(label cells, value cells): the values are the trailing run of cells that could be
+    values (numbers, blanks, placeholders, 5件, 约5 …); labels are the non-empty cells
+    before them."""
+    end = len(cells)
+    start = end
+    while start > 0 and looks_like_value(cells[start - 1]):
+        start -= 1
+    return [c for c in cells[:start] if c.strip()], cells[start:end]
+
+
+def line_of(index: int, row: Row) -> Line:
+    if row.packed:
+        labels, values = [row.cells[0]] if row.cells[0].strip() else [], row.cells[1:]
+    else:
+        labels, values = split_cells(row.cells)
+    joined = "".join(labels)
+    options = [match_key(labels[-1]) if labels else "", match_key(joined)]
+    if row.before or row.after:
+        options += [match_key(row.before + joined), match_key(joined + row.after),
+                    match_key(row.before + joined + row.after)]
+    return Line(index, row, labels, values, tuple(dict.fromkeys(o for o in options if o)))
+
+
+@lru_cache(maxsize=1 << 18)
+def similarity(observed: str, label: str) -> float:
+    """How alike two match keys are, 0..1: the better of the whole-string ratio (catches
+    doubled, dropped and swapped characters) and the best substring match, weighted by how
+    much of the label it covers (junk glued around a label costs a little; a fragment of a
+    label counts only for the part it covers)."""
+    if not observed or not label:
+        return 0.0
+    if observed == label:
+        return 1.0
+    whole = fuzz.ratio(observed, label) / 100
+    part = fuzz.partial_ratio(observed, label) / 100
+    lo, lt = len(observed), len(label)
+    part *= (0.7 + 0.3 * lt / lo) if lo >= lt else lo / lt
+    return max(whole, part)
+
+
+@lru_cache(maxsize=1 << 16)
+def _label_keys(labels: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(match_key(label) for label in labels)
+
+
+def row_similarity(line: Line, trow: TRow) -> float:
+    keys = _label_keys(trow.labels)
+    return max((similarity(o, k) for o in line.options for k in keys), default=0.0)
+
+
+def _review_similarity(line: Line, template: Template) -> float:
+    """Section 四's data row has no label of its own: what is left of its label once the
+    section's header words and heading are taken out must be (nearly) nothing."""
+    if not line.row.packed and len(line.values) < _REVIEW_MIN_VALUES:
+        return -1.0
+    rest = match_key("".join(line.labels))
+    for word in (*template.review_header_words, *template.review_heading, "政府信息公开", "情况", "四"):
+        rest = rest.replace(match_key(word), "")
+    return 1.0 if len(rest) <= 4 else 0.2
+
+
+def _fits(line: Line, trow: TRow) -> bool:
+    """Can this row's values stand in this template row's columns at all?"""
+    if line.row.packed:
+        return True
+    return line.filled <= len(trow.columns)
+
+
+def match_score(line: Line, trow: TRow, template: Template) -> float | None:
+    """The gain of matching a line to a template row, or None when they cannot match."""
+    if trow.section == "review":
+        s = _review_similarity(line, template)
+        return None if s < 0 or not line.has_values else s - _MATCH_COST
+    if not _fits(line, trow):
+        return None
+    s = row_similarity(line, trow)
+    if line.has_values:
+        return s - _MATCH_COST
+    return s - _LABEL_ONLY_COST if line.labels else None
+
+
+@dataclass
+class Alignment:
+    score: float
+    pairs: list[tuple[Line, TRow, float]]  # (line, template row, label similarity)
+    unmatched: list[Line]  # rows with values that fit no template row
+    sequence: tuple[TRow, ...] = ()  # the template rows aligned to (one choice of alternatives)
+
+    def missing(self) -> list[TRow]:
+        found = {t.key for _, t, _ in self.pairs}
+        return [t for t in self.sequence if t.key not in found]
+
+
+def align(lines: list[Line], sequence: tuple[TRow, ...], template: Template) -> Alignment:
+    n, m = len(lines), len(sequence)
+    neg = float("-inf")
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    skip_row = [(_SKIP_VALUE_ROW if ln.has_values else 0.0) for ln in lines]
+    gains = [[match_score(ln, t, template) for t in sequence] for ln in lines]
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = best[i][j]
+            if here == neg:
+                continue
+            if i < n and here + skip_row[i] > best[i + 1][j]:
+                best[i + 1][j], back[i + 1][j] = here + skip_row[i], (i, j)
+            if j < m and here + _SKIP_TEMPLATE_ROW > best[i][j + 1]:
+                best[i][j + 1], back[i][j + 1] = here + _SKIP_TEMPLATE_ROW, (i, j)
+            if i < n and j < m and gains[i][j] is not None and here + gains[i][j] > best[i + 1][j + 1]:
+                best[i + 1][j + 1], back[i + 1][j + 1] = here + gains[i][j], (i, j)
+    pairs, unmatched = [], []
+    i, j = n, m
+    while (i, j) != (0, 0):
+        pi, pj = back[i][j]
+        if pi == i - 1 and pj == j - 1:
+            line, trow = lines[pi], sequence[pj]
+            sim = 1.0 if trow.section == "review" else row_similarity(line, trow)
+            pairs.append((line, trow, sim))
+        elif pi == i - 1 and lines[pi].has_values:
+            unmatched.append(lines[pi])
+        i, j = pi, pj
+    return Alignment(best[n][m], pairs[::-1], unmatched[::-1], sequence)
+
+
+def sequences(template: Template) -> list[tuple[TRow, ...]]:
+    """The template's row sequence once per choice among its alternative row groups
+    (（六）其他处理 split into three rows, or printed as one)."""
+    groups = {g for pair in template.alternatives for g in pair}
+    variants = []
+    for keep in product(*template.alternatives):
+        drop = groups - set(keep)
+        variants.append(tuple(r for r in template.rows if r.group not in drop))
+    return variants
+
+
+def best_alignment(lines: list[Line], template: Template) -> Alignment:
+    # on a tie (within rounding), the variant that places more rows
+    return max((align(lines, seq, template) for seq in sequences(template)),
+               key=lambda a: (round(a.score, 6), len(a.pairs)))

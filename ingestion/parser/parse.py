@@ -1,0 +1,93 @@
+"""One file in, one parse result out: the `govinfo-annual-report/2` object.
+
+`parse_file` never raises for bad input other than `RejectedDocument` (one-line reason);
+every caller (CLI, pipeline) turns that into an exit status or a quarantine record.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from . import PARSER_VERSION, SCHEMA
+from .document import Document, RejectedDocument
+from .mapper import CellMap, map_cells
+from .meta import AgencyUnknown, agency_and_year
+from .readers import read_document
+from .rules import TOLERANCE
+from .template import Template, load, templates
+from .textnorm import match_key
+
+MIN_APPLICATION_ROWS = 4  # of table 三's rows; fewer means this is not a usable report
+
+
+def choose_template(doc: Document, year: int | None) -> tuple[Template, str]:
+    """The template whose section-二 header words the document prints; by the report year
+    when it prints none of either (or as many of both)."""
+    text = match_key(doc.text)
+    hits = {t.version: sum(1 for m in t.markers if match_key(m) in text) for t in templates()}
+    top = max(hits.values())
+    leaders = [v for v, n in hits.items() if n == top]
+    if top > 0 and len(leaders) == 1:
+        chosen = load(leaders[0])
+        return chosen, f"section 二 headers of the {chosen.version} format ({top} of its words)"
+    by_year = next((t for t in templates() if year is not None and t.years[0] <= year <= t.years[1]), load("2021"))
+    return by_year, f"report year {year}: no section 二 header decides"
+
+
+def _checks_out(cm: CellMap) -> tuple[list[dict], list[dict]]:
+    """(violations, unchecked): failing checks on certain cells are the agency's arithmetic;
+    those touching an uncertain or flagged cell say nothing about the agency."""
+    doubtful = set(cm.uncertain) | set(cm.flagged)
+    violations, unchecked = [], []
+    for c in cm.template.checks():
+        expected = sum(cm.cells.get(f) or 0 for f in c.expected)
+        actual = sum(cm.cells.get(f) or 0 for f in c.actual)
+        if abs(expected - actual) <= TOLERANCE:
+            continue
+        item = {"rule": c.rule, "subject": c.subject, "expected": expected, "actual": actual}
+        (unchecked if set(c.fields) & doubtful else violations).append(item)
+    return violations, unchecked
+
+
+def parse_file(path: str | Path) -> dict:
+    path = Path(path)
+    doc, data = read_document(path)
+    warnings = list(doc.warnings)
+    if "政府信息公开" not in doc.text:
+        raise RejectedDocument("not a government information-disclosure annual report")
+    try:
+        agency, year = agency_and_year(doc, warnings)
+    except AgencyUnknown as exc:
+        raise RejectedDocument(f"agency_unknown: {exc}") from None
+    template, why = choose_template(doc, year)
+    cm = map_cells(doc, template)
+    warnings.extend(cm.warnings)
+    found = sum(1 for f in cm.provenance if f.startswith("applications.")) // len(template.applicant_columns)
+    if found < MIN_APPLICATION_ROWS:
+        raise RejectedDocument("no section 三 table (依申请公开 applications) found: not a readable annual report")
+    if year is None:
+        raise RejectedDocument("year_unknown: report year not found in the title or the statistics period")
+    if year is not None and not template.years[0] <= year <= template.years[1]:
+        warnings.append(f"the {template.version} format in a {year} report ({why})")
+    violations, unchecked = _checks_out(cm)
+    return {
+        "schema": SCHEMA,
+        "template": template.version,
+        "agency": agency,
+        "year": year,
+        "cells": cm.cells,
+        "violations": violations,
+        "extraction": {
+            "status": cm.status,
+            "template_evidence": why,
+            "verified": cm.verified,
+            "uncertain": cm.problems + sorted(set(cm.uncertain.values())) + [
+                f"{f}: {note}" for f, note in sorted(cm.flagged.items())],
+            "uncertain_cells": sorted(set(cm.uncertain) | set(cm.flagged)),
+            "unchecked_rules": unchecked,
+        },
+        "warnings": warnings,
+        "source": {"file": path.name, "sha256": hashlib.sha256(data).hexdigest(), "format": doc.format,
+                   "bytes": len(data), "pages": doc.pages, "parser_version": PARSER_VERSION},
+        "provenance": cm.provenance,
+    }

@@ -1,0 +1,108 @@
+"""The ways one observed row can be read into its template row's cells.
+
+A row read by grid position, or with exactly as many value cells as columns, has one
+reading. Otherwise every reading that the printed cells allow is listed, and nothing is
+chosen here: too many cells whose extra ones are empty (a trailing separator, an empty
+label column) may drop them at either end; too few (blank cells a text export lost) may
+stand in any columns, in order; a digit string may split in several ways (packed). The
+solver picks among them with the template's arithmetic, or says it cannot.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from math import comb
+
+from . import packed
+from .align import Line
+from .structure import Structure, grid_cells
+from .template import Column, TRow
+
+MAX_PLACEMENTS = 5000
+
+
+@dataclass(frozen=True)
+class Reading:
+    texts: tuple[tuple[str, str], ...]  # (field, printed text), "" for a blank cell
+    how: str = ""  # what had to be inferred to read it this way ("" = nothing)
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.texts)
+
+
+def _reading(trow: TRow, cols: tuple[Column, ...], texts: list[str], how: str = "") -> Reading:
+    by_col = dict(zip((c.name for c in cols), texts))
+    return Reading(tuple((f, by_col.get(c.name, "")) for c, f in zip(trow.columns, trow.fields)), how)
+
+
+def by_count(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Reading]:
+    n, k = len(values), len(cols)
+    if n == k:
+        return [_reading(trow, cols, values)]
+    if n > k:
+        out = []
+        for lead in range(n - k + 1):
+            tail = n - k - lead
+            kept, dropped = values[lead:n - tail], values[:lead] + values[n - tail:]
+            if not any(v.strip() for v in dropped):
+                how = f"{n - k} empty cell(s) dropped ({lead} before, {tail} after)" if dropped else ""
+                out.append(_reading(trow, cols, kept, how))
+        return out
+    filled = [v for v in values if v.strip()]
+    if len(filled) < n:  # blank cells the export kept: still too few, place the printed ones
+        values = filled
+        n = len(values)
+    if comb(k, n) > MAX_PLACEMENTS:
+        return []  # too many ways to place them: the row cannot be read
+    out = []
+    for chosen in combinations(range(k), n):
+        texts = [""] * k
+        for pos, v in zip(chosen, values):
+            texts[pos] = v
+        out.append(_reading(trow, cols, texts, f"{n} of {k} cells printed: placed"))
+    return out
+
+
+def positional(trow: TRow, line: Line, structure: Structure) -> Reading | None:
+    pos = structure.positions.get(line.row.table)
+    if pos is None:
+        return None
+    by_col = grid_cells(line, pos)
+    if by_col is None:
+        return None
+    return Reading(tuple((f, by_col.get(c.name, "")) for c, f in zip(trow.columns, trow.fields)))
+
+
+def decoded(trow: TRow, cols: tuple[Column, ...], digits: str) -> list[Reading]:
+    """Readings of a packed digit string for a row of these columns."""
+    digits = digits.strip()
+    if not digits:
+        return [_reading(trow, cols, [""] * len(cols))]
+    amounts = any(c.kind in ("amount", "money") for c in cols)
+    try:
+        if trow.section == "applications" and cols and cols[-1].total:
+            splits = packed.with_total(digits, len(cols))
+        elif trow.section == "review":
+            size = len(trow.columns) // 3
+            splits = packed.grouped(digits, (size,) * 3)
+        else:
+            splits = packed.plain(digits, len(cols), amounts)
+    except packed.TooMany:
+        return []
+    how = f"digits {digits} decoded" if len(digits) > len(cols) else ""
+    return [_reading(trow, cols, list(s), how) for s in splits]
+
+
+def row_readings(trow: TRow, line: Line, structure: Structure) -> list[Reading]:
+    """Every reading of one matched row under every layout the structure allows."""
+    if not line.row.packed:
+        fixed = positional(trow, line, structure)
+        if fixed is not None:
+            return [fixed]
+    out: list[Reading] = []
+    for cols in structure.layouts:
+        if line.row.packed:
+            out.extend(decoded(trow, cols, line.values[0] if line.values else ""))
+        else:
+            out.extend(by_count(trow, cols, line.values))
+    return list(dict.fromkeys(out))

@@ -1,0 +1,215 @@
+"""Choose among a section's readings with the template's arithmetic, or say it cannot.
+
+Each row comes with its readings (ingestion.parser.readings). Readings that put the same
+non-zero numbers in the same cells are one *class*: they differ only in where zeros and
+blanks stand, which no sum can see. Per row, the row's own checks (row 总计) drop the
+classes that break them, if any class keeps them. Then every combination of the remaining
+classes is checked against the column rules (一+二 = （七）+四, the outcome sum, section
+四's group totals): a row is decided when every combination that passes agrees on it. A
+row that no passing combination decides, or that none passes, is undecided: its cells
+that differ between readings are uncertain (null), the cells all readings agree on stand.
+
+Within a decided class, where zeros stand is left to the template's fill pattern: a row
+that prints fewer cells than it has columns prints its 总计 (the real pattern "only the 总计
+column filled"). It never moves a non-zero number; where even it cannot tell, the cells
+are uncertain.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import prod
+
+from .readings import Reading
+from .rules import TOLERANCE
+from .template import Check, TRow
+from .values import Value, read
+
+MAX_COMBINATIONS = 200_000
+MAX_SOLUTIONS = 64
+
+
+@dataclass
+class RowCase:
+    trow: TRow
+    readings: list[Reading]
+    where: str  # for messages: the row's label and line/page
+
+
+@dataclass
+class Decision:
+    values: dict[str, Value] = field(default_factory=dict)
+    printed: dict[str, str] = field(default_factory=dict)
+    uncertain: dict[str, str] = field(default_factory=dict)  # field → why
+    resolved: list[str] = field(default_factory=list)  # inferences made, and what confirmed them
+    problems: list[str] = field(default_factory=list)  # ambiguities nothing could decide
+
+
+def _kinds(trow: TRow) -> dict[str, str]:
+    return {f: c.kind for c, f in zip(trow.columns, trow.fields)}
+
+
+def _values(reading: Reading, kinds: dict[str, str]) -> dict[str, Value]:
+    return {f: read(t, kinds[f]) for f, t in reading.texts}
+
+
+def _signature(values: dict[str, Value]) -> frozenset:
+    return frozenset((f, v.value if not v.flagged else ("flag", v.note)) for f, v in values.items()
+                     if v.flagged or (v.value not in (None, 0)))
+
+
+def _sum(fields, values: dict[str, Value]) -> float | None:
+    total = 0.0
+    for f in fields:
+        v = values.get(f)
+        if v is not None and v.flagged:
+            return None  # a flagged cell: the check cannot be evaluated
+        total += (v.value or 0) if v is not None else 0
+    return total
+
+
+def check_passes(check: Check, values: dict[str, Value]) -> bool | None:
+    e, a = _sum(check.expected, values), _sum(check.actual, values)
+    if e is None or a is None:
+        return None
+    return abs(e - a) <= TOLERANCE
+
+
+class _Row:
+    def __init__(self, case: RowCase):
+        self.case = case
+        kinds = _kinds(case.trow)
+        self.parsed = [_values(r, kinds) for r in case.readings]
+        classes: dict[frozenset, list[int]] = {}
+        for i, vals in enumerate(self.parsed):
+            classes.setdefault(_signature(vals), []).append(i)
+        self.classes = list(classes.values())  # each: indexes of readings
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return self.case.trow.fields
+
+    def rep(self, c: int) -> dict[str, Value]:
+        return self.parsed[self.classes[c][0]]
+
+
+def _local_filter(row: _Row, checks: list[Check]) -> str | None:
+    """Keep the classes that pass the row's own checks, if any does."""
+    own = [c for c in checks if set(c.fields) <= set(row.fields)]
+    if not own or len(row.classes) < 2:
+        return None
+    passing = [k for k in range(len(row.classes))
+               if all(check_passes(c, row.rep(k)) is not False for c in own)]
+    if passing and len(passing) < len(row.classes):
+        row.classes = [row.classes[k] for k in passing]
+        return own[0].rule
+    return None
+
+
+def _search(rows: list[_Row], ambiguous: list[int], checks: list[Check], fixed: dict[str, Value]):
+    """Every combination of classes of the ambiguous rows that passes every check it can
+    evaluate (up to MAX_SOLUTIONS), or None when there are too many to try."""
+    if prod(len(rows[i].classes) for i in ambiguous) > MAX_COMBINATIONS:
+        return None
+    field_row = {f: pos for pos, i in enumerate(ambiguous) for f in rows[i].fields}
+    trigger: dict[int, list[Check]] = {}
+    for c in checks:
+        involved = [field_row[f] for f in c.fields if f in field_row]
+        if involved:
+            trigger.setdefault(max(involved), []).append(c)
+    solutions: list[tuple[int, ...]] = []
+    values = dict(fixed)
+
+    def walk(pos: int, chosen: tuple[int, ...]) -> None:
+        if len(solutions) >= MAX_SOLUTIONS:
+            return
+        if pos == len(ambiguous):
+            solutions.append(chosen)
+            return
+        row = rows[ambiguous[pos]]
+        for k in range(len(row.classes)):
+            values.update(row.rep(k))
+            if all(check_passes(c, values) is not False for c in trigger.get(pos, [])):
+                walk(pos + 1, chosen + (k,))
+        for f in row.fields:
+            values.pop(f, None)
+
+    walk(0, ())
+    return solutions
+
+
+def _place_zeros(row: _Row, members: list[int], totals: set[str], fill_pattern: str) -> tuple[int | None, str]:
+    """Among readings that differ only in where zeros and blanks stand, the one the fill
+    pattern names, or None."""
+    distinct = {tuple((f, v.status, v.value) for f, v in sorted(row.parsed[m].items())): m for m in members}
+    if len(distinct) == 1:
+        return members[0], ""
+    if fill_pattern != "totals":
+        return None, "zeros could stand in several columns"
+    score = {m: sum(1 for f, t in row.case.readings[m].texts if t.strip() and f in totals) for m in distinct.values()}
+    top = max(score.values())
+    best = [m for m, s in score.items() if s == top]
+    if len(best) == 1 and top > 0:
+        return best[0], "printed zeros placed in 总计 by the template's fill pattern (no sum can tell)"
+    return None, "zeros could stand in several columns"
+
+
+def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str) -> Decision:
+    out = Decision()
+    rows = [_Row(c) for c in cases if c.readings]
+    for c in cases:
+        if not c.readings:
+            for f in c.trow.fields:
+                out.uncertain[f] = f"{c.where}: the printed cells cannot be read into its columns"
+    for row in rows:
+        rule = _local_filter(row, checks)
+        if rule and len(row.classes) == 1:
+            out.resolved.append(f"{row.case.where}: read as the only reading its {rule} allows")
+    ambiguous = [i for i, r in enumerate(rows) if len(r.classes) > 1]
+    fixed = {f: v for r in rows if len(r.classes) == 1 for f, v in r.rep(0).items()}
+    chosen: dict[int, int | None] = {i: 0 for i, r in enumerate(rows) if len(r.classes) == 1}
+    if ambiguous:
+        solutions = _search(rows, ambiguous, checks, fixed)
+        for pos, i in enumerate(ambiguous):
+            picks = {s[pos] for s in solutions} if solutions else set()
+            chosen[i] = picks.pop() if len(picks) == 1 else None
+            why = ("too many readings to check" if solutions is None else
+                   "no reading satisfies the template's sums" if not solutions else
+                   "several readings satisfy the template's sums")
+            if chosen[i] is None:
+                out.problems.append(f"{rows[i].case.where}: {why}")
+            else:
+                rules = sorted({c.rule for c in checks if set(c.fields) & set(rows[i].fields)})
+                out.resolved.append(f"{rows[i].case.where}: read as the only reading {', '.join(rules)} allow")
+    totals = {f for r in rows for c, f in zip(r.case.trow.columns, r.fields) if c.total}
+    for i, row in enumerate(rows):
+        members = row.classes[chosen[i]] if chosen[i] is not None else [m for cl in row.classes for m in cl]
+        pick, why = _place_zeros(row, members, totals, fill_pattern) if chosen[i] is not None else (None, "")
+        if pick is not None:
+            if why:
+                out.resolved.append(f"{row.case.where}: {why}")
+            how = row.case.readings[pick].how
+            if how.startswith("digits") and len(row.case.readings) == 1:
+                out.resolved.append(f"{row.case.where}: {how}, the only split its sums allow")
+            _take(out, row, pick)
+            continue
+        _take_common(out, row, members, why or "the reading is ambiguous")
+    return out
+
+
+def _take(out: Decision, row: _Row, pick: int) -> None:
+    for f, t in row.case.readings[pick].texts:
+        out.values[f] = row.parsed[pick][f]
+        out.printed[f] = t
+
+
+def _take_common(out: Decision, row: _Row, members: list[int], why: str) -> None:
+    """Keep the cells every reading agrees on; the rest are uncertain."""
+    for f in row.fields:
+        seen = {(row.parsed[m][f].status, row.parsed[m][f].value) for m in members}
+        texts = {t for m in members for ff, t in row.case.readings[m].texts if ff == f}
+        if len(seen) == 1:
+            out.values[f] = row.parsed[members[0]][f]
+            out.printed[f] = texts.pop() if len(texts) == 1 else ""
+        else:
+            out.values[f] = Value(None, "blank")
+            out.uncertain[f] = f"{row.case.where}: {why}"

@@ -1,0 +1,143 @@
+"""A section's columns, from its header rows: which template columns are printed, and where.
+
+Headers come in every form: two levels with merged cells, one level with qualified names
+(法人或其他组织:商业企业), words wrapped over lines (商业\\n企业), words broken into
+letters by pdftotext. A header cell names a column when, once the group labels above the
+columns are taken out (法人或其他组织 holds 其他, itself a column), the column's label is
+in it. Two results: the *set* of printed columns, which picks among the template's
+column layouts (the 其他 column is optional), and, where header and data rows share a
+grid, each column's *position*, so a blank cell keeps its column.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .align import Line, similarity
+from .template import Column
+from .textnorm import match_key
+from .values import looks_like_value
+
+HEADER_MATCH = 0.75  # a header cell this alike to one column's label names it
+
+
+@dataclass
+class Structure:
+    """The column layouts a section may have, and how they were found."""
+    layouts: list[tuple[Column, ...]]  # candidate printed columns, in template order
+    found: set[str] = field(default_factory=set)  # column names the header names
+    positions: dict[int, "Positions"] = field(default_factory=dict)  # by table index
+    evidence: str = ""  # header | header words | no header
+
+    @property
+    def from_header(self) -> bool:
+        return self.evidence == "header"
+
+
+@dataclass
+class Positions:
+    """Where each column stands in a grid: column name → (first, last) cell index."""
+    spans: dict[str, tuple[int, int]]
+    width: int  # cells in the header rows (text rows must have as many to share the grid)
+
+    def column_at(self, index: int) -> str | None:
+        return next((c for c, (a, b) in self.spans.items() if a <= index <= b), None)
+
+    @property
+    def first(self) -> int:
+        return min(a for a, _ in self.spans.values())
+
+
+def _strip_groups(key: str, group_labels: tuple[str, ...]) -> str:
+    for g in group_labels:
+        key = key.replace(match_key(g), "")
+    return key
+
+
+def names_in(cell: str, columns: tuple[Column, ...], group_labels: tuple[str, ...]) -> list[str]:
+    """Columns a header cell names: usually one, several in a flattened header. A label is
+    found inside the cell, or the whole cell is close to one label (a typo: 本年度止件数)."""
+    key = _strip_groups(match_key(cell), group_labels)
+    if not key:
+        return []
+    out = []
+    for c in columns:
+        for label in c.labels:
+            lk = match_key(label)
+            if lk and lk in key:
+                out.append(c.name)
+                key = key.replace(lk, "", 1)
+                break
+    if out or len(key) < 2:
+        return out
+    scored = [(max(similarity(key, match_key(label)) for label in c.labels), c.name) for c in columns]
+    best = max(scored)
+    close = [name for score, name in scored if score >= HEADER_MATCH]
+    return [best[1]] if best[0] >= HEADER_MATCH and len(close) == 1 else []
+
+
+def _positions(header: list[Line], columns: tuple[Column, ...], group_labels) -> dict[int, Positions]:
+    """Column positions per table, from header rows whose cells each name one column."""
+    by_table: dict[int, dict[str, tuple[int, int]]] = {}
+    widths: dict[int, int] = {}
+    for line in header:
+        row = line.row
+        for i, cell in enumerate(row.cells):
+            names = names_in(cell, columns, group_labels)
+            if len(names) == 1:
+                by_table.setdefault(row.table, {}).setdefault(names[0], (i, row.spans.get(i, i)))
+                widths.setdefault(row.table, len(row.cells))
+    out = {}
+    order = [c.name for c in columns]
+    for table, spans in by_table.items():
+        named = sorted(spans, key=order.index)
+        starts = [spans[n][0] for n in named]
+        if len(named) >= 2 and starts == sorted(set(starts)):  # distinct, in template order
+            out[table] = Positions(spans, widths[table])
+    return out
+
+
+def structure(header: list[Line], columns: tuple[Column, ...], group_labels: tuple[str, ...],
+              extra_text: str = "") -> Structure:
+    """The section's possible column layouts. `extra_text`: label text that may hold a
+    flattened header (crawler text glues it to the first data row)."""
+    found: set[str] = set()
+    for line in header:
+        for cell in line.row.cells:
+            found.update(names_in(cell, columns, group_labels))
+    if extra_text:
+        found.update(names_in(extra_text, columns, group_labels))
+    required = {c.name for c in columns if not c.optional}
+    positions = _positions(header, columns, group_labels)
+    if required <= found or any(c.optional and c.name in found for c in columns):
+        # the header names the columns: an optional one is printed only if it is named
+        layout = tuple(c for c in columns if not c.optional or c.name in found)
+        return Structure([layout], found, positions, "header")
+    layouts = [tuple(columns)]
+    if any(c.optional for c in columns):
+        layouts.append(tuple(c for c in columns if not c.optional))
+    return Structure(layouts, found, positions, "header words" if found else "no header")
+
+
+def grid_cells(line: Line, pos: Positions) -> dict[str, str] | None:
+    """A row read by column position: column → printed text, or None when the row does not
+    share the header's grid (a text row of another width, or label text where the columns
+    stand). Cells covered by a span from the left belong to the span's column."""
+    row = line.row
+    if not row.grid and len(row.cells) != pos.width:
+        return None
+    covered = {j for i, last in row.spans.items() for j in range(i + 1, last + 1)}
+    out: dict[str, str] = {c: "" for c in pos.spans}
+    for i, cell in enumerate(row.cells):
+        if i in covered or not cell.strip():
+            continue
+        col = pos.column_at(i)
+        if col is None:
+            if i >= pos.first:
+                return None  # something printed where no column stands
+            continue
+        if not row.grid and not looks_like_value(cell):
+            return None  # a label inside the value columns: this text row is shifted
+        if out[col]:
+            return None  # two printed cells in one column
+        out[col] = cell
+    return out
