@@ -18,6 +18,7 @@ from itertools import product
 from rapidfuzz import fuzz
 
 from .document import Row
+from .packed import could_be_packed
 from .template import Template, TRow
 from .textnorm import match_key
 from .values import looks_like_value
@@ -45,7 +46,7 @@ class Line:
 
     @property
     def has_values(self) -> bool:
-        return self.row.packed or self.filled > 0 or (bool(self.values) and self.row.grid)
+        return self.filled > 0 or (bool(self.values) and self.row.grid)
 
 
 def split_cells(cells: list[str]) -> tuple[list[str], list[str]]:
@@ -60,10 +61,7 @@ def split_cells(cells: list[str]) -> tuple[list[str], list[str]]:
 
 
 def line_of(index: int, row: Row) -> Line:
-    if row.packed:
-        labels, values = [row.cells[0]] if row.cells[0].strip() else [], row.cells[1:]
-    else:
-        labels, values = split_cells(row.cells)
+    labels, values = split_cells(row.cells)
     joined = "".join(labels)
     options = [match_key(labels[-1]) if labels else "", match_key(joined)]
     if row.before or row.after:
@@ -82,6 +80,8 @@ def similarity(observed: str, label: str) -> float:
         return 0.0
     if observed == label:
         return 1.0
+    if len(label) >= 2 and observed.endswith(label):
+        return 0.97  # text glued in front of a label (a flattened header, a margin letter)
     whole = fuzz.ratio(observed, label) / 100
     part = fuzz.partial_ratio(observed, label) / 100
     lo, lt = len(observed), len(label)
@@ -102,7 +102,7 @@ def row_similarity(line: Line, trow: TRow) -> float:
 def _review_similarity(line: Line, template: Template) -> float:
     """Section 四's data row has no label of its own: what is left of its label once the
     section's header words and heading are taken out must be (nearly) nothing."""
-    if not line.row.packed and len(line.values) < _REVIEW_MIN_VALUES:
+    if len(line.values) < _REVIEW_MIN_VALUES and not could_be_packed(line.values, _REVIEW_MIN_VALUES):
         return -1.0
     rest = match_key("".join(line.labels))
     for word in (*template.review_header_words, *template.review_heading, "政府信息公开", "情况", "四"):
@@ -112,9 +112,8 @@ def _review_similarity(line: Line, template: Template) -> float:
 
 def _fits(line: Line, trow: TRow) -> bool:
     """Can this row's values stand in this template row's columns at all?"""
-    if line.row.packed:
-        return True
-    return line.filled <= len(trow.columns)
+    filled = [v for v in line.values if v.strip()]
+    return len(filled) <= len(trow.columns) or could_be_packed(filled, len(trow.columns))
 
 
 def match_score(line: Line, trow: TRow, template: Template) -> float | None:

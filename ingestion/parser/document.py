@@ -32,8 +32,6 @@ class Row:
     # layout text: label text printed on the lines just above and below (wrapped labels)
     before: str = ""
     after: str = ""
-    # crawler text: cells[1] holds the row's values run together into one digit string
-    packed: bool = False
 
 
 @dataclass

@@ -186,7 +186,9 @@ def map_cells(doc: Document, template: Template) -> CellMap:
             cases, from_header = _review(lines, pairs, template, start)
             if not from_header:
                 unconfirmed.append(("四: header not found; 15 values read in the template's order", fields))
-        decision = decide(cases, _section_checks(template, fields), template.fill_pattern)
+        section_fields = {f for t in template.section_rows(section) for f in t.fields}
+        missing = {f for t in al.missing() if t.section == section for f in t.fields}
+        decision = decide(cases, _section_checks(template, section_fields), template.fill_pattern, missing)
         _record(cm, decision, pairs)
         cm.verified.extend(decision.resolved)
         cm.problems.extend(decision.problems)
@@ -198,7 +200,10 @@ def map_cells(doc: Document, template: Template) -> CellMap:
                          f"(label similarity {sim:.2f})", set(t.fields))
         start = pairs[-1][0].index
     _missing(cm, al)
+    inside = (al.pairs[0][0].index, al.pairs[-1][0].index) if al.pairs else (0, -1)
     for ln in al.unmatched:
+        if not inside[0] < ln.index < inside[1]:
+            continue  # prose around the tables, not a table row
         cm.warnings.append(f"unrecognised table row {' / '.join(ln.labels)[:80]!r}"
                            f" (line {ln.row.line}, page {ln.row.page})")
     return cm

@@ -39,8 +39,9 @@ _META = re.compile(r"^(标题|题名|文章标题|名称|发布机构|发文机�
 _PERIOD = re.compile(r"统计(?:期限|时限|区间|时间|周期)[^。]{0,12}?" + r"([0-9]{4})\s*年\s*1\s*月\s*1\s*日"
                      r"[^。]{0,12}?(?:至|到|—|-|－)\s*(?:([0-9]{4})\s*年\s*)?12\s*月\s*31\s*日")
 _COMPILED_BY = re.compile(r"本(?:年度)?报告由(.{3,40}?)(?:负责)?(?:编制|编写|发布|制作)")
+# an agency kind, or a place whose government reports as a whole (北京市, 莘县, 平潭综合实验区)
 AGENCY_END = re.compile(r"(人民政府|政府|办公室|办公厅|委员会|局|厅|部|署|委|办|院|中心|所|站|会|处|队|馆|集团|公司"
-                        r"|管委会|管理委员会|街道办事处|办事处|街道|镇|乡|苏木|法院|检察院)$")
+                        r"|管委会|管理委员会|街道办事处|办事处|街道|镇|乡|苏木|法院|检察院|省|市|县|区|旗|盟|州)$")
 _SENTENCE = re.compile(r"[。，；;,！？!?：:“”\"《》]")
 _PROSE_START = re.compile(r"^(根据|按照|为|我|本|现|今年|去年|全年|在|对|以|经|依据|结合|关于印发)")
 _DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$|^[〇○零一二三四五六七八九]{4}年")
@@ -78,6 +79,7 @@ def _year_int(token: str) -> int:
 
 
 def _clean_name(text: str) -> str:
+    text = re.sub(r"^[#*>\s]+", "", text)  # Markdown heading or quote marks
     text = re.sub(r"^(关于|标题|题名)", "", text)
     text = re.sub(r"(关于|的|度)$", "", text)
     return text.strip("_-—:：·| ")

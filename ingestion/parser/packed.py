@@ -1,84 +1,91 @@
-"""Decode a row whose value cells ran together into one digit string (crawler text).
+"""Decode value cells that ran together into digit strings (crawler and export text).
 
 A crawler that flattens an HTML table without separators turns 26 | 48 | 0 … into
-`2648 0…`: only the arithmetic can tell the cells apart. A row of table 三 is split into
-its columns so that the applicant columns sum to 总计; section 四 into three groups of
-five whose parts sum to their 总计. Every split that fits is returned: the mapper keeps a
-row whose split is unique, lets the column rules choose among the rest, and marks the
-cells uncertain when more than one decoding fits. A part never has a leading zero (0 is a
-part of its own) and never more digits than a plausible count.
+`2648 0…`: only the arithmetic can tell the cells apart. The printed tokens are split into
+the row's columns, each token into one or more consecutive cells (a space between tokens
+is a cell boundary), every part a plausible value of its column: no leading zero (0 is a
+part of its own), no more digits than a count can have, a sign only where the column
+takes one (本年增/减). Rows of table 三 keep only the splits whose applicant columns sum
+to 总计; section 四 those whose three groups of five sum to their 总计. Every split that
+fits is returned: the mapper keeps a row whose split is unique, lets the column rules
+choose among the rest, and marks the cells uncertain when more than one decoding fits.
 """
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Iterator, Sequence
 
 MAX_PART_DIGITS = 8  # 10,000,000 at most (values.MAX_COUNT)
 MAX_DECODINGS = 5000  # more fitting splits than this: the row cannot be decoded
-_COUNT = re.compile(r"^(0|[1-9]\d{0,7})$")
-_AMOUNT = re.compile(r"^(0|[1-9]\d{0,7})(\.\d{1,4})?$")
+_PART = {
+    "count": re.compile(r"^(0|[1-9]\d{0,7})$"),
+    "signed_count": re.compile(r"^[+\-]?(0|[1-9]\d{0,7})$"),
+    "amount": re.compile(r"^(0|[1-9]\d{0,7})(\.\d{1,4})?$"),
+    "money": re.compile(r"^(0|[1-9]\d{0,9})(\.\d{1,4})?(元|万元)?$"),
+}
+DIGITS = re.compile(r"^[+\-]?\d[\d.]*(?:[+\-]\d[\d.]*)*(元|万元)?$")
 
 
 class TooMany(Exception):
     """More decodings fit than MAX_DECODINGS."""
 
 
-def _parts(s: str, k: int, ok) -> Iterator[tuple[str, ...]]:
-    """Every split of s into k parts that each pass `ok`."""
-    if k == 1:
-        if ok(s):
-            yield (s,)
-        return
-    for cut in range(1, min(len(s) - k + 1, MAX_PART_DIGITS + 5) + 1):
-        head = s[:cut]
-        if not ok(head):
-            if head[0] == "0" or len(head) > MAX_PART_DIGITS + 5:
-                break  # a longer head with a leading zero or too many digits never fits
-            continue
-        for rest in _parts(s[cut:], k - 1, ok):
-            yield (head,) + rest
+def could_be_packed(tokens: Sequence[str], columns: int) -> bool:
+    """Digit strings that hold more characters than cells they fill: cells ran together."""
+    tokens = [t for t in tokens if t.strip()]
+    return (columns > 1 and bool(tokens) and len(tokens) < columns and all(DIGITS.match(t) for t in tokens)
+            and sum(len(t) for t in tokens) >= columns)
 
 
-def _num(part: str) -> float:
-    return float(part)
+def _split(tokens: list[str], kinds: list[str]) -> Iterator[tuple[str, ...]]:
+    """Every way to cut the tokens into len(kinds) parts, in order, each token into at least
+    one part and every part valid for its column's kind."""
+    def walk(t: int, start: int, k: int) -> Iterator[tuple[str, ...]]:
+        if t == len(tokens):
+            if k == len(kinds):
+                yield ()
+            return
+        token = tokens[t]
+        if k == len(kinds) or len(tokens) - t > len(kinds) - k:
+            return  # no column left, or more tokens left than columns
+        for end in range(start + 1, min(len(token), start + MAX_PART_DIGITS + 3) + 1):
+            part = token[start:end]
+            if not _PART[kinds[k]].match(part):
+                if part.lstrip("+-").startswith("0") and len(part.lstrip("+-")) > 1:
+                    break  # a longer part keeps its leading zero
+                continue
+            nxt = (t + 1, 0) if end == len(token) else (t, end)
+            for rest in walk(*nxt, k + 1):
+                yield (part,) + rest
+    yield from walk(0, 0, 0)
 
 
-def _checked(gen, limit: int = MAX_DECODINGS) -> list[tuple[str, ...]]:
+def _collect(gen) -> list[tuple[str, ...]]:
     out = []
     for item in gen:
         out.append(item)
-        if len(out) > limit:
-            raise TooMany()
-    return out
-
-
-def plain(s: str, k: int, amounts: bool = False) -> list[tuple[str, ...]]:
-    """Every split of s into k values (no arithmetic known between them)."""
-    ok = (_AMOUNT if amounts else _COUNT).match
-    return _checked(_parts(s, k, ok))
-
-
-def with_total(s: str, k: int) -> list[tuple[str, ...]]:
-    """Splits into k counts where the last is the sum of the others (row 总计)."""
-    def gen():
-        for parts in _parts(s, k, _COUNT.match):
-            if sum(map(int, parts[:-1])) == int(parts[-1]):
-                yield parts
-    return _checked(gen())
-
-
-def grouped(s: str, sizes: tuple[int, ...]) -> list[tuple[str, ...]]:
-    """Splits into groups of the given sizes, each group's last part the sum of the rest."""
-    if not sizes:
-        return [()] if s == "" else []
-    size, rest = sizes[0], sizes[1:]
-    out: list[tuple[str, ...]] = []
-    for cut in range(size, min(len(s), size * MAX_PART_DIGITS) + 1):
-        heads = with_total(s[:cut], size)
-        if not heads:
-            continue
-        tails = grouped(s[cut:], rest)
-        out.extend(h + t for h in heads for t in tails)
         if len(out) > MAX_DECODINGS:
             raise TooMany()
     return out
+
+
+def _num(part: str) -> float:
+    return float(part.replace("万元", "").replace("元", ""))
+
+
+def plain(tokens: list[str], kinds: list[str]) -> list[tuple[str, ...]]:
+    """Every split (no arithmetic known between the columns)."""
+    return _collect(_split(tokens, kinds))
+
+
+def with_total(tokens: list[str], kinds: list[str]) -> list[tuple[str, ...]]:
+    """Splits whose last part is the sum of the others (a row's 总计)."""
+    return _collect(p for p in _split(tokens, kinds) if abs(sum(map(_num, p[:-1])) - _num(p[-1])) < 1e-9)
+
+
+def grouped(tokens: list[str], kinds: list[str], size: int) -> list[tuple[str, ...]]:
+    """Splits in groups of `size` parts, each group's last part the sum of the rest."""
+    def ok(p: tuple[str, ...]) -> bool:
+        return all(abs(sum(map(_num, p[i:i + size - 1])) - _num(p[i + size - 1])) < 1e-9
+                   for i in range(0, len(p), size))
+    return _collect(p for p in _split(tokens, kinds) if ok(p))

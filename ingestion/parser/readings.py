@@ -73,36 +73,38 @@ def positional(trow: TRow, line: Line, structure: Structure) -> Reading | None:
     return Reading(tuple((f, by_col.get(c.name, "")) for c, f in zip(trow.columns, trow.fields)))
 
 
-def decoded(trow: TRow, cols: tuple[Column, ...], digits: str) -> list[Reading]:
-    """Readings of a packed digit string for a row of these columns."""
-    digits = digits.strip()
-    if not digits:
-        return [_reading(trow, cols, [""] * len(cols))]
-    amounts = any(c.kind in ("amount", "money") for c in cols)
+def decoded(trow: TRow, cols: tuple[Column, ...], tokens: list[str]) -> list[Reading]:
+    """Readings of digit strings whose cells ran together (packed), split by the arithmetic
+    of the row (table 三: the applicants sum to 总计; 四: each group sums to its 总计)."""
+    kinds = [c.kind for c in cols]
     try:
-        if trow.section == "applications" and cols and cols[-1].total:
-            splits = packed.with_total(digits, len(cols))
+        if trow.section == "applications" and cols[-1].total:
+            splits = packed.with_total(tokens, kinds)
         elif trow.section == "review":
-            size = len(trow.columns) // 3
-            splits = packed.grouped(digits, (size,) * 3)
+            splits = packed.grouped(tokens, kinds, len(template_review_columns(cols)))
         else:
-            splits = packed.plain(digits, len(cols), amounts)
+            splits = packed.plain(tokens, kinds)
     except packed.TooMany:
         return []
-    how = f"digits {digits} decoded" if len(digits) > len(cols) else ""
+    how = f"digits {' '.join(tokens)} split into {len(cols)} cells"
     return [_reading(trow, cols, list(s), how) for s in splits]
+
+
+def template_review_columns(cols: tuple[Column, ...]) -> list[Column]:
+    """The columns of one section-四 group (the flat row repeats them per group)."""
+    first = cols[0].name.split(".")[0]
+    return [c for c in cols if c.name.split(".")[0] == first]
 
 
 def row_readings(trow: TRow, line: Line, structure: Structure) -> list[Reading]:
     """Every reading of one matched row under every layout the structure allows."""
-    if not line.row.packed:
-        fixed = positional(trow, line, structure)
-        if fixed is not None:
-            return [fixed]
+    fixed = positional(trow, line, structure)
+    if fixed is not None:
+        return [fixed]
     out: list[Reading] = []
+    filled = [v.strip() for v in line.values if v.strip()]
     for cols in structure.layouts:
-        if line.row.packed:
-            out.extend(decoded(trow, cols, line.values[0] if line.values else ""))
-        else:
-            out.extend(by_count(trow, cols, line.values))
+        out.extend(by_count(trow, cols, line.values))
+        if packed.could_be_packed(filled, len(cols)):
+            out.extend(decoded(trow, cols, filled))
     return list(dict.fromkeys(out))

@@ -92,6 +92,14 @@ class _Row:
         return self.parsed[self.classes[c][0]]
 
 
+def _drop_flagged(row: _Row) -> None:
+    """A reading that leaves a printed cell unreadable (a split of 000 into 00|0, a digit
+    string too long for one count) loses to readings that read every printed cell."""
+    clean = [k for k in range(len(row.classes)) if not any(v.flagged for v in row.rep(k).values())]
+    if clean and len(clean) < len(row.classes):
+        row.classes = [row.classes[k] for k in clean]
+
+
 def _local_filter(row: _Row, checks: list[Check]) -> str | None:
     """Keep the classes that pass the row's own checks, if any does."""
     own = [c for c in checks if set(c.fields) <= set(row.fields)]
@@ -153,33 +161,42 @@ def _place_zeros(row: _Row, members: list[int], totals: set[str], fill_pattern: 
     return None, "zeros could stand in several columns"
 
 
-def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str) -> Decision:
+def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown: set[str] = frozenset()) -> Decision:
+    """`checks`: the section's checks; `unknown`: cells of rows that were not found (a check
+    on them decides nothing)."""
     out = Decision()
+    checks = [c for c in checks if not set(c.fields) & unknown]
     rows = [_Row(c) for c in cases if c.readings]
     for c in cases:
         if not c.readings:
             for f in c.trow.fields:
                 out.uncertain[f] = f"{c.where}: the printed cells cannot be read into its columns"
     for row in rows:
+        _drop_flagged(row)
         rule = _local_filter(row, checks)
         if rule and len(row.classes) == 1:
             out.resolved.append(f"{row.case.where}: read as the only reading its {rule} allows")
-    ambiguous = [i for i, r in enumerate(rows) if len(r.classes) > 1]
-    fixed = {f: v for r in rows if len(r.classes) == 1 for f, v in r.rep(0).items()}
     chosen: dict[int, int | None] = {i: 0 for i, r in enumerate(rows) if len(r.classes) == 1}
-    if ambiguous:
-        solutions = _search(rows, ambiguous, checks, fixed)
-        for pos, i in enumerate(ambiguous):
+    fixed = {f: v for i in chosen for f, v in rows[i].rep(0).items()}
+    ambiguous = [i for i, r in enumerate(rows) if len(r.classes) > 1]
+    checked = [i for i in ambiguous if any(set(c.fields) & set(rows[i].fields) for c in checks)]
+    for i in ambiguous:
+        if i not in checked:
+            chosen[i] = None
+            out.problems.append(f"{rows[i].case.where}: several readings, and no sum checks these cells")
+    if checked:
+        solutions = _search(rows, checked, checks, fixed)
+        why = ("too many readings to check" if solutions is None else
+               "no reading satisfies the template's sums" if not solutions else
+               "several readings satisfy the template's sums")
+        for pos, i in enumerate(checked):
             picks = {s[pos] for s in solutions} if solutions else set()
             chosen[i] = picks.pop() if len(picks) == 1 else None
-            why = ("too many readings to check" if solutions is None else
-                   "no reading satisfies the template's sums" if not solutions else
-                   "several readings satisfy the template's sums")
             if chosen[i] is None:
                 out.problems.append(f"{rows[i].case.where}: {why}")
             else:
                 rules = sorted({c.rule for c in checks if set(c.fields) & set(rows[i].fields)})
-                out.resolved.append(f"{rows[i].case.where}: read as the only reading {', '.join(rules)} allow")
+                out.resolved.append(f"{rows[i].case.where}: the only reading {', '.join(rules)} allow")
     totals = {f for r in rows for c, f in zip(r.case.trow.columns, r.fields) if c.total}
     for i, row in enumerate(rows):
         members = row.classes[chosen[i]] if chosen[i] is not None else [m for cl in row.classes for m in cl]

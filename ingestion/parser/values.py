@@ -29,8 +29,8 @@ _UNITS = {"count": "件个条项次人份起", "signed_count": "件个条项次�
 _MONEY_UNITS = ("万元", "元")
 _VALUE_LIKE = re.compile(r"^(约|近|共|计|合计|全年)?[(（\[]?[+\-−–]?\d[\d,，]*(\.\d+)?([eE][+\-]?\d+)?[)）\]]?"
                          r"(件|个|条|项|次|人|份|起|万元|元|余|多)?$")
-_PLAIN = re.compile(r"^\d+$")
-_DECIMAL = re.compile(r"^\d+\.\d+$")
+_PLAIN = re.compile(r"^(0|[1-9]\d*)$")  # a count is never printed with a leading zero
+_DECIMAL = re.compile(r"^(0|[1-9]\d*)\.\d+$")
 _SIGNED = re.compile(r"^[+\-−–]\d+$")
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 

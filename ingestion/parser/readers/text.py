@@ -1,14 +1,37 @@
-"""Plain-text reports: the shapes text exports of these reports take.
+"""Plain-text reports: every shape text exports of these reports take.
 
-Three table shapes occur (see the shared seeds): one cell per line (Word export: each cell
-a line starting with a TAB, rows separated by blank lines, wrapped labels continuing on
-lines without a TAB), TAB-separated rows (PDF text extraction), and pipe-separated rows
-(HTML to text). Everything is NFKC-normalised on the way in.
+Cell-separated shapes, read as rows of cells:
+- one cell per line (Word export: each cell on a line starting with a TAB, rows separated
+  by blank lines, wrapped labels continuing on lines without a TAB);
+- TAB-separated rows (text copied out of a PDF or Word);
+- pipe-separated rows (HTML or a PDF converted to Markdown).
+
+Space- or nothing-separated shapes, read as a stream of label and value tokens:
+- `pdftotext -layout` output: columns aligned by spaces, row labels wrapped over two or
+  three lines (kept as `before`/`after` text of the value line they belong to), merged
+  labels printed letter by letter down the margin, page numbers (`-3-`) between pieces;
+- crawler text: a page flattened into one line, the cells of a table run together
+  (`…申请数量713000074二、上年结转…`). A digit run is a value; its last digit is the
+  enumerator of the next label where a `.` or `、` follows it (`00000002.其他…`); a digit
+  run followed by a unit (年, 件, 条, %) is prose, not a cell.
+
+Everything is NFKC-normalised on the way in. The mapper sees rows, never the shape.
 """
 from __future__ import annotations
 
+import re
+
 from ..document import Document, RejectedDocument, Row
-from ..textnorm import nfkc, parse_number
+from ..textnorm import nfkc
+from ..values import looks_like_value
+
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/共]\s*共?\s*\d+\s*页)?"
+                          r"|\d{1,3}\s*/\s*\d{1,3})\s*$")
+# a digit run that is a cell: not followed by a unit (prose) or by a letter (an identifier)
+_PIECES = re.compile(r"(?P<num>[+\-]?\d+(?:\.\d+)?(?:[+\-]\d+(?:\.\d+)?)*)(?P<after>[年月日号件条个次%％人份项余多万元起家期届批天小时岁ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_]?)")
+_ENUM_NEXT = re.compile(r"^[.．、](?!\d)")
+_SENTENCE_END = re.compile(r"[。；;!?！？]")
+_CONTEXT_LINES = 3  # wrapped label lines kept above and below a value line
 
 
 def decode(data: bytes) -> str:
@@ -33,7 +56,11 @@ def _split(line: str) -> tuple[str, list[str]]:
     if "\t" not in line and line.strip(" \u3000\r") == "":
         return "blank", []
     if "|" in line:
-        return "pipe", [c.strip() for c in line.split("|")]
+        cells = [c.strip() for c in line.split("|")]
+        # the border pipes at either end of a Markdown or HTML-to-text row are not cells
+        if line.strip().startswith("|"):
+            cells = cells[1:]
+        return "pipe", cells
     tabs = line.count("\t")
     if tabs >= 2 or (tabs == 1 and not line.startswith("\t")):
         return "tabrow", [c.strip() for c in line.split("\t")]
@@ -42,12 +69,86 @@ def _split(line: str) -> tuple[str, list[str]]:
     return "text", [line.strip()]
 
 
+def tokens(chunk: str) -> list[tuple[str, str]]:
+    """A chunk of text → [('label'|'value', text)]: whitespace-separated tokens, and digit
+    runs glued to labels split out of them."""
+    out: list[tuple[str, str]] = []
+    for tok in chunk.split():
+        if looks_like_value(tok):
+            out.append(("value", tok))
+            continue
+        pos = 0
+        for m in _PIECES.finditer(tok):
+            if m.group("after"):
+                continue  # prose: 2022年, 75件
+            num, start, end = m.group("num"), m.start(), m.end()
+            if _ENUM_NEXT.match(tok[end:]):
+                if len(num) == 1:
+                    continue  # an enumerator starting a label: 1.属于…
+                num, end = num[:-1], end - 1  # 00000002.其他…: the 2 numbers the next label
+            if tok[pos:start]:
+                out.append(("label", tok[pos:start]))
+            out.append(("value", num))
+            pos = end
+        if tok[pos:]:
+            out.append(("label", tok[pos:]))
+    return out
+
+
+def _stream_rows(chunk: str) -> list[tuple[str, list[str]]]:
+    """(label, values) pairs of a chunk: a label followed by its values, one row each."""
+    rows: list[tuple[str, list[str]]] = []
+    label, values = "", []
+    for kind, text in tokens(chunk):
+        if kind == "label":
+            if values:
+                rows.append((label, values))
+                label, values = "", []
+            label += text
+        else:
+            values.append(text)
+    if label or values:
+        rows.append((label, values))
+    return rows
+
+
+def _text_rows(text_lines: list[tuple[int, str]], table: int) -> list[Row]:
+    """Rows of a run of plain text lines (layout or crawler text); label-only lines become
+    rows too (a header, a wrapped label) and give the value lines around them context."""
+    rows: list[Row] = []
+    for n, line in text_lines:
+        if _PAGE_NUMBER.match(line):
+            continue
+        for chunk in _SENTENCE_END.split(line):
+            for label, values in _stream_rows(chunk):
+                if not values and (not label or len(label) > 60):
+                    continue
+                rows.append(Row(cells=[label, *values], table=table, line=n))
+    for i, row in enumerate(rows):
+        if len(row.cells) < 2:
+            continue
+        below = []
+        for r in rows[i + 1:i + 1 + _CONTEXT_LINES]:
+            if len(r.cells) > 1:
+                break
+            below.append(r)
+        j = i - 1
+        above = []
+        while j >= 0 and len(rows[j].cells) == 1 and len(above) < _CONTEXT_LINES:
+            above.insert(0, rows[j])
+            j -= 1
+        row.before = "".join(r.cells[0] for r in above)
+        row.after = "".join(r.cells[0] for r in below)
+    return rows
+
+
 def rows_from_text(text: str) -> list[Row]:
     rows: list[Row] = []
     table = -1
     after_prose = True
     group: list[str] | None = None
     group_line = 0
+    plain: list[tuple[int, str]] = []
 
     def emit(cells: list[str], line_no: int) -> None:
         nonlocal table, after_prose
@@ -62,25 +163,37 @@ def rows_from_text(text: str) -> list[Row]:
             emit(group, group_line)
             group = None
 
+    def close_plain() -> None:
+        nonlocal table
+        if plain:
+            table += 1
+            rows.extend(_text_rows(plain, table))
+            plain.clear()
+
     for n, line in enumerate(text.splitlines(), start=1):
         kind, cells = _split(line)
         if kind == "cell":
+            close_plain()
             if group is None:
                 group, group_line = [], n
             group.append(cells[0])
             continue
         if kind == "text" and group:
             # a wrapped cell: Word exports the rest of a cell on a line without a TAB
-            if parse_number(group[-1])[1] is None:  # a number is never continued
+            if not group[-1] or not looks_like_value(group[-1]):  # a number is never continued
                 group[-1] += cells[0]
                 continue
         close_group()
         if kind in ("pipe", "tabrow"):
+            close_plain()
             if any(cells):
                 emit(cells, n)
         elif kind == "text":
-            after_prose = True
+            plain.append((n, line))
+        elif kind == "blank":
+            after_prose = True  # a blank line between tab rows: a new table piece (page break)
     close_group()
+    close_plain()
     return rows
 
 
