@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
 
 from rapidfuzz import fuzz
 
@@ -26,9 +25,11 @@ from .values import looks_like_value
 LABEL_MATCH = 0.75  # a pair at or above this similarity is "found by its label"
 _MATCH_COST = 0.35  # a value row is worth matching when its label is this alike, or by order
 _LABEL_ONLY_COST = 0.95  # a row without values matches only a label this alike (> 0.65)
+_MIN_LABEL = 0.3  # a printed label less alike than this is some other row (or prose)
+_ORDER_ONLY = 0.1  # the worth of a row of values without a label, placed by order alone
 _SKIP_VALUE_ROW = -0.2  # a row with values that fits no template row
 _SKIP_TEMPLATE_ROW = -0.3  # a template row the document does not print (or we did not find)
-_REVIEW_MIN_VALUES = 5
+_REVIEW_MIN_VALUES = 10  # section 四 printed as one row: its three groups side by side
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Line:
 
     @property
     def has_values(self) -> bool:
-        return self.filled > 0 or (bool(self.values) and self.row.grid)
+        return self.filled > 0
 
 
 def split_cells(cells: list[str]) -> tuple[list[str], list[str]]:
@@ -82,6 +83,8 @@ def similarity(observed: str, label: str) -> float:
         return 1.0
     if len(label) >= 2 and observed.endswith(label):
         return 0.97  # text glued in front of a label (a flattened header, a margin letter)
+    if len(label) >= 4 and observed.startswith(label):
+        return 0.95  # a label with the header of its table after it (a heading over a table)
     whole = fuzz.ratio(observed, label) / 100
     part = fuzz.partial_ratio(observed, label) / 100
     lo, lt = len(observed), len(label)
@@ -118,14 +121,18 @@ def _fits(line: Line, trow: TRow) -> bool:
 
 def match_score(line: Line, trow: TRow, template: Template) -> float | None:
     """The gain of matching a line to a template row, or None when they cannot match."""
-    if trow.section == "review":
+    if trow.section == "review" and trow.name == "all":
         s = _review_similarity(line, template)
         return None if s < 0 or not line.has_values else s - _MATCH_COST
     if not _fits(line, trow):
         return None
+    if trow.section == "review" and not line.has_values:
+        return None  # a group's row has numbers; its label alone is the section's header
     s = row_similarity(line, trow)
     if line.has_values:
-        return s - _MATCH_COST
+        if not line.labels:
+            return max(s, _ORDER_ONLY) - _MATCH_COST  # values whose label was lost: by place
+        return s - _MATCH_COST if s >= _MIN_LABEL else None  # a label unlike this row's: not it
     return s - _LABEL_ONLY_COST if line.labels else None
 
 
@@ -166,7 +173,7 @@ def align(lines: list[Line], sequence: tuple[TRow, ...], template: Template) -> 
         pi, pj = back[i][j]
         if pi == i - 1 and pj == j - 1:
             line, trow = lines[pi], sequence[pj]
-            sim = 1.0 if trow.section == "review" else row_similarity(line, trow)
+            sim = 1.0 if trow.key == "review.all" else row_similarity(line, trow)
             pairs.append((line, trow, sim))
         elif pi == i - 1 and lines[pi].has_values:
             unmatched.append(lines[pi])
@@ -174,18 +181,7 @@ def align(lines: list[Line], sequence: tuple[TRow, ...], template: Template) -> 
     return Alignment(best[n][m], pairs[::-1], unmatched[::-1], sequence)
 
 
-def sequences(template: Template) -> list[tuple[TRow, ...]]:
-    """The template's row sequence once per choice among its alternative row groups
-    (（六）其他处理 split into three rows, or printed as one)."""
-    groups = {g for pair in template.alternatives for g in pair}
-    variants = []
-    for keep in product(*template.alternatives):
-        drop = groups - set(keep)
-        variants.append(tuple(r for r in template.rows if r.group not in drop))
-    return variants
-
-
 def best_alignment(lines: list[Line], template: Template) -> Alignment:
     # on a tie (within rounding), the variant that places more rows
-    return max((align(lines, seq, template) for seq in sequences(template)),
+    return max((align(lines, seq, template) for seq in template.variants()),
                key=lambda a: (round(a.score, 6), len(a.pairs)))

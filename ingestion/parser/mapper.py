@@ -109,12 +109,14 @@ def _note_layout(cm: CellMap, st: Structure) -> None:
 
 
 def _review(lines, pairs, template: Template, start: int) -> tuple[list[RowCase], bool]:
-    ln, t, _ = pairs[0]
-    header = _header_lines(lines, max(start, ln.index - _HEADER_REACH), ln.index)
-    text = match_key("".join(c for h in header for c in h.row.cells) + "".join(ln.labels))
+    """Section 四: one row of 15 values, or one row of 5 per group; the header words say
+    the values stand in the template's order."""
+    first = pairs[0][0]
+    header = _header_lines(lines, max(start, first.index - _HEADER_REACH), first.index)
+    text = match_key("".join(c for h in header for c in h.row.cells) + "".join(first.labels) + first.row.before)
     named = sum(1 for w in template.review_header_words if match_key(w) in text)
-    st = Structure([t.columns], evidence="header" if named >= 2 else "no header")
-    return [RowCase(t, row_readings(t, ln, st), _where(ln, t))], st.from_header
+    cases = [RowCase(t, row_readings(t, ln, Structure([t.columns])), _where(ln, t)) for ln, t, _ in pairs]
+    return cases, named >= 2
 
 
 def _record(cm: CellMap, decision: Decision, pairs) -> None:
@@ -143,7 +145,9 @@ def _confirm(cm: CellMap, template: Template, fields_of: list[str], claim: str, 
     involved = [c for c in template.checks() if set(c.fields) & set(fields_of)]
     judged = [c for c in involved if not (set(c.fields) & (set(cm.uncertain) | set(cm.flagged)))]
     failed = [c for c in judged if check_passes(c, values) is False]
-    if involved and not failed and judged:
+    # a check on the inferred cells alone (a row's own 总计) cannot confirm where they stand
+    across = [c for c in judged if not set(c.fields) <= set(fields_of)]
+    if involved and not failed and across:
         cm.verified.append(f"{claim}; confirmed by {', '.join(sorted({c.rule for c in judged}))}")
         return
     why = f"{claim}; not confirmed by the template's sums" + (

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import product
 
 from .spec import spec_fields
 
@@ -97,7 +98,18 @@ class Template:
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return tuple(f for r in self.rows for f in r.fields)
+        """Every cell the template makes, once (alternative layouts make the same cells)."""
+        return tuple(dict.fromkeys(f for r in self.rows for f in r.fields))
+
+    def variants(self) -> list[tuple[TRow, ...]]:
+        """The printed row sequence once per choice among the alternative row groups
+        (（六）其他处理 as three rows or one; section 四 as one row or one per group)."""
+        groups = {g for pair in self.alternatives for g in pair}
+        out = []
+        for keep in product(*self.alternatives):
+            drop = groups - set(keep)
+            out.append(tuple(r for r in self.rows if r.group not in drop))
+        return out
 
     def checks(self) -> tuple[Check, ...]:
         return _checks(self)
@@ -143,9 +155,14 @@ def _build(data: dict) -> Template:
     review_cols = _columns(review["columns"])
     groups = tuple((g["group"], tuple(g["labels"])) for g in review["groups"])
     table = review["table"]
+    # section 四 is printed as one row of the three groups side by side, or as one row per
+    # group (under the group's heading): both are listed, the aligner takes the one printed
     flat = tuple(Column(f"{g}.{c.name}", c.labels, c.optional, c.total, c.kind) for g, _ in groups for c in review_cols)
     rows.append(TRow("review", "all", tuple(review["header_words"]), flat,
-                     tuple(f"{table}.{c.name}" for c in flat)))
+                     tuple(f"{table}.{c.name}" for c in flat), group="review_one_row"))
+    for g, labels in groups:
+        rows.append(TRow("review", g, labels, review_cols, tuple(f"{table}.{g}.{c.name}" for c in review_cols),
+                         group="review_by_group"))
     rules = tuple(Rule(r["rule"], r.get("note", ""), next(iter(r["each"].items())), tuple(r["expected"]),
                        tuple(r["actual"])) for r in data["rules"])
     return Template(
@@ -155,7 +172,7 @@ def _build(data: dict) -> Template:
         active_captions=tuple(b["caption"] for b in active["blocks"]),
         applications_heading=tuple(apps["heading"]), applicant_columns=app_cols,
         group_labels=tuple(apps.get("group_labels", ())),
-        alternatives=tuple(tuple(a) for a in apps.get("alternatives", ())),
+        alternatives=tuple(tuple(a) for a in apps.get("alternatives", ())) + (("review_one_row", "review_by_group"),),
         review_heading=tuple(review["heading"]), review_header_words=tuple(review["header_words"]),
         review_groups=groups, review_columns=review_cols, rows=tuple(rows), rules=rules)
 
@@ -189,8 +206,10 @@ def _validate(t: Template, spec_file: str) -> Template:
     contract = {f.field for f in spec_fields("fields.csv")}
     own = {f.field for f in spec_fields(spec_file)}
     made = t.fields
-    if len(set(made)) != len(made):
-        raise TemplateError(f"template {t.version}: a field is made by two rows")
+    for variant in t.variants():
+        cells = [f for r in variant for f in r.fields]
+        if len(set(cells)) != len(cells):
+            raise TemplateError(f"template {t.version}: a field is made by two rows of one layout")
     unknown = set(made) - contract - own
     if unknown:
         raise TemplateError(f"template {t.version}: fields not in the spec: {sorted(unknown)[:5]}")

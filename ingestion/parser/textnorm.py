@@ -11,7 +11,7 @@ from functools import lru_cache
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _SPACE = re.compile(r"\s+")
-_LABEL_DROP = re.compile(r"[\s\(\)（）\[\]【】、,，.．:：;；\"“”'‘’\-—_]")
+_LABEL_DROP = re.compile(r"[\s\(\)（）\[\]【】、,，.．:：;；\"“”'‘’\-—_#*|>]")
 _NUMBER = re.compile(r"^[+]?\d+(?:\.\d+)?$")
 # Placeholders agencies print for "nothing": read as blank, with a warning.
 BLANK_MARKS = frozenset({"-", "--", "—", "——", "/", "\\", "无", "空", "－", "–"})

@@ -70,17 +70,20 @@ def _table_rows(tbl, index: int) -> list[Row]:
     for tr in tbl.findall(f"{W}tr"):
         col = int(_val(tr, "gridBefore") or 0)
         cells = [""] * real_columns(0, col)
+        spans: dict[int, int] = {}
         for tc in tr.findall(f"{W}tc"):
             span = int(_val(tc, "gridSpan") or 1)
             n = real_columns(col, span)
             text = "" if _val(tc, "vMerge") == "continue" else _cell_text(tc).strip()
             if n:
+                if n > 1:
+                    spans[len(cells)] = len(cells) + n - 1
                 cells.extend([text] + [""] * (n - 1))
             elif text:  # text in a sliver: keep it with the cell before
                 cells[-1:] = [(cells[-1] if cells else "") + text]
             col += span
         if any(cells):
-            rows.append(Row(cells=[nfkc(c) for c in cells], table=index))
+            rows.append(Row(cells=[nfkc(c) for c in cells], table=index, grid=True, spans=spans))
     return rows
 
 

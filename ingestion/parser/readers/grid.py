@@ -11,7 +11,13 @@ MAX_SPAN = 64  # a span larger than any real report table is a malformed page
 
 def grid_rows(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
     """rows of (text, colspan, rowspan) → rows of strings, spans expanded."""
-    out: list[list[str]] = []
+    return [cells for cells, _ in grid_rows_with_spans(rows)]
+
+
+def grid_rows_with_spans(rows: list[list[tuple[str, int, int]]]) -> list[tuple[list[str], dict[int, int]]]:
+    """rows of (text, colspan, rowspan) → (row of strings, {first index: last index} of the
+    cells spanning several columns), spans expanded."""
+    out: list[tuple[list[str], dict[int, int]]] = []
     pending: dict[int, int] = {}  # column → rows still covered by a rowspan from above
 
     def covered(col: int) -> bool:
@@ -22,6 +28,7 @@ def grid_rows(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
 
     for cells in rows:
         row: list[str] = []
+        spans: dict[int, int] = {}
         col = 0
         for text, colspan, rowspan in cells:
             while covered(col):
@@ -29,6 +36,8 @@ def grid_rows(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
                 col += 1
             colspan = max(1, min(colspan, MAX_SPAN))
             rowspan = max(1, min(rowspan, MAX_SPAN))
+            if colspan > 1:
+                spans[col] = col + colspan - 1
             for k in range(colspan):
                 row.append(text if k == 0 else "")
                 if rowspan > 1:
@@ -38,5 +47,5 @@ def grid_rows(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
             covered(col)
             row.append("")
             col += 1
-        out.append(row)
+        out.append((row, spans))
     return out

@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from ..document import Document, RejectedDocument, Row
 from ..textnorm import nfkc, squash
-from .grid import grid_rows
+from .grid import grid_rows_with_spans
 
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
@@ -79,11 +79,11 @@ def read(data: bytes) -> Document:
         spans = [[(_cell_text(td), _span(td, "colspan"), _span(td, "rowspan"))
                   for td in tr if isinstance(td.tag, str) and td.tag.lower() in ("td", "th")]
                  for tr in _own_rows(table)]
-        for cells in grid_rows(spans):
+        for cells, colspans in grid_rows_with_spans(spans):
             if not any(cells):
                 continue
             for i, c in enumerate(cells[:-1]):  # CMS metadata table: 发布机构 | 天津市…
                 if c in ("发布机构", "发文机关", "发布单位", "来源") and cells[i + 1]:
                     hints.setdefault("publisher", cells[i + 1])
-            rows.append(Row(cells=cells, table=index))
+            rows.append(Row(cells=cells, table=index, grid=True, spans=colspans))
     return Document(format="html", text=_text_lines(root), rows=rows, hints=hints)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from ..document import Document, RejectedDocument, Row
 from ..textnorm import nfkc, parse_number, squash
+from .text import rows_from_text
 
 from pypdfium2.raw import FPDFText_GetBoundedText as _bounded_text  # C API: one call per table cell
 
@@ -39,6 +40,7 @@ class Piece:
     xs: list[float]
     rows: list[list[str]] = field(default_factory=list)
     page_height: float = 0.0
+    spans: list[dict[int, int]] = field(default_factory=list)  # per row: first → last column of a merged cell
 
 
 def _segments(page, pdfium_c) -> tuple[list[tuple], list[tuple]]:
@@ -199,13 +201,17 @@ def _piece(textpage, page_no: int, horizontal, vertical, page_height: float) -> 
         first.setdefault(root, i)
         last[root] = i
     rows = [[""] * n_cols for _ in range(n_rows)]
+    spans: list[dict[int, int]] = [{} for _ in range(n_rows)]
     for root, i in first.items():
         (r0, c0), (r1, c1) = divmod(i, n_cols), divmod(last[root], n_cols)
         left, right, top, bottom = xs[c0], xs[c1 + 1], ys[r0], ys[r1 + 1]
         text = _text_in(textpage, left + 0.5, bottom + 0.5, right - 0.5, top - 0.5)
         rows[r0][c0] = text if text.isascii() and text.isdigit() else squash(text)
-    rows = [r for r in rows if any(r)]
-    return Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=rows, page_height=page_height)
+        if c1 > c0:
+            spans[r0][c0] = c1
+    kept = [k for k, r in enumerate(rows) if any(r)]
+    return Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=[rows[k] for k in kept],
+                 page_height=page_height, spans=[spans[k] for k in kept])
 
 
 _ROW_STARTS = ("规章", "行政规范性文件", "规范性文件", "行政许可", "行政处罚", "行政强制", "行政事业性收费", "信息内容",
@@ -242,20 +248,11 @@ def _stitch(pieces: list[Piece]) -> list[tuple[int, Piece]]:
                 and all(abs(a - b) <= SNAP * 2 for a, b in zip(piece.xs, prev.xs)))
         if same and prev.rows and piece.rows and _is_continuation(prev.rows[-1], piece.rows[0]):
             prev.rows[-1] = [a + b for a, b in zip(prev.rows[-1], piece.rows[0])]
-            piece.rows = piece.rows[1:]
+            piece.rows, piece.spans = piece.rows[1:], piece.spans[1:]
         if not same:
             table += 1
         out.append((table, piece))
     return out
-
-
-def _text_rows(text: str, table: int, page_no: int) -> list[Row]:
-    rows = []
-    for line in text.splitlines():
-        cells = [c for c in re.split(r"\s{1,}", line.strip()) if c]
-        if len(cells) >= 2 and any(parse_number(c)[0] for c in cells[1:]):
-            rows.append(Row(cells=cells, table=table, page=page_no))
-    return rows
 
 
 def read(data: bytes) -> Document:
@@ -312,12 +309,13 @@ def read(data: bytes) -> Document:
     rows: list[Row] = []
     stitched = _stitch(pieces)
     for table, piece in stitched:
-        rows.extend(Row(cells=cells, table=table, page=piece.page) for cells in piece.rows)  # squash did NFKC
+        rows.extend(Row(cells=cells, table=table, page=piece.page, grid=True, spans=spans)
+                    for cells, spans in zip(piece.rows, piece.spans))  # squash did NFKC
     doc = Document(format="pdf", text=full, rows=rows, pages=n_pages)
     if unruled and not pieces:
         doc.warnings.append("no ruled tables: cells read from text lines, blank cells cannot be placed")
-        next_table = 0
         for page_no, text in unruled:
-            rows.extend(_text_rows(nfkc(text.replace("\r\n", "\n")), next_table, page_no))
-            next_table += 1
+            for row in rows_from_text(nfkc(text.replace("\r\n", "\n"))):
+                row.page, row.table = page_no, row.table + 1000 * page_no
+                rows.append(row)
     return doc

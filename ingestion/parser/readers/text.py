@@ -30,6 +30,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\
 # a digit run that is a cell: not followed by a unit (prose) or by a letter (an identifier)
 _PIECES = re.compile(r"(?P<num>[+\-]?\d+(?:\.\d+)?(?:[+\-]\d+(?:\.\d+)?)*)(?P<after>[年月日号件条个次%％人份项余多万元起家期届批天小时岁ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_]?)")
 _ENUM_NEXT = re.compile(r"^[.．、](?!\d)")
+_RULE = re.compile(r"^:?-*:?$")
 _SENTENCE_END = re.compile(r"[。；;!?！？]")
 _CONTEXT_LINES = 3  # wrapped label lines kept above and below a value line
 
@@ -60,6 +61,8 @@ def _split(line: str) -> tuple[str, list[str]]:
         # the border pipes at either end of a Markdown or HTML-to-text row are not cells
         if line.strip().startswith("|"):
             cells = cells[1:]
+        if all(_RULE.match(c) for c in cells):
+            return "blank", []  # a Markdown header rule |---|---|
         return "pipe", cells
     tabs = line.count("\t")
     if tabs >= 2 or (tabs == 1 and not line.startswith("\t")):
@@ -194,7 +197,31 @@ def rows_from_text(text: str) -> list[Row]:
             after_prose = True  # a blank line between tab rows: a new table piece (page break)
     close_group()
     close_plain()
+    _label_context(rows)
     return rows
+
+
+def _label_context(rows: list[Row]) -> None:
+    """A row of values without a label of its own (a Markdown table whose labels were lost
+    to loose lines, a section-四 group under its heading) gets the label-only lines around
+    it as context, as layout text rows do."""
+    def label_only(r: Row) -> bool:
+        return not any(looks_like_value(c) and c.strip() for c in r.cells)
+
+    for i, row in enumerate(rows):
+        if row.before or row.after or label_only(row) or any(c.strip() and not looks_like_value(c) for c in row.cells):
+            continue
+        above = []
+        j = i - 1
+        while j >= 0 and label_only(rows[j]) and len(above) < _CONTEXT_LINES:
+            above.insert(0, "".join(rows[j].cells))
+            j -= 1
+        below = []
+        for r in rows[i + 1:i + 1 + _CONTEXT_LINES]:
+            if not label_only(r):
+                break
+            below.append("".join(r.cells))
+        row.before, row.after = "".join(above), "".join(below)
 
 
 def read(data: bytes) -> Document:
