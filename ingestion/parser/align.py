@@ -65,9 +65,13 @@ def line_of(index: int, row: Row) -> Line:
     labels, values = split_cells(row.cells)
     joined = "".join(labels)
     options = [match_key(labels[-1]) if labels else "", match_key(joined)]
-    if row.before or row.after:
-        options += [match_key(row.before + joined), match_key(joined + row.after),
-                    match_key(row.before + joined + row.after)]
+    # the label with more and more of the lines around it: the nearest line first
+    for k in range(1, len(row.before) + 1):
+        options.append(match_key("".join(row.before[-k:]) + joined))
+    for k in range(1, len(row.after) + 1):
+        options.append(match_key(joined + "".join(row.after[:k])))
+    if row.before and row.after:
+        options.append(match_key("".join(row.before) + joined + "".join(row.after)))
     return Line(index, row, labels, values, tuple(dict.fromkeys(o for o in options if o)))
 
 

@@ -29,9 +29,10 @@ class Row:
     grid: bool = False
     # grid rows: index of a cell spanning several columns → index of the last it covers
     spans: dict[int, int] = field(default_factory=dict)
-    # layout text: label text printed on the lines just above and below (wrapped labels)
-    before: str = ""
-    after: str = ""
+    # text rows: label lines printed just above (nearest last) and below (nearest first) —
+    # a label wrapped over lines, a heading over a table of values without labels
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
 
 
 @dataclass

@@ -113,7 +113,7 @@ def _review(lines, pairs, template: Template, start: int) -> tuple[list[RowCase]
     the values stand in the template's order."""
     first = pairs[0][0]
     header = _header_lines(lines, max(start, first.index - _HEADER_REACH), first.index)
-    text = match_key("".join(c for h in header for c in h.row.cells) + "".join(first.labels) + first.row.before)
+    text = match_key("".join(c for h in header for c in h.row.cells) + "".join(first.labels) + "".join(first.row.before))
     named = sum(1 for w in template.review_header_words if match_key(w) in text)
     cases = [RowCase(t, row_readings(t, ln, Structure([t.columns])), _where(ln, t)) for ln, t, _ in pairs]
     return cases, named >= 2

@@ -140,8 +140,8 @@ def _text_rows(text_lines: list[tuple[int, str]], table: int) -> list[Row]:
         while j >= 0 and len(rows[j].cells) == 1 and len(above) < _CONTEXT_LINES:
             above.insert(0, rows[j])
             j -= 1
-        row.before = "".join(r.cells[0] for r in above)
-        row.after = "".join(r.cells[0] for r in below)
+        row.before = tuple(r.cells[0] for r in above)
+        row.after = tuple(r.cells[0] for r in below)
     return rows
 
 
@@ -221,7 +221,7 @@ def _label_context(rows: list[Row]) -> None:
             if not label_only(r):
                 break
             below.append("".join(r.cells))
-        row.before, row.after = "".join(above), "".join(below)
+        row.before, row.after = tuple(above), tuple(below)
 
 
 def read(data: bytes) -> Document:
