@@ -2,8 +2,11 @@
 
     python -m corpus.generate --out corpus_out --n 200 --seed 7
 
-Writes OUT/docs/<id>.<ext> (txt, docx, doc, html, pdf; PDF and DOC rendered by LibreOffice)
-and OUT/gold/<id>.json; score it with
+Writes OUT/docs/<id>.<ext> and OUT/gold/<id>.json, made the way real documents are made:
+text exports in every shape, DOCX, DOC and PDF rendered by LibreOffice, HTML pages (UTF-8
+and GBK), `pdftotext -layout` run on a rendered PDF (format `layout`), and HTML flattened
+the way a crawler does it, the cells of a table run together (format `crawler`); reports
+in the 2021 format and in the 2019 trial format. Score it with
     python3 ../shared/tools/score.py --cmd '.venv/bin/govinfo parse {file}' --docs OUT/docs --gold OUT/gold
 """
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from ingestion.parser import SCHEMA
 from ingestion.parser.spec import APPLICANT_COLS, APPLICANT_TYPES, outcome_rows
 
-from .render import QUIRKS, SHAPES, Style, render
+from .render import QUIRKS, SHAPES, TITLE_FORMS, Style, render
 from .truth import Report, fold_other_processing, inject, series
 
 RULES = ("balance", "outcome_sum", "row_total", "review_total")
@@ -35,7 +38,7 @@ def apply_quirks(report: Report, style: Style, rng: random.Random) -> None:
     """Quirks that change what the document prints change the truth the same way."""
     c = report.cells
     rows = {k.split(".")[1] for k in c if k.startswith("applications.")}
-    if style.has("fold_other"):
+    if style.has("fold_other") and report.template != "2019":  # a 2019 report is printed folded already
         fold_other_processing(c)
     if style.has("no_other_column"):
         for row in rows:
@@ -51,27 +54,43 @@ def apply_quirks(report: Report, style: Style, rng: random.Random) -> None:
         for r in outcome_rows():
             for col in APPLICANT_COLS:
                 c[f"applications.{r}.{col}"] = None
-    if style.has("fees_decimal"):
+    if style.has("fees_decimal") and report.template == "2021":
         c["active.admin_fees.amount_10k_yuan"] = round(rng.uniform(0.01, 99), 2)
 
 
-TEXT_ONLY_QUIRKS = {"wrapped_labels", "bookmarks"}  # artefacts of text exports only
-# format → share of the corpus; pdf-docx / pdf-html are PDFs LibreOffice renders from DOCX / HTML
-FORMATS = {"txt": 0.25, "docx": 0.12, "doc": 0.08, "html": 0.15, "pdf-docx": 0.25, "pdf-html": 0.15}
+TEXT_ONLY_QUIRKS = {"wrapped_labels", "bookmarks", "qualified_header"}  # artefacts of text exports only
+# format → share of the corpus; pdf-docx / pdf-html are PDFs LibreOffice renders from DOCX /
+# HTML; layout is `pdftotext -layout` of a PDF rendered from DOCX; crawler is flattened HTML
+FORMATS = {"txt": 0.2, "docx": 0.1, "doc": 0.06, "html": 0.12, "pdf-docx": 0.2, "pdf-html": 0.1,
+           "layout": 0.12, "crawler": 0.1}
+QUIRK_RATE = 0.2
+# quirks whose real frequency is lower than the rest (in a sample of real reports: one in
+# thirteen printed only the 总计 column)
+QUIRK_RATES = {"blank_applicants": 0.06, "spam_title": 0.1}
 
 
-def _style(rng: random.Random, fmt: str) -> Style:
-    quirks = {q for q in QUIRKS if rng.random() < 0.2}
+def _style(rng: random.Random, fmt: str, report: Report) -> Style:
+    quirks = {q for q in QUIRKS if rng.random() < QUIRK_RATES.get(q, QUIRK_RATE)}
     if fmt != "txt":
         quirks -= TEXT_ONLY_QUIRKS
-    return Style(shape=rng.choice(SHAPES), quirks=quirks)
+    if report.template == "2019":
+        quirks.add("fold_other")  # the trial format prints （六）其他处理 as one row
+    title = rng.choice(TITLE_FORMS) if rng.random() < 0.6 else ""
+    return Style(shape=rng.choice(SHAPES), quirks=quirks, title=title, seed=rng.randrange(1 << 30))
+
+
+def _template_of(rng: random.Random, year: int) -> str:
+    """The 2019 trial format for 2019 reports and for about half of the 2020 ones."""
+    return "2019" if year == 2019 or (year == 2020 and rng.random() < 0.5) else "2021"
 
 
 def _gold(case_id: str, report: Report, style: Style, fmt: str) -> dict:
     return {"schema": SCHEMA, "agency": report.agency, "year": report.year, "format": fmt.split("-")[0],
+            "template": report.template,
             "cells": report.cells, "expected_violations": report.expected_violations,
             "injected": report.injected,
-            "notes": f"generated; source={fmt}; shape={style.shape}; quirks={','.join(sorted(style.quirks)) or 'none'}"}
+            "notes": f"generated; source={fmt}; shape={style.shape}; title={style.title or 'plain'}; "
+                     f"quirks={','.join(sorted(style.quirks)) or 'none'}"}
 
 
 def _image_only_pdf() -> bytes:
@@ -126,51 +145,59 @@ def _bad_inputs(seed: int, sample_docx: bytes | None, sample_pdf: bytes | None,
 
 
 def build_corpus(n: int, seed: int, bad: bool = True, formats: dict[str, float] | None = None,
-                 workdir: Path | None = None) -> list[Case]:
-    """n reports in every format (PDF and DOC rendered by LibreOffice), then the bad inputs."""
+                 workdir: Path | None = None, first_year: int = 2019) -> list[Case]:
+    """n reports in every format (PDF and DOC rendered by LibreOffice, layout text by
+    pdftotext from such a PDF), then the bad inputs."""
     import tempfile
 
-    from .writers import libreoffice_convert, libreoffice_encrypted_pdf, to_docx, to_html
+    from .writers import crawl_text, libreoffice_convert, libreoffice_encrypted_pdf, pdftotext_layout, to_docx, to_html
 
     formats = formats or FORMATS
     rng = random.Random(seed)
     cases: list[Case] = []
     pending: list[tuple[str, str, Path]] = []  # (case id, target ext, source file) for LibreOffice
+    layout: set[str] = set()  # case ids whose PDF becomes pdftotext -layout text
     with tempfile.TemporaryDirectory(prefix="govinfo-corpus-", dir=workdir) as tmp:
         tmp = Path(tmp)
         while len(cases) < n:
-            years = sorted(rng.sample(range(2021, 2026), rng.choice([1, 1, 2, 3])))
+            years = sorted(rng.sample(range(first_year, 2026), rng.choice([1, 1, 2, 3])))
             years = list(range(years[0], years[0] + len(years)))
             broken = years[-1] if len(years) > 1 and rng.random() < 0.3 else None
-            for report in series(rng, years, break_carryover_at=broken):
+            templates = {y: _template_of(rng, y) for y in years}
+            for report in series(rng, years, break_carryover_at=broken, templates=templates):
                 if len(cases) >= n:
                     break
                 fmt = rng.choices(list(formats), weights=list(formats.values()))[0]
                 if rng.random() < 0.12:
                     inject(rng, report, rng.choice(RULES))
-                style = _style(rng, fmt)
+                style = _style(rng, fmt, report)
                 apply_quirks(report, style, rng)
                 case_id = f"gen{seed}_{len(cases):04d}"
                 gold = _gold(case_id, report, style, fmt)
                 if fmt == "txt":
                     content, ext = render(report, style, rng).encode("utf-8"), "txt"
-                elif fmt in ("docx", "doc", "pdf-docx"):
+                elif fmt == "crawler":
+                    content, ext = crawl_text(to_html(report, style, rng), rng), "txt"
+                elif fmt in ("docx", "doc", "pdf-docx", "layout"):
                     content, ext = to_docx(report, style, rng), "docx"
                 else:
                     enc = rng.choice(["utf-8", "gbk"]) if fmt == "html" else "utf-8"
                     content, ext = to_html(report, style, rng, encoding=enc), "html"
-                if fmt in ("doc", "pdf-docx", "pdf-html"):
+                if fmt in ("doc", "pdf-docx", "pdf-html", "layout"):
                     src = tmp / f"{case_id}.{ext}"
                     src.write_bytes(content)
                     pending.append((case_id, "doc" if fmt == "doc" else "pdf", src))
-                    content, ext = b"", "doc" if fmt == "doc" else "pdf"
+                    content, ext = b"", "doc" if fmt == "doc" else "txt" if fmt == "layout" else "pdf"
+                    if fmt == "layout":
+                        layout.add(case_id)
                 cases.append(Case(case_id, f"{case_id}.{ext}", content, gold))
         for target in ("pdf", "doc"):
             srcs = [src for _, t, src in pending if t == target]
             libreoffice_convert(srcs, target, tmp / "out")
         by_id = {c.id: c for c in cases}
         for case_id, target, src in pending:
-            by_id[case_id].content = (tmp / "out" / f"{case_id}.{target}").read_bytes()
+            data = (tmp / "out" / f"{case_id}.{target}").read_bytes()
+            by_id[case_id].content = pdftotext_layout(data) if case_id in layout else data
         encrypted = None
         if bad:
             src = tmp / "encrypt_me.docx"

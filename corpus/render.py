@@ -2,11 +2,16 @@
 
 Shapes: `cells` (Word export: one cell per line after a TAB, blank line between rows),
 `tabs` (PDF text extraction: TAB-separated rows) and `pipes` (HTML to text). Quirks are
-chosen per document and recorded in the gold's notes.
+chosen per document and recorded in the gold's notes. The format's labels are written out
+here as the official format prints them, independently of the parser's template files:
+a generator that read the parser's templates would share their blind spots. Typos are
+drawn at random (a character doubled, dropped, swapped with its neighbour or replaced),
+never from a list of known ones.
 """
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass, field
 
 from ingestion.parser.spec import APPLICANT_COLS
@@ -16,7 +21,9 @@ from .truth import Report
 SHAPES = ("cells", "tabs", "pipes")
 QUIRKS = ("blank_applicants", "no_other_column", "heji", "typos", "mislabel_carried_over", "fold_other",
           "wrapped_labels", "bookmarks", "cn_year", "split_title", "spam_title", "fullwidth_digits",
-          "blank_outcomes", "prose_numbers", "fees_decimal")
+          "blank_outcomes", "prose_numbers", "fees_decimal", "qualified_header")
+# how the title names the agency and year (the report is the same whatever the form)
+TITLE_FORMS = ("name_then_year", "one_line", "year_first", "guanyu", "agency_guanyu", "split", "cms", "body_only")
 
 # table 三 rows: (level-1 label, level-2 label, level-3 label, row name)
 APPLICATION_ROWS = [
@@ -46,10 +53,9 @@ APPLICATION_ROWS = [
     (None, "（七）总计", None, "total_processed"),
     ("四、结转下年度继续办理", None, None, "carried_forward"),
 ]
-TYPOS = {"1.属于国家秘密": "1.属于国家机密", "2.其他法律行政法规禁止公开": "2.其他法律法规禁止公开",
-         "本年废止件数": "本年度止件数",
-         "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请": "1.申请人无正当理由逾期不不不补正、行政机关不再处理其政府信息公开申请",
-         "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请": "2.申请人预期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"}
+TYPO_RATE = 0.35  # share of a typo-quirk document's labels that carry one
+# characters a wrong keystroke or a wrong IME candidate puts in a label
+_STRAY = "的了度期年不事项申请政府信息公开行法规机关处理其他业务"
 SPAM = "365bet网上娱乐_365BETAPP官网_365体育平台网址"
 _CN = "〇一二三四五六七八九"
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -59,6 +65,8 @@ _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 class Style:
     shape: str
     quirks: set[str] = field(default_factory=set)
+    title: str = ""  # a TITLE_FORMS entry; "" draws name_then_year or one_line
+    seed: int = 0  # picks this document's typos
 
     def has(self, q: str) -> bool:
         return q in self.quirks
@@ -71,10 +79,35 @@ def _num(v, style: Style) -> str:
     return s.translate(_FULLWIDTH) if style.has("fullwidth_digits") else s
 
 
+def typo(text: str, rng: random.Random) -> str:
+    """One random slip in the words of a label (its enumerator such as 2. or （三） kept)."""
+    head = 0
+    while head < len(text) and (text[head] in "（）()、.．" or text[head].isdigit() or text[head] in "一二三四五六七八九十"):
+        head += 1
+    words = text[head:]
+    if len(words) < 2:
+        return text
+    i = rng.randrange(len(words))
+    kinds = ["double"] + (["drop", "swap", "replace"] if len(words) >= 4 else [])
+    kind = rng.choice(kinds)
+    if kind == "double":
+        words = words[:i + 1] + words[i:]
+    elif kind == "drop":
+        words = words[:i] + words[i + 1:]
+    elif kind == "swap" and i + 1 < len(words):
+        words = words[:i] + words[i + 1] + words[i] + words[i + 2:]
+    else:
+        words = words[:i] + rng.choice(_STRAY) + words[i + 1:]
+    return text[:head] + words
+
+
 def _label(text: str | None, style: Style) -> str:
     if text is None:
         return ""
-    return TYPOS.get(text, text) if style.has("typos") else text
+    if not style.has("typos"):
+        return text
+    rng = random.Random(style.seed * 1_000_003 + zlib.crc32(text.encode()))
+    return typo(text, rng) if rng.random() < TYPO_RATE else text
 
 
 class _Table:
@@ -107,23 +140,46 @@ class _Table:
         return "\n".join(out) + "\n"
 
 
+# section 二 as each format prints it: (caption, column headers, [(row label, field row, columns)])
+ACTIVE_2021 = [
+    ("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"],
+     [("规章", "regulations"), ("行政规范性文件", "normative_documents")], ["issued", "repealed", "in_force"]),
+    ("第二十条第（五）项", ["本年处理决定数量"], [("行政许可", "licensing")], ["decisions"]),
+    ("第二十条第（六）项", ["本年处理决定数量"], [("行政处罚", "punishment"), ("行政强制", "enforcement")], ["decisions"]),
+    ("第二十条第（八）项", ["本年收费金额（单位：万元）"], [("行政事业性收费", "admin_fees")], ["amount_10k_yuan"]),
+]
+_CHANGE = ["上一年项目数量", "本年增/减", "处理决定数量"]
+ACTIVE_2019 = [
+    ("第二十条第（一）项", ["本年新制作数量", "本年新公开数量", "对外公开总数量"],
+     [("规章", "regulations"), ("规范性文件", "normative_documents")], ["made", "published", "published_total"]),
+    ("第二十条第（五）项", _CHANGE, [("行政许可", "licensing"), ("其他对外管理服务事项", "other_services")],
+     ["items_prev_year", "items_change", "decisions"]),
+    ("第二十条第（六）项", _CHANGE, [("行政处罚", "punishment"), ("行政强制", "enforcement")],
+     ["items_prev_year", "items_change", "decisions"]),
+    ("第二十条第（八）项", _CHANGE[:2], [("行政事业性收费", "admin_fees")], ["items_prev_year", "items_change"]),
+    ("第二十条第（九）项", ["采购项目数量", "采购总金额"], [("政府集中采购", "procurement")], ["items", "amount"]),
+]
+
+
+def active_layout(r: Report, style: Style) -> list[tuple[str, list[str], list[tuple[str, list[str]]]]]:
+    """Section 二's blocks for the report's format: (caption, header cells, rows of (label,
+    printed values))."""
+    table, blocks = ("active_2019", ACTIVE_2019) if r.template == "2019" else ("active", ACTIVE_2021)
+    out = []
+    for caption, heads, rows, cols in blocks:
+        printed = [(_label(label, style), [_num(r.cells[f"{table}.{row}.{c}"], style) for c in cols])
+                   for label, row in rows]
+        out.append((caption, [_label(h, style) for h in heads], printed))
+    return out
+
+
 def _active_table(r: Report, style: Style, rng: random.Random) -> str:
     t = _Table(style, rng)
-    c = r.cells
-    t.row(["第二十条第（一）项"])
-    t.row(["信息内容", "本年制发件数", _label("本年废止件数", style), "现行有效件数"])
-    for label, row in (("规章", "regulations"), ("行政规范性文件", "normative_documents")):
-        t.row([label] + [_num(c[f"active.{row}.{k}"], style) for k in ("issued", "repealed", "in_force")])
-    t.row(["第二十条第（五）项"])
-    t.row(["信息内容", "本年处理决定数量"])
-    t.row(["行政许可", _num(c["active.licensing.decisions"], style)])
-    t.row(["第二十条第（六）项"])
-    t.row(["信息内容", "本年处理决定数量"])
-    t.row(["行政处罚", _num(c["active.punishment.decisions"], style)])
-    t.row(["行政强制", _num(c["active.enforcement.decisions"], style)])
-    t.row(["第二十条第（八）项"])
-    t.row(["信息内容", "本年收费金额（单位：万元）"])
-    t.row(["行政事业性收费", _num(c["active.admin_fees.amount_10k_yuan"], style)])
+    for caption, heads, rows in active_layout(r, style):
+        t.row([caption])
+        t.row(["信息内容", *heads])
+        for label, values in rows:
+            t.row([label, *values])
     return t.text()
 
 
@@ -150,9 +206,14 @@ def _application_table(r: Report, style: Style, rng: random.Random) -> str:
     t = _Table(style, rng)
     cols, orgs, rows = application_layout(style)
     total = "合计" if style.has("heji") else "总计"
-    t.row(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "申请人情况"])
-    t.row(["", "", "自然人", "法人或其他组织", total])
-    t.row(["", "", "", *orgs, ""])
+    if style.shape == "pipes" and style.has("qualified_header"):
+        # one header row that qualifies each column by its group, as HTML-to-Markdown tools write it
+        t.row(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "自然人",
+               *[f"法人或其他组织:{o}" for o in orgs], total])
+    else:
+        t.row(["（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", "", "申请人情况"])
+        t.row(["", "", "自然人", "法人或其他组织", total])
+        t.row(["", "", "", *orgs, ""])
     for l1, l2, l3, row in rows:
         values = [_num(r.cells[f"applications.{row}.{c}"], style) for c in cols]
         if l3 is None and l2 is None:
@@ -183,19 +244,36 @@ def _year_text(year: int, style: Style) -> str:
     return "".join(_CN[int(d)] for d in str(year)) if style.has("cn_year") else str(year)
 
 
+def title_lines(r: Report, style: Style, rng: random.Random) -> tuple[list[str], str]:
+    """(the title's lines, a sentence the body then says about who wrote the report)."""
+    agency = SPAM + r.agency[len(r.place):] if style.has("spam_title") else r.agency
+    year = _year_text(r.year, style)
+    end = "政府信息公开工作年度报告"
+    form = style.title or ("split" if style.has("split_title") else rng.choice(["name_then_year", "one_line"]))
+    if form == "split":
+        cut = len(SPAM) if style.has("spam_title") else len(r.place)
+        return [agency[:cut], agency[cut:], f"{year}年{end}"], ""
+    if form == "cms":
+        date = f"{r.year + 1}-01-{rng.randint(10, 28)}"
+        return [f"标题：{year}年{agency}{end}", f"发布机构：{agency}", f"发布日期：{date}", "",
+                f"{year}年{agency}{end}"], ""
+    if form == "body_only":
+        return [f"{year}年{end}"], f"本报告由{r.agency}编制。"
+    lines = {
+        "name_then_year": [agency, f"{year}年{end}"],
+        "one_line": [f"{agency} {year}年度{end}"],
+        "year_first": [f"{year}年{agency}{end}"],
+        "guanyu": [f"关于{agency}{year}年政府信息公开工作的年度报告"],
+        "agency_guanyu": [f"{agency}关于{year}年度{end}"],
+    }[form]
+    return lines, ""
+
+
 def blocks(r: Report, style: Style, rng: random.Random) -> list[tuple[str, str]]:
     """The document in order: ("title", line), ("p", paragraph) and ("table", kind) blocks,
     kind being active, applications or review; every writer prints these."""
     place_short = r.place[:-1] if r.place.endswith("市") else r.place
-    title_agency = SPAM + r.agency[len(r.place):] if style.has("spam_title") else r.agency
-    year = _year_text(r.year, style)
-    if style.has("split_title"):
-        cut = len(r.place) if not style.has("spam_title") else len(SPAM)
-        title = [title_agency[:cut], title_agency[cut:], f"{year}年政府信息公开工作年度报告"]
-    elif rng.random() < 0.5:
-        title = [title_agency, f"{year}年政府信息公开工作年度报告"]
-    else:
-        title = [f"{title_agency} {year}年度政府信息公开工作年度报告"]
+    title, author = title_lines(r, style, rng)
     name_in_body = SPAM + r.agency[len(r.place):] if style.has("spam_title") else r.agency
     n_new = r.cells["applications.new_received.total"] or 0
     prose_numbers = (f"全年通过门户网站主动公开政府信息{rng.randint(50, 3000)}条，召开新闻发布会{rng.randint(0, 20)}场，"
@@ -204,7 +282,7 @@ def blocks(r: Report, style: Style, rng: random.Random) -> list[tuple[str, str]]
     site = f"{place_short}{core}网" if core else f"{place_short}政府网"
     return [
         *[("title", line) for line in title],
-        ("p", f"根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现向社会公布{r.year}年{name_in_body}"
+        ("p", f"{author}根据《中华人民共和国政府信息公开条例》（以下简称《条例》）规定，现向社会公布{r.year}年{name_in_body}"
               f"政府信息公开工作年度报告。本报告中所列数据的统计期限自{r.year}年1月1日起至{r.year}年12月31日止。"),
         ("p", "一、总体情况"),
         ("p", f"{r.year}年，我单位认真贯彻落实《条例》，不断强化政府信息公开工作。{prose_numbers}"
@@ -237,6 +315,6 @@ def render(r: Report, style: Style, rng: random.Random) -> str:
             out.append(f"                 {value}")
         else:
             out.append(value)
-        if kind == "title" and value.endswith("报告"):
+        if kind == "title" and value.endswith("报告") and not value.startswith("标题"):
             out.append("")
     return "\n".join(out) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .render import Style, _label, _num, application_layout
+from .render import Style, _num, active_layout, application_layout
 from .truth import Report
 
 
@@ -28,35 +28,24 @@ class TableModel:
 
 
 def active_table(r: Report, style: Style) -> TableModel:
-    c = r.cells
-    t = TableModel(n_rows=16, n_cols=4)
-    rows = [
-        ("第二十条第（一）项", None),
-        ("信息内容", ["本年制发件数", _label("本年废止件数", style), "现行有效件数"]),
-        ("规章", [_num(c[f"active.regulations.{k}"], style) for k in ("issued", "repealed", "in_force")]),
-        ("行政规范性文件", [_num(c[f"active.normative_documents.{k}"], style) for k in ("issued", "repealed", "in_force")]),
-        ("第二十条第（五）项", None),
-        ("信息内容", ["本年处理决定数量"]),
-        ("行政许可", [_num(c["active.licensing.decisions"], style)]),
-        ("第二十条第（六）项", None),
-        ("信息内容", ["本年处理决定数量"]),
-        ("行政处罚", [_num(c["active.punishment.decisions"], style)]),
-        ("行政强制", [_num(c["active.enforcement.decisions"], style)]),
-        ("第二十条第（八）项", None),
-        ("信息内容", ["本年收费金额（单位：万元）"]),
-        ("行政事业性收费", [_num(c["active.admin_fees.amount_10k_yuan"], style)]),
-    ]
-    t.n_rows = len(rows)
-    for i, (label, values) in enumerate(rows):
-        if values is None:
-            t.add(i, 0, label, colspan=4)
-        elif len(values) == 3:
-            t.add(i, 0, label)
-            for j, v in enumerate(values):
-                t.add(i, 1 + j, v)
-        else:
-            t.add(i, 0, label)
-            t.add(i, 1, values[0], colspan=3)
+    blocks = active_layout(r, style)
+    width = 1 + max(len(heads) for _, heads, _ in blocks)
+    t = TableModel(n_rows=0, n_cols=width)
+    i = 0
+    for caption, heads, rows in blocks:
+        t.add(i, 0, caption, colspan=width)
+        for cells in (["信息内容", *heads], *[[label, *values] for label, values in rows]):
+            i += 1
+            t.add(i, 0, cells[0])
+            if len(cells) == width:
+                for j, v in enumerate(cells[1:]):
+                    t.add(i, 1 + j, v)
+            else:  # fewer columns than the widest block: the last cell spans the rest
+                for j, v in enumerate(cells[1:]):
+                    span = width - len(cells) + 1 if j == len(cells) - 2 else 1
+                    t.add(i, 1 + j, v, colspan=span)
+        i += 1
+    t.n_rows = i
     return t
 
 

@@ -36,6 +36,7 @@ class Report:
     year: int
     cells: dict[str, float | int | None]
     injected: list[str] = field(default_factory=list)  # rules broken on purpose
+    template: str = "2021"  # the format version it is printed in (2019: the trial format)
     # (rule, subject) of every check the injections break: what the warehouse must find
     injected_checks: list[tuple[str, str]] = field(default_factory=list)
 
@@ -112,6 +113,30 @@ def make_cells(rng: random.Random, carried_over: dict[str, int] | None = None,
     return cells
 
 
+def make_cells_2019(rng: random.Random, cells: dict) -> None:
+    """Section 二 of the 2019 trial format in place of 2021's: the 2021 `active.*` cells are
+    null (a 2019 report does not print them) and the `active_2019.*` cells are drawn."""
+    for f in [k for k in cells if k.startswith("active.")]:
+        cells[f] = None
+    for row in ("regulations", "normative_documents"):
+        made = rng.choice([0, 0, 1, 2, 4]) if row == "regulations" else rng.randint(0, 40)
+        published = made if rng.random() < 0.8 else rng.randint(0, made)
+        cells[f"active_2019.{row}.made"] = made
+        cells[f"active_2019.{row}.published"] = published
+        cells[f"active_2019.{row}.published_total"] = published + rng.choice([0, 0, rng.randint(1, 900)])
+    for row in ("licensing", "other_services", "punishment", "enforcement"):
+        prev = rng.choice([0, 0, rng.randint(1, 60), rng.randint(60, 800)])
+        cells[f"active_2019.{row}.items_prev_year"] = prev
+        cells[f"active_2019.{row}.items_change"] = rng.choice([0, 0, rng.randint(-min(prev, 20), 20)])
+        cells[f"active_2019.{row}.decisions"] = rng.choice([0, 0, rng.randint(1, 50), rng.randint(50, 5000)])
+    prev = rng.choice([0, 0, rng.randint(1, 40)])
+    cells["active_2019.admin_fees.items_prev_year"] = prev
+    cells["active_2019.admin_fees.items_change"] = rng.choice([0, 0, rng.randint(-min(prev, 5), 5)])
+    items = rng.choice([0, 0, rng.randint(1, 80)])
+    cells["active_2019.procurement.items"] = items
+    cells["active_2019.procurement.amount"] = round(rng.uniform(1, 9000), 2) if items else 0
+
+
 def fold_other_processing(cells: dict) -> None:
     """（六）其他处理 printed as one row: sub-rows blank, the single row carries their sum."""
     subs = ("other_no_correction", "other_unpaid_fee", "other_other")
@@ -183,7 +208,8 @@ def break_in_force(report: Report, k: int = 3) -> None:
 
 def series(rng: random.Random, years: list[int], agency: tuple[str, str, str] | None = None,
            break_carryover_at: int | None = None, sizes: dict[int, int] | None = None,
-           tamper: dict[int, Callable[[Report], None]] | None = None) -> list[Report]:
+           tamper: dict[int, Callable[[Report], None]] | None = None,
+           templates: dict[int, str] | None = None) -> list[Report]:
     """Consecutive reports of one agency that chain (carryover, in force), unless broken.
 
     sizes: new requests per year (drawn when absent); tamper: year → a change applied to
@@ -196,9 +222,14 @@ def series(rng: random.Random, years: list[int], agency: tuple[str, str, str] | 
         carried = in_force = None
         if prev is not None:
             carried = {t: prev.cells[f"applications.carried_forward.{t}"] for t in APPLICANT_TYPES}
-            in_force = (prev.cells["active.regulations.in_force"], prev.cells["active.normative_documents.in_force"])
+            if prev.template == "2021":  # the trial format has no 现行有效 to chain from
+                in_force = (prev.cells["active.regulations.in_force"], prev.cells["active.normative_documents.in_force"])
         cells = make_cells(rng, carried, in_force, size=(sizes or {}).get(y))
-        prev = Report(name, place, kind, y, cells)
+        template = (templates or {}).get(y, "2021")
+        if template == "2019":
+            make_cells_2019(rng, cells)
+            fold_other_processing(cells)  # the trial format prints （六）其他处理 as one row
+        prev = Report(name, place, kind, y, cells, template=template)
         if y == break_carryover_at:
             break_carryover(prev)
         if tamper and y in tamper:

@@ -78,7 +78,9 @@ def to_html(r: Report, style: Style, rng: random.Random, encoding: str = "utf-8"
             parts.append(f"<h2 class='title'>{html.escape(value)}</h2>")
         else:
             parts.append(f"<p>{html.escape(value)}</p>")
-    meta = (f"<table class='meta'><tr><td>索引号</td><td>{rng.randint(10**8, 10**9)}/{r.year}-{rng.randint(1, 999)}</td>"
+    title_cell = (f"<tr><td>标题</td><td colspan='3'>{html.escape(r.agency)}{r.year}年政府信息公开工作年度报告</td></tr>"
+                  if style.title == "cms" else "")
+    meta = (f"<table class='meta'>{title_cell}<tr><td>索引号</td><td>{rng.randint(10**8, 10**9)}/{r.year}-{rng.randint(1, 999)}</td>"
             f"<td>发布机构</td><td>{html.escape(publisher)}</td></tr><tr><td>发文日期</td>"
             f"<td>{r.year + 1}-01-{rng.randint(10, 28)}</td><td>主题分类</td><td>政务公开</td></tr></table>")
     charset = "gbk" if encoding in ("gbk", "gb2312", "gb18030") else "utf-8"
@@ -93,6 +95,57 @@ def to_html(r: Report, style: Style, rng: random.Random, encoding: str = "utf-8"
         return page.encode(encoding)
     except UnicodeEncodeError:
         return page.replace(f"charset={charset}", "charset=utf-8").encode("utf-8")
+
+
+def pdftotext_layout(pdf: bytes, timeout: int = 120) -> bytes:
+    """The text `pdftotext -layout` (Debian's poppler-utils) makes of a PDF: the most common
+    way a report becomes text, columns aligned by spaces, labels wrapped over lines."""
+    with tempfile.TemporaryDirectory(prefix="govinfo-corpus-pdftotext-") as tmp:
+        src = Path(tmp) / "in.pdf"
+        src.write_bytes(pdf)
+        out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(src), "-"],
+                             capture_output=True, timeout=timeout, check=True)
+        return out.stdout
+
+
+_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "section", "article", "header", "footer"}
+
+
+def crawl_text(page: bytes, rng: random.Random) -> bytes:
+    """An HTML page flattened the way a crawler stores it: text nodes joined without
+    separators, so the cells of a table run together (`规章000行政规范性文件4057`), a space
+    only where the page's own markup left one. Either one line per table row (`rows`), or
+    the whole body on one line after the title (`page`), as crawled archives hold them."""
+    from lxml import html as lxml_html
+
+    try:
+        text = page.decode("utf-8")
+    except UnicodeDecodeError:
+        text = page.decode("gb18030")
+    root = lxml_html.document_fromstring(text.replace("<?xml", "<!--").replace("?>", "-->", 1))
+    for bad in root.xpath("//script|//style|//head"):
+        bad.drop_tree()
+    mode = rng.choice(["rows", "page"])
+    out: list[str] = []
+
+    def walk(el) -> None:
+        tag = el.tag.lower() if isinstance(el.tag, str) else ""
+        if el.text:
+            out.append(el.text.strip())
+        for child in el:
+            walk(child)
+        if tag in ("td", "th") and rng.random() < 0.15 and not (el.text or "").strip().isdigit():
+            out.append(" ")  # a label cell with a trailing space in the page's source
+        if tag == "tr" and mode == "rows" or tag in _BLOCK_TAGS and (mode == "rows" or tag.startswith("h")):
+            out.append("\n")
+        elif tag in _BLOCK_TAGS or tag == "table":
+            out.append(" ")
+        if el.tail:
+            out.append(el.tail.strip())
+
+    walk(root.body)
+    lines = [" ".join(line.split()) for line in "".join(out).split("\n")]
+    return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
 
 
 def _html_table(model: TableModel) -> str:

@@ -66,9 +66,9 @@ def line_of(index: int, row: Row) -> Line:
     joined = "".join(labels)
     options = [match_key(labels[-1]) if labels else "", match_key(joined)]
     # the label with more and more of the lines around it: the nearest line first
-    for k in range(1, len(row.before) + 1):
+    for k in sorted({1, 2, 3, len(row.before)} & set(range(1, len(row.before) + 1))):
         options.append(match_key("".join(row.before[-k:]) + joined))
-    for k in range(1, len(row.after) + 1):
+    for k in sorted({1, 2, 3, len(row.after)} & set(range(1, len(row.after) + 1))):
         options.append(match_key(joined + "".join(row.after[:k])))
     if row.before and row.after:
         options.append(match_key("".join(row.before) + joined + "".join(row.after)))

@@ -91,10 +91,27 @@ def _active(lines, pairs, template: Template, start: int) -> tuple[list[RowCase]
     return cases, unconfirmed
 
 
+def _by_count(st: Structure, pairs) -> Structure:
+    """When the header does not say which columns are printed, the count of values does:
+    the layout with as many columns as most rows print values (the rest may have blanks a
+    text export dropped), if one layout fits more rows than the others."""
+    if len(st.layouts) < 2:
+        return st
+    counts = [sum(1 for v in ln.values if v.strip()) for ln, _, _ in pairs if ln.filled]
+    fits = {i: sum(1 for n in counts if n == len(layout)) for i, layout in enumerate(st.layouts)}
+    best = max(fits.values())
+    winners = [i for i, n in fits.items() if n == best]
+    if best and len(winners) == 1:
+        return Structure([st.layouts[winners[0]]], st.found, st.positions,
+                         f"{len(st.layouts[winners[0]])} values in {best} of {len(counts)} rows")
+    return st
+
+
 def _applications(lines, pairs, template: Template, start: int) -> tuple[list[RowCase], Structure]:
     first = pairs[0][0]
     header = _header_lines(lines, max(start, first.index - _HEADER_REACH), first.index)
     st = structure(header, template.applicant_columns, template.group_labels, "".join(first.labels))
+    st = _by_count(st, pairs)
     cases = [RowCase(t, row_readings(t, ln, st), _where(ln, t)) for ln, t, _ in pairs]
     return cases, st
 

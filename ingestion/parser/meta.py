@@ -30,7 +30,7 @@ class AgencyUnknown(Exception):
 
 
 _YEAR = r"([0-9]{4}|[〇○零一二三四五六七八九]{4})"
-_TITLE_END = re.compile(r"政府信息公开(?:工作)?(?:年度)?(?:工作)?(?:情况)?报告")
+_TITLE_END = re.compile(r"政府信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:情况)?报告")
 _YEAR_IN_TITLE = re.compile(_YEAR + r"年度?")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
 # a line with these is page furniture (navigation, metadata, dates), not part of a title
@@ -110,8 +110,8 @@ def _title(lines: list[str]) -> tuple[str, int | None]:
             m = _TITLE_END.search(joined)
             if m and m.start() >= len(text):
                 m = None  # the title starts on a later line, which is read in its turn
-        if not m or len(joined[: m.start()]) > 80:
-            continue
+        if not m or len(joined[: m.start()]) > 80 or re.search(r"[，。；,;]", joined[: m.start()]):
+            continue  # a sentence that names the report is not its title
         before, after, year = _split_title(joined[: m.start()])
         name = before or after
         if not meta and not _complete(name):
@@ -126,10 +126,10 @@ def _read_upward(lines: list[str], i: int, name: str) -> str:
     lines only before the first piece."""
     parts = [name] if name else []
     j = i - 1
-    if not parts:
-        while j >= 0 and not lines[j]:
-            j -= 1
     while not _complete("".join(parts)):
+        blanks = 0
+        while j >= 0 and not lines[j] and blanks < 2:  # PDF text sets title lines apart
+            j, blanks = j - 1, blanks + 1
         if j < 0 or not lines[j] or len(lines[j]) > 60 or _NOT_TITLE.search(lines[j]) or _META.match(lines[j]):
             break
         parts.insert(0, lines[j])

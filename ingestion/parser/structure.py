@@ -75,6 +75,14 @@ def names_in(cell: str, columns: tuple[Column, ...], group_labels: tuple[str, ..
     return [best[1]] if best[0] >= HEADER_MATCH and len(close) == 1 else []
 
 
+def _width(cells: list[str]) -> int:
+    """Cells up to the last printed one: trailing separators are not cells."""
+    n = len(cells)
+    while n and not cells[n - 1].strip():
+        n -= 1
+    return n
+
+
 def _positions(header: list[Line], columns: tuple[Column, ...], group_labels) -> dict[int, Positions]:
     """Column positions per table, from header rows whose cells each name one column."""
     by_table: dict[int, dict[str, tuple[int, int]]] = {}
@@ -85,7 +93,7 @@ def _positions(header: list[Line], columns: tuple[Column, ...], group_labels) ->
             names = names_in(cell, columns, group_labels)
             if len(names) == 1:
                 by_table.setdefault(row.table, {}).setdefault(names[0], (i, row.spans.get(i, i)))
-                widths.setdefault(row.table, len(row.cells))
+                widths.setdefault(row.table, _width(row.cells))
     out = {}
     order = [c.name for c in columns]
     for table, spans in by_table.items():
@@ -123,7 +131,7 @@ def grid_cells(line: Line, pos: Positions) -> dict[str, str] | None:
     share the header's grid (a text row of another width, or label text where the columns
     stand). Cells covered by a span from the left belong to the span's column."""
     row = line.row
-    if not row.grid and len(row.cells) != pos.width:
+    if not row.grid and _width(row.cells) != pos.width:
         return None
     covered = {j for i, last in row.spans.items() for j in range(i + 1, last + 1)}
     out: dict[str, str] = {c: "" for c in pos.spans}

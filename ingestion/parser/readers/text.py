@@ -32,7 +32,7 @@ _PIECES = re.compile(r"(?P<num>[+\-]?\d+(?:\.\d+)?(?:[+\-]\d+(?:\.\d+)?)*)(?P<af
 _ENUM_NEXT = re.compile(r"^[.．、](?!\d)")
 _RULE = re.compile(r"^:?-*:?$")
 _SENTENCE_END = re.compile(r"[。；;!?！？]")
-_CONTEXT_LINES = 3  # wrapped label lines kept above and below a value line
+_CONTEXT_LINES = 12  # wrapped label lines kept above and below a value line (narrow columns wrap a lot)
 
 
 def decode(data: bytes) -> str:
