@@ -95,8 +95,12 @@ def _split_title(head: str) -> tuple[str, str, int | None]:
     return _clean_name(head[: m.start()]), _clean_name(head[m.end():]), _year_int(m.group(1))
 
 
-def _title(lines: list[str]) -> tuple[str, int | None]:
-    """(agency part of the title, year) from the first lines."""
+_FURNITURE_CUT = re.compile(r"[>|:：»]|标题|题名|当前位置|您的位置")
+
+
+def _title(lines: list[str], raw: list[str]) -> tuple[str, int | None]:
+    """(agency part of the title, year) from the first lines (`raw`: the same lines with
+    their spaces, which separate a title from page furniture glued onto its line)."""
     for i, line in enumerate(lines[:60]):
         meta = _META.match(line)
         if meta and meta.group(1) not in ("标题", "题名", "文章标题", "名称"):
@@ -110,17 +114,37 @@ def _title(lines: list[str]) -> tuple[str, int | None]:
             m = _TITLE_END.search(joined)
             if m and m.start() >= len(text):
                 m = None  # the title starts on a later line, which is read in its turn
-        if not m or len(joined[: m.start()]) > 80 or re.search(r"[，。；,;]", joined[: m.start()]):
+        if not m:
+            continue
+        head = _FURNITURE_CUT.split(joined[: m.start()])[-1]  # 首页>…>年度报告标题XX局 → XX局
+        if joined == text and not meta:
+            head = _after_furniture(raw[i], head)
+        if len(head) > 80 or re.search(r"[，。；,;]", head):
             continue  # a sentence that names the report is not its title
-        before, after, year = _split_title(joined[: m.start()])
+        before, after, year = _split_title(head)
         name = before or after
         if not meta and not _complete(name):
-            name = _read_upward(lines, i, name)
+            name = _read_upward(lines, raw, i, name)
         return name, year
     return "", None
 
 
-def _read_upward(lines: list[str], i: int, name: str) -> str:
+def _after_furniture(raw_line: str, head: str) -> str:
+    """A title printed on one line after page furniture (crawled pages: 首页 > … 发布机构…
+    XX局 2022年度政府信息公开…): the space-separated pieces before the title that are not
+    furniture."""
+    end = raw_line.find("政府信息公开")
+    pieces = raw_line[:end].split() if end > 0 else []
+    kept: list[str] = []
+    for piece in reversed(pieces):
+        if _NOT_TITLE.search(piece) or _FURNITURE_CUT.search(piece):
+            break
+        kept.insert(0, piece)
+    tail = squash("".join(kept))
+    return tail if kept and len(pieces) > len(kept) and head.endswith(tail) else head
+
+
+def _read_upward(lines: list[str], raw: list[str], i: int, name: str) -> str:
     """The agency may stand on the lines above the title line, or wrap onto it (PDF text):
     read upward until the name is complete, never across page furniture, and across blank
     lines only before the first piece."""
@@ -130,7 +154,12 @@ def _read_upward(lines: list[str], i: int, name: str) -> str:
         blanks = 0
         while j >= 0 and not lines[j] and blanks < 2:  # PDF text sets title lines apart
             j, blanks = j - 1, blanks + 1
-        if j < 0 or not lines[j] or len(lines[j]) > 60 or _NOT_TITLE.search(lines[j]) or _META.match(lines[j]):
+        if j < 0 or not lines[j] or _META.match(lines[j]):
+            break
+        if len(lines[j]) > 60 or _NOT_TITLE.search(lines[j]):
+            tail = raw[j].split()[-1] if len(raw[j].split()) > 1 else ""
+            if tail and not _NOT_TITLE.search(tail) and len(tail) <= 40:
+                parts.insert(0, tail)  # page furniture, then the title's first line after a space
             break
         parts.insert(0, lines[j])
         j -= 1
@@ -192,8 +221,9 @@ def _unspam(agency: str, text: str, lines: list[str], warnings: list[str]) -> st
 def agency_and_year(doc: Document, warnings: list[str]) -> tuple[str, int | None]:
     raw_lines = doc.text.splitlines()
     # the title is near the top and the signature at the end: the middle is never read here
-    lines = [squash(strip_artefacts(line)) for line in raw_lines[:80] + raw_lines[80:][-12:]]
-    agency, year = _title(lines)
+    raw = [strip_artefacts(line).strip() for line in raw_lines[:80] + raw_lines[80:][-12:]]
+    lines = [squash(line) for line in raw]
+    agency, year = _title(lines, raw)
     if year is None:
         year = _period_year(doc.text)
         if year is not None:
