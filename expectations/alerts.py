@@ -33,8 +33,14 @@ from ingestion.layout import Layout
 from ingestion.warehouse import duckdb_config
 
 ALERT_SEVERITIES = ("error", "warn")
-ISSUE_COLUMNS = ("issue_id", "severity", "rule", "agency_name", "year", "subject", "expected", "actual",
-                 "message", "source_file", "page")
+ISSUE_COLUMNS = ("issue_id", "severity", "finding_source", "rule", "agency_name", "year", "subject", "expected",
+                 "actual", "message", "source_file", "page")
+# a digest keeps apart what a published report says from what our reading is unsure of
+SOURCE_HEADINGS = {
+    "agency": "The published reports break their own rules (the agency's numbers):",
+    "extraction": "Not the agency's error: cells the parser could not read with certainty (left blank):",
+    "file": "Files that could not be read as a report:",
+}
 
 
 @dataclass
@@ -86,7 +92,8 @@ def _issues(warehouse: Path) -> list[dict]:
         rows = con.execute(f"""
             SELECT {', '.join(ISSUE_COLUMNS)} FROM marts.data_quality_issues
             WHERE severity IN {ALERT_SEVERITIES}
-            ORDER BY CASE severity WHEN 'error' THEN 0 ELSE 1 END, rule, agency_name, year, subject""").fetchall()
+            ORDER BY finding_source, CASE severity WHEN 'error' THEN 0 ELSE 1 END, rule, agency_name, year,
+                     subject""").fetchall()
     finally:
         con.close()
     return [dict(zip(ISSUE_COLUMNS, r)) for r in rows]
@@ -100,12 +107,17 @@ def _ledger(path: Path) -> sqlite3.Connection:
 
 
 def format_text(issues: list[dict], run_id: str) -> str:
-    lines = [f"govinfo run {run_id}: {len(issues)} new data-quality issue(s)", ""]
-    for i in issues:
-        where = f"{i['source_file']}" + (f", page {i['page']}" if i["page"] is not None else "")
-        numbers = f" expected {i['expected']:g}, actual {i['actual']:g};" if i["expected"] is not None else ""
-        who = f"{i['agency_name']} {i['year']}" if i["agency_name"] else "(no agency)"
-        lines.append(f"[{i['severity']}] {i['rule']} {i['subject']} — {who}:{numbers} {i['message']} ({where})")
+    lines = [f"govinfo run {run_id}: {len(issues)} new data-quality issue(s)"]
+    for source, heading in SOURCE_HEADINGS.items():
+        group = [i for i in issues if i["finding_source"] == source]
+        if not group:
+            continue
+        lines += ["", f"{heading} {len(group)}"]
+        for i in group:
+            where = f"{i['source_file']}" + (f", page {i['page']}" if i["page"] is not None else "")
+            numbers = f" expected {i['expected']:g}, actual {i['actual']:g};" if i["expected"] is not None else ""
+            who = f"{i['agency_name']} {i['year']}" if i["agency_name"] else "(no agency)"
+            lines.append(f"[{i['severity']}] {i['rule']} {i['subject']} — {who}:{numbers} {i['message']} ({where})")
     return "\n".join(lines) + "\n"
 
 

@@ -11,10 +11,11 @@ from datetime import date
 from typing import Callable
 
 import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import Column as Col
 
 from ingestion.parser.meta import SPAM_MARK
 from ingestion.parser.rules import RULES, rule_terms
-from ingestion.parser.spec import field_names
+from ingestion.parser.spec import all_fields
 
 FIRST_YEAR = 2008  # the 条例 took effect in 2008: no annual report is older
 MAX_COUNT = 10_000_000  # no agency receives ten million requests a year
@@ -58,14 +59,20 @@ def _agency_name(column: str = "agency_name") -> list:
 
 
 def staging_report_cells(**_) -> Suite:
+    signed = [f.field for f in all_fields() if f.unit == "signed_count"]  # 2019: 本年增/减
     return Suite("raw_report_cells", [
         gxe.ExpectColumnValuesToNotBeNull(column="document_id", meta=_meta("error", "every cell has its document")),
-        gxe.ExpectColumnValuesToBeInSet(column="field", value_set=list(field_names()),
-                                        meta=_meta("error", "cells are the 207 canonical fields")),
+        gxe.ExpectColumnValuesToBeInSet(column="field", value_set=[f.field for f in all_fields()],
+                                        meta=_meta("error", "cells are the templates' fields")),
         gxe.ExpectColumnValuesToBeOfType(column="value", type_="float64",
                                          meta=_meta("error", "cell values are numbers")),
         gxe.ExpectColumnValuesToBeBetween(column="value", min_value=0, max_value=MAX_COUNT,
+                                          row_condition=Col("field").is_not_in(signed),
                                           meta=_meta("error", "cell values are non-negative and plausible")),
+        gxe.ExpectColumnValuesToBeBetween(column="value", min_value=-MAX_COUNT, max_value=MAX_COUNT,
+                                          meta=_meta("error", "signed cells (本年增/减) are plausible")),
+        gxe.ExpectColumnValuesToNotBeNull(column="uncertain",
+                                          meta=_meta("error", "every cell says whether it was read with certainty")),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["document_id", "field"],
                                             meta=_meta("error", "one value per document and field")),
     ])
@@ -133,6 +140,8 @@ def data_quality_issues(**_) -> Suite:
                                         meta=_meta("error", "severities are info, warn or error")),
         gxe.ExpectColumnValuesToNotBeNull(column="message", meta=_meta("error", "every issue says what is wrong")),
         gxe.ExpectColumnValuesToNotBeNull(column="source_file", meta=_meta("error", "every issue names its file")),
+        gxe.ExpectColumnValuesToBeInSet(column="finding_source", value_set=["agency", "extraction", "file"],
+                                        meta=_meta("error", "every issue says whose it is: agency, extraction or file")),
     ])
 
 

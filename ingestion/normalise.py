@@ -12,6 +12,7 @@ import polars as pl
 from .agencies import describe_all
 from .parser.rules import rule_terms
 from .parser.spec import all_fields
+from .parser.template import templates
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "documents": {
@@ -19,24 +20,31 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "pages": pl.Int32, "agency_name": pl.String, "year": pl.Int32, "parser_version": pl.String,
         "n_warnings": pl.Int32, "n_violations": pl.Int32, "loaded_at": pl.Datetime("us"),
         "arrived_at": pl.Datetime("us"),  # earliest mtime of its files: when it was published to us
+        "template": pl.String,  # the report format it was read with: 2021 or 2019
+        "extraction_status": pl.String,  # exact | verified | uncertain
+        "n_uncertain_cells": pl.Int32,
     },
     "document_sources": {"document_id": pl.String, "source_file": pl.String},
     "report_cells": {
         "document_id": pl.String, "field": pl.String, "value": pl.Float64, "page": pl.Int32, "line": pl.Int32,
         "row_label": pl.String, "col_label": pl.String, "printed": pl.String,
+        "uncertain": pl.Boolean,  # null because the parser could not read it with certainty
     },
     "parse_warnings": {"document_id": pl.String, "seq": pl.Int32, "message": pl.String},
+    # how each document was read: inferences the arithmetic confirmed, and what stayed uncertain
+    "extraction_notes": {"document_id": pl.String, "seq": pl.Int32, "kind": pl.String, "message": pl.String},
     "quarantine": {"sha256": pl.String, "source_file": pl.String, "reason": pl.String,
                    "quarantined_at": pl.Datetime("us")},
     "agencies": {"agency_name": pl.String, "alias_key": pl.String, "agency_key": pl.String, "province": pl.String,
                  "city": pl.String, "county": pl.String, "level": pl.String, "kind": pl.String},
     "rule_terms": {"rule": pl.String, "subject": pl.String, "side": pl.String, "field": pl.String},
     "fields": {"field": pl.String, "table_name": pl.String, "row_name": pl.String, "col_name": pl.String,
-               "row_label_zh": pl.String, "col_label_zh": pl.String, "unit": pl.String},
+               "row_label_zh": pl.String, "col_label_zh": pl.String, "unit": pl.String,
+               "templates": pl.String},  # the report formats that print the cell (2021,2019)
 }
 # Tables keyed by document: a re-parse replaces a document's rows in each of them.
 # (document_sources follows the landing index instead: ingestion.warehouse.sync_sources.)
-DOCUMENT_TABLES = ("documents", "report_cells", "parse_warnings")
+DOCUMENT_TABLES = ("documents", "report_cells", "parse_warnings", "extraction_notes")
 
 
 def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
@@ -46,23 +54,28 @@ def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
 def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[str, datetime]
                     ) -> dict[str, pl.DataFrame]:
     """Frames for successfully parsed documents; `arrived_at` maps sha256 → when it arrived."""
-    docs, cells, warns = [], [], []
+    docs, cells, warns, notes = [], [], [], []
     for r in results:
         doc_id = r["source"]["sha256"]
+        extraction = r["extraction"]
+        doubtful = set(extraction["uncertain_cells"])
         docs.append({"document_id": doc_id, "source_file": r["source"]["file"], "source_format": r["source"]["format"],
                      "bytes": r["source"]["bytes"], "pages": r["source"]["pages"], "agency_name": r["agency"],
                      "year": r["year"], "parser_version": r["source"]["parser_version"],
                      "n_warnings": len(r["warnings"]), "n_violations": len(r["violations"]), "loaded_at": loaded_at,
-                     "arrived_at": arrived_at.get(doc_id, loaded_at)})
+                     "arrived_at": arrived_at.get(doc_id, loaded_at), "template": r["template"],
+                     "extraction_status": extraction["status"], "n_uncertain_cells": len(doubtful)})
         prov = r.get("provenance", {})
         for fld, value in r["cells"].items():
             p = prov.get(fld, {})
             cells.append({"document_id": doc_id, "field": fld, "value": None if value is None else float(value),
                           "page": p.get("page"), "line": p.get("line"), "row_label": p.get("row_label"),
-                          "col_label": p.get("col_label"), "printed": p.get("printed")})
+                          "col_label": p.get("col_label"), "printed": p.get("printed"), "uncertain": fld in doubtful})
         warns.extend({"document_id": doc_id, "seq": i, "message": w} for i, w in enumerate(r["warnings"]))
+        said = [("verified", m) for m in extraction["verified"]] + [("uncertain", m) for m in extraction["uncertain"]]
+        notes.extend({"document_id": doc_id, "seq": i, "kind": k, "message": m} for i, (k, m) in enumerate(said))
     return {"documents": _frame("documents", docs), "report_cells": _frame("report_cells", cells),
-            "parse_warnings": _frame("parse_warnings", warns),
+            "parse_warnings": _frame("parse_warnings", warns), "extraction_notes": _frame("extraction_notes", notes),
             "agencies": _frame("agencies", describe_all(r["agency"] for r in results))}
 
 
@@ -71,10 +84,13 @@ def quarantine_frame(rejected: list[dict]) -> pl.DataFrame:
 
 
 def reference_frames() -> dict[str, pl.DataFrame]:
-    """The contract tables the marts join to: the 207 fields and the rule terms."""
+    """The contract tables the marts join to: every field a template makes (the 207 of the
+    2021 contract and the 2019 format's own), with the formats that print it, and the rule terms."""
+    printed_by = {f.field: ",".join(t.version for t in templates() if f.field in t.fields) for f in all_fields()}
     return {
         "fields": _frame("fields", [{"field": f.field, "table_name": f.table, "row_name": f.row, "col_name": f.col,
-                                     "row_label_zh": f.row_label_zh, "col_label_zh": f.col_label_zh, "unit": f.unit}
+                                     "row_label_zh": f.row_label_zh, "col_label_zh": f.col_label_zh, "unit": f.unit,
+                                     "templates": printed_by[f.field]}
                                     for f in all_fields()]),
         "rule_terms": _frame("rule_terms", [t.__dict__ for t in rule_terms()]),
     }

@@ -16,7 +16,8 @@ import polars as pl
 
 from .normalise import DOCUMENT_TABLES, SCHEMAS
 
-_DUCK_TYPES = {pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Int32: "INTEGER", pl.Float64: "DOUBLE"}
+_DUCK_TYPES = {pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Int32: "INTEGER", pl.Float64: "DOUBLE",
+               pl.Boolean: "BOOLEAN"}
 RAW_TABLES = tuple(SCHEMAS)
 
 

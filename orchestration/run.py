@@ -21,10 +21,16 @@ def _warehouse_summary(warehouse: Path) -> dict:
             return con.execute(sql).fetchall()[0][0]
         failed = con.execute("""
             SELECT rule, count(*) FROM (
-                SELECT rule FROM marts.rec_within_report WHERE NOT passed
-                UNION ALL SELECT rule FROM marts.rec_cross_year WHERE NOT passed)
+                SELECT rule FROM marts.rec_within_report WHERE NOT passed AND finding_source = 'agency'
+                UNION ALL SELECT rule FROM marts.rec_cross_year WHERE NOT passed AND finding_source = 'agency')
             GROUP BY rule ORDER BY rule""").fetchall()
+        extraction = dict(con.execute("""
+            SELECT extraction_status, count(*) FROM marts.fct_agency_year GROUP BY 1""").fetchall())
         return {
+            "extraction": extraction,
+            "unchecked_rules": one("""SELECT count(*) FROM (
+                SELECT 1 FROM marts.rec_within_report WHERE NOT passed AND finding_source = 'extraction'
+                UNION ALL SELECT 1 FROM marts.rec_cross_year WHERE NOT passed AND finding_source = 'extraction')"""),
             "documents": one("SELECT count(*) FROM raw.documents"),
             "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
             "agencies": one("SELECT count(*) FROM marts.dim_agency"),
@@ -127,6 +133,10 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
             n_failed = sum(n for _, n in s["failed_rules"])
             detail = ", ".join(f"{rule} {n}" for rule, n in s["failed_rules"])
             print(f"rule checks failed: {n_failed}{' (' + detail + ')' if detail else ''}")
+            ex = s["extraction"]
+            print(f"extraction: {ex.get('exact', 0)} exact, {ex.get('verified', 0)} verified by their arithmetic, "
+                  f"{ex.get('uncertain', 0)} with uncertain cells (left blank; {s['unchecked_rules']} rule checks "
+                  "on them not counted against the agency)")
     durations: dict[str, float] = {}
     for event in result.all_events:
         if event.is_step_success:

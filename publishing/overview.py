@@ -18,7 +18,7 @@ from ingestion.warehouse import duckdb_config
 
 _STYLE = """body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}
-td.name,th.name{text-align:left}td.miss{background:#f4f4f4;color:#999}td.bad{background:#fde2e2}
+td.name,th.name{text-align:left}td.miss{background:#f4f4f4;color:#999}td.bad{background:#fde2e2}td.doubt{background:#fff6d6}
 .kpi{display:inline-block;margin-right:2em}.kpi b{display:block;font-size:1.8em}"""
 
 
@@ -44,22 +44,28 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
             "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
             "documents": one("SELECT count(*) FROM marts.fct_report_versions"),
             "rejected": one("SELECT count(*) FROM marts.data_quality_issues WHERE rule = 'rejected_document'"),
-            "failed_rules": one("SELECT count(*) FROM marts.data_quality_issues WHERE rule NOT IN "
-                                "('rejected_document', 'parse_warning', 'year_gap')"),
+            "failed_rules": one("SELECT count(*) FROM marts.data_quality_issues WHERE finding_source = 'agency' "
+                                "AND rule <> 'year_gap'"),
+            "uncertain_extractions": one("SELECT count(*) FROM marts.fct_agency_year "
+                                         "WHERE extraction_status = 'uncertain'"),
         }
         years = [r[0] for r in con.execute("SELECT DISTINCT year FROM marts.fct_agency_year ORDER BY 1").fetchall()]
         coverage = con.execute("""
             SELECT a.agency_name, a.province, f.year, f.source_file,
                    (SELECT count(*) FROM marts.data_quality_issues i
-                    WHERE i.agency_key = f.agency_key AND i.year = f.year AND i.severity <> 'info') AS issues
+                    WHERE i.agency_key = f.agency_key AND i.year = f.year AND i.severity <> 'info'
+                      AND i.finding_source = 'agency') AS issues,
+                   f.extraction_status
             FROM marts.dim_agency a JOIN marts.fct_agency_year f USING (agency_key)
             ORDER BY a.province NULLS LAST, a.agency_name, f.year""").fetchall()
-        by_rule = con.execute("""SELECT rule, severity, count(*) FROM marts.data_quality_issues
-                                 GROUP BY rule, severity ORDER BY count(*) DESC, rule""").fetchall()
+        by_rule = con.execute("""SELECT rule, finding_source, severity, count(*) FROM marts.data_quality_issues
+                                 GROUP BY ALL ORDER BY count(*) DESC, rule""").fetchall()
         failed = con.execute(f"""
-            SELECT severity, rule, agency_name, year, subject, expected, actual, message, source_file, page
+            SELECT severity, finding_source, rule, agency_name, year, subject, expected, actual, message,
+                   source_file, page
             FROM marts.data_quality_issues WHERE rule NOT IN ('rejected_document', 'parse_warning')
-            ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, rule, agency_name, year
+            ORDER BY finding_source, CASE severity WHEN 'error' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, rule,
+                     agency_name, year
             LIMIT {limit}""").fetchall()
         rejected = con.execute(f"""SELECT source_file, message FROM marts.data_quality_issues
                                    WHERE rule = 'rejected_document' ORDER BY source_file LIMIT {limit}""").fetchall()
@@ -67,9 +73,9 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
     finally:
         con.close()
 
-    cells: dict[tuple[str, str | None], dict[int, tuple[str, int]]] = {}
-    for name, province, year, source, issues in coverage:
-        cells.setdefault((name, province), {})[year] = (source, issues)
+    cells: dict[tuple[str, str | None], dict[int, tuple[str, int, str]]] = {}
+    for name, province, year, source, issues, extraction in coverage:
+        cells.setdefault((name, province), {})[year] = (source, issues, extraction)
     rows = []
     for (name, province), by_year in cells.items():
         tds = []
@@ -77,9 +83,11 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
             if y not in by_year:
                 tds.append('<td class="miss">—</td>')
             else:
-                source, issues = by_year[y]
-                cls = ' class="bad"' if issues else ""
+                source, issues, extraction = by_year[y]
+                cls = ' class="bad"' if issues else ' class="doubt"' if extraction == "uncertain" else ""
                 label = f"{issues} issue{'s' if issues != 1 else ''}" if issues else "✓"
+                if extraction == "uncertain":
+                    label += " ?"  # some cells could not be read with certainty (extraction, not the agency)
                 href = _link(raw_dir, source).replace(f">{_e(source)}<", f">{label}<") if source else label
                 tds.append(f"<td{cls}>{href}</td>")
         rows.append(f'<tr><td class="name">{_e(name)}</td><td class="name">{_e(province)}</td>{"".join(tds)}</tr>')
@@ -94,15 +102,20 @@ generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>
 <table id="coverage"><tr><th class="name">agency</th><th class="name">province</th>{"".join(f"<th>{y}</th>" for y in years)}</tr>
 {"".join(rows)}</table>
 <h2>Findings by rule</h2>
-<table id="rules"><tr><th class="name">rule</th><th class="name">severity</th><th>count</th></tr>
-{"".join(f'<tr><td class="name">{_e(r)}</td><td class="name">{_e(s)}</td><td>{n}</td></tr>' for r, s, n in by_rule)}</table>
+<p>A cell marked <b>?</b> holds cells the parser could not read with certainty (left blank): its
+extraction findings are not the agency's error and are listed apart below.</p>
+<table id="rules"><tr><th class="name">rule</th><th class="name">source</th><th class="name">severity</th><th>count</th></tr>
+{"".join(f'<tr><td class="name">{_e(r)}</td><td class="name">{_e(src)}</td><td class="name">{_e(s)}</td><td>{n}</td></tr>'
+         for r, src, s, n in by_rule)}</table>
 <h2>Failed rules and other findings</h2>
-<table id="failed"><tr><th class="name">severity</th><th class="name">rule</th><th class="name">agency</th><th>year</th>
-<th class="name">subject</th><th>expected</th><th>actual</th><th class="name">message</th><th class="name">source</th><th>page</th></tr>
-{"".join(f'<tr><td class="name">{_e(s)}</td><td class="name">{_e(r)}</td><td class="name">{_e(a)}</td><td>{_e(y)}</td>'
+<table id="failed"><tr><th class="name">severity</th><th class="name">source</th><th class="name">rule</th>
+<th class="name">agency</th><th>year</th>
+<th class="name">subject</th><th>expected</th><th>actual</th><th class="name">message</th><th class="name">file</th><th>page</th></tr>
+{"".join(f'<tr><td class="name">{_e(s)}</td><td class="name">{_e(src)}</td><td class="name">{_e(r)}</td>'
+         f'<td class="name">{_e(a)}</td><td>{_e(y)}</td>'
          f'<td class="name">{_e(sub)}</td><td>{_e(ex)}</td><td>{_e(ac)}</td><td class="name">{_e(m)}</td>'
          f'<td class="name">{_link(raw_dir, f)}</td><td>{_e(pg)}</td></tr>'
-         for s, r, a, y, sub, ex, ac, m, f, pg in failed)}</table>
+         for s, src, r, a, y, sub, ex, ac, m, f, pg in failed)}</table>
 <h2>Rejected documents</h2>
 <table id="rejected"><tr><th class="name">file</th><th class="name">reason</th></tr>
 {"".join(f'<tr><td class="name">{_link(raw_dir, f)}</td><td class="name">{_e(m)}</td></tr>' for f, m in rejected)}</table>

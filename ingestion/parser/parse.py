@@ -81,8 +81,8 @@ def parse_file(path: str | Path) -> dict:
             "status": cm.status,
             "template_evidence": why,
             "verified": cm.verified,
-            "uncertain": cm.problems + sorted(set(cm.uncertain.values())) + [
-                f"{f}: {note}" for f, note in sorted(cm.flagged.items())],
+            "uncertain": list(dict.fromkeys(cm.problems + sorted(set(cm.uncertain.values())) + [
+                f"{f}: {note}" for f, note in sorted(cm.flagged.items())])),
             "uncertain_cells": sorted(set(cm.uncertain) | set(cm.flagged)),
             "unchecked_rules": unchecked,
         },

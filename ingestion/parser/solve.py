@@ -180,10 +180,11 @@ def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown
     fixed = {f: v for i in chosen for f, v in rows[i].rep(0).items()}
     ambiguous = [i for i, r in enumerate(rows) if len(r.classes) > 1]
     checked = [i for i in ambiguous if any(set(c.fields) & set(rows[i].fields) for c in checks)]
+    why_not: dict[int, str] = {}
     for i in ambiguous:
         if i not in checked:
             chosen[i] = None
-            out.problems.append(f"{rows[i].case.where}: several readings, and no sum checks these cells")
+            why_not[i] = "several readings, and no sum checks these cells"
     if checked:
         solutions = _search(rows, checked, checks, fixed)
         why = ("too many readings to check" if solutions is None else
@@ -193,7 +194,7 @@ def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown
             picks = {s[pos] for s in solutions} if solutions else set()
             chosen[i] = picks.pop() if len(picks) == 1 else None
             if chosen[i] is None:
-                out.problems.append(f"{rows[i].case.where}: {why}")
+                why_not[i] = why
             else:
                 rules = sorted({c.rule for c in checks if set(c.fields) & set(rows[i].fields)})
                 out.resolved.append(f"{rows[i].case.where}: the only reading {', '.join(rules)} allow")
@@ -209,7 +210,7 @@ def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown
                 out.resolved.append(f"{row.case.where}: {how}, the only split its sums allow")
             _take(out, row, pick)
             continue
-        _take_common(out, row, members, why or "the reading is ambiguous")
+        _take_common(out, row, members, why_not.get(i) or why or "the reading is ambiguous")
     return out
 
 
@@ -230,3 +231,5 @@ def _take_common(out: Decision, row: _Row, members: list[int], why: str) -> None
         else:
             out.values[f] = Value(None, "blank")
             out.uncertain[f] = f"{row.case.where}: {why}"
+            if out.uncertain[f] not in out.problems:
+                out.problems.append(out.uncertain[f])

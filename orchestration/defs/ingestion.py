@@ -27,10 +27,13 @@ PROGRESS_EVERY = 200  # log a progress line every this many parsed documents
 _DESCRIPTIONS = {
     "documents": "One row per parsed report (sha256 of its bytes).",
     "document_sources": "Every path (within the landing folder) a report's bytes arrived under.",
-    "report_cells": "The 207 canonical cells per report, long, blank = NULL, with provenance.",
-    "parse_warnings": "What the parser was unsure of.",
+    "report_cells": "The cells of each report's template, long, blank = NULL, with provenance and an "
+                    "`uncertain` flag (null because the parser could not read the cell with certainty).",
+    "parse_warnings": "What the parser noticed (rows it could not place, printed placeholders).",
+    "extraction_notes": "How each report was read: inferences the arithmetic confirmed (verified) and what "
+                        "stayed uncertain.",
     "quarantine": "Rejected files with the reason and time.",
-    "fields": "The 207-cell contract.",
+    "fields": "The 207-cell contract and the 2019 format's own cells, with the formats that print each.",
     "agencies": "Every printed agency name with its alias key, region, level and kind (ingestion.agencies).",
     "rule_terms": "Within-report rules as terms (the templates, ingestion/parser/templates).",
 }

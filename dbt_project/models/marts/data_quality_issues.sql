@@ -1,21 +1,36 @@
 -- Every finding, one row each: failed within-report and cross-year rules, year gaps, years
--- out of range, all-zero reports, order-of-magnitude jumps, parse warnings and rejected
--- documents. issue_id is stable across runs, so alerts can tell new issues from old.
+-- out of range, all-zero reports, order-of-magnitude jumps, what the parser could not read
+-- with certainty, parse warnings and rejected documents. finding_source keeps apart what
+-- the published report says (agency) from what our reading is unsure of (extraction) and
+-- files we could not read at all (file): a rule that fails on a cell the parser could not
+-- read with certainty is never reported as the agency's error. issue_id is stable across
+-- runs, so alerts can tell new issues from old.
 {%- set first_year = 2008 %}
 with selected as (select * from {{ ref('int_documents_versioned') }} where version_rank = 1),
 years as (select * from {{ ref('fct_agency_year') }}),
 
 within as (
-    select agency_key, agency_name, year, rule, subject, 'warn' as severity, expected, actual,
-           'printed total ' || actual || ' but its parts sum to ' || expected as message,
+    select agency_key, agency_name, year, rule, subject, 'warn' as severity, finding_source, expected, actual,
+           case when extraction_doubt
+                then 'not checked: a cell of this rule could not be read with certainty (left blank); the sum read is '
+                     || actual || ' against parts of ' || expected
+                else 'printed total ' || actual || ' but its parts sum to ' || expected end as message,
            source_file, page, document_id
     from {{ ref('rec_within_report') }} where not passed
 ),
 cross_year as (
-    select agency_key, agency_name, year, rule, subject, 'warn', expected, actual,
-           'year ' || (year - 1) || ' implies ' || expected || ', year ' || year || ' prints ' || actual,
+    select agency_key, agency_name, year, rule, subject, 'warn', finding_source, expected, actual,
+           case when extraction_doubt then 'not checked (a report of the pair was read with uncertain cells): ' else '' end
+           || 'year ' || (year - 1) || ' implies ' || expected || ', year ' || year || ' prints ' || actual,
            source_file, null::integer, document_id
     from {{ ref('rec_cross_year') }} where not passed
+),
+extraction as (
+    select selected.agency_key, selected.canonical_name, selected.year, 'extraction_uncertain', 'parser', 'warn',
+           'extraction', null::double, null::double, n.note, selected.source_file, null::integer, selected.document_id
+    from {{ ref('stg_raw__extraction_notes') }} as n
+    join selected on selected.document_id = n.document_id
+    where n.note_kind = 'uncertain'
 ),
 ordered as (
     select *, lag(year) over (partition by agency_key order by year) as previous_year,
@@ -23,7 +38,7 @@ ordered as (
     from years
 ),
 gaps as (
-    select agency_key, agency_name, year, 'year_gap', 'years', 'info', null::double, null::double,
+    select agency_key, agency_name, year, 'year_gap', 'years', 'info', 'agency', null::double, null::double,
            'no report loaded for ' || (previous_year + 1) ||
            case when year - previous_year > 2 then '–' || (year - 1) else '' end ||
            ': cross-year rules not checked across the gap',
@@ -31,7 +46,7 @@ gaps as (
     from ordered where year - previous_year > 1
 ),
 jumps as (
-    select agency_key, agency_name, year, 'magnitude_jump', 'new_received', 'warn',
+    select agency_key, agency_name, year, 'magnitude_jump', 'new_received', 'warn', 'agency',
            previous_new_received::double, new_received::double,
            'new requests went from ' || previous_new_received || ' to ' || new_received || ' in a year',
            source_file, null::integer, document_id
@@ -40,27 +55,27 @@ jumps as (
       and (new_received > 10 * previous_new_received or previous_new_received > 10 * new_received)
 ),
 year_range as (
-    select agency_key, canonical_name, year, 'year_out_of_range', 'year', 'error', null::double, year::double,
+    select agency_key, canonical_name, year, 'year_out_of_range', 'year', 'error', 'agency', null::double, year::double,
            'report year ' || year || ' is before {{ first_year }} or in the future',
            source_file, null::integer, document_id
     from selected where year < {{ first_year }} or year > extract(year from current_date)
 ),
 all_zero as (
-    select any_value(agency_key), any_value(agency_name), any_value(year), 'all_zero', 'report', 'warn',
+    select any_value(agency_key), any_value(agency_name), any_value(year), 'all_zero', 'report', 'warn', 'agency',
            null::double, 0::double, 'every cell of the report is 0 or blank',
            any_value(source_file), null::integer, document_id
     from {{ ref('int_report_cells_selected') }}
     group by document_id
-    having coalesce(max(abs(value)), 0) = 0
+    having coalesce(max(abs(value)), 0) = 0 and not bool_or(uncertain)
 ),
 warnings as (
     select selected.agency_key, selected.canonical_name, selected.year, 'parse_warning', 'parser', 'warn',
-           null::double, null::double, w.warning, selected.source_file, null::integer, selected.document_id
+           'extraction', null::double, null::double, w.warning, selected.source_file, null::integer, selected.document_id
     from {{ ref('stg_raw__parse_warnings') }} as w
     join selected on selected.document_id = w.document_id
 ),
 rejected as (
-    select null, null, null::integer, 'rejected_document', 'file', 'error', null::double, null::double,
+    select null, null, null::integer, 'rejected_document', 'file', 'error', 'file', null::double, null::double,
            q.reason, q.source_file, null::integer, q.document_sha256
     from {{ ref('stg_raw__quarantine') }} as q
 ),
@@ -71,6 +86,7 @@ issues as (
     union all select * from jumps
     union all select * from year_range
     union all select * from all_zero
+    union all select * from extraction
     union all select * from warnings
     union all select * from rejected
 )

@@ -14,6 +14,9 @@ select
     documents.document_id,
     documents.source_file,
     documents.agency_name as printed_agency_name,
+    documents.template,
+    documents.extraction_status,
+    documents.n_uncertain_cells,
     documents.n_warnings,
     documents.versions_in_agency_year,
     documents.version_choice

@@ -14,6 +14,9 @@ renamed as (
         pages,
         -- parse
         parser_version,
+        template,
+        extraction_status,
+        cast(n_uncertain_cells as integer) as n_uncertain_cells,
         n_warnings,
         n_violations,
         loaded_at,

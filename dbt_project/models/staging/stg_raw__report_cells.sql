@@ -5,6 +5,7 @@ renamed as (
         document_id,
         field,
         cast(value as double) as value,
+        coalesce(uncertain, false) as uncertain,
         -- provenance: where the number was printed
         page,
         line,
