@@ -219,6 +219,7 @@ def map_cells(doc: Document, template: Template) -> CellMap:
             if sim < LABEL_MATCH:
                 _confirm(cm, template, list(t.fields), f"{_where(ln, t)} matched by its place "
                          f"(label similarity {sim:.2f})", set(t.fields))
+        _merged_rows(cm, pairs, al, section)
         start = pairs[-1][0].index
     _missing(cm, al)
     inside = (al.pairs[0][0].index, al.pairs[-1][0].index) if al.pairs else (0, -1)
@@ -230,10 +231,30 @@ def map_cells(doc: Document, template: Template) -> CellMap:
     return cm
 
 
+def _merged_rows(cm: CellMap, pairs, al, section: str) -> None:
+    """A printed row whose label holds the label of another template row that was not found
+    is two rows read as one (a ruling line lost, two lines of a cell): its cells hold both
+    rows' numbers run together, so they are uncertain, never read as one row's."""
+    missing = [t for t in al.missing() if t.section == section and t.labels]
+    for ln, t, _ in pairs:
+        label = match_key("".join(ln.labels))
+        own = [match_key(x) for x in t.labels]
+        for other in missing:
+            keys = [match_key(x) for x in other.labels if len(match_key(x)) >= 3]
+            if any(k in label and not any(k in o for o in own) for k in keys):
+                for f in t.fields:
+                    cm.uncertain[f] = (f"{_where(ln, t)}: its label also holds {other.labels[0]}: two rows read as one, "
+                                       "their numbers run together")
+                    cm.cells[f] = None
+                break
+
+
 def _missing(cm: CellMap, al) -> None:
+    """Template rows the document does not show (or we could not find): their cells are
+    uncertain, never silently blank. A whole section missing is said once."""
     for trow in al.missing():
-        if trow.section not in cm.sections_found:
-            continue  # the whole section is absent: said once, by the caller
+        why = (f"section {SECTION_NAMES[trow.section]} not found" if trow.section not in cm.sections_found
+               else f"{SECTION_NAMES[trow.section]} row {trow.name} not found")
         for f in trow.fields:
-            cm.uncertain.setdefault(f, f"{SECTION_NAMES[trow.section]} row {trow.name} not found")
+            cm.uncertain.setdefault(f, why)
             cm.cells[f] = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -165,7 +166,7 @@ def _text_in(textpage, left: float, bottom: float, right: float, top: float) -> 
     return ctypes.string_at(buf, 2 * n).decode("utf-16-le", errors="ignore").rstrip("\x00") if n > 0 else ""
 
 
-def _piece(textpage, page_no: int, horizontal, vertical, page_height: float) -> Piece | None:
+def _piece(textpage, rects, page_no: int, horizontal, vertical, page_height: float) -> Piece | None:
     xs = _snap([x for x, _, _ in vertical])
     ys = _snap([y for y, _, _ in horizontal])[::-1]  # top to bottom
     if len(xs) < 2 or len(ys) < 2:
@@ -200,26 +201,100 @@ def _piece(textpage, page_no: int, horizontal, vertical, page_height: float) -> 
         root = find(i)
         first.setdefault(root, i)
         last[root] = i
-    rows = [[""] * n_cols for _ in range(n_rows)]
+    lines: list[list[list[str]]] = [[[] for _ in range(n_cols)] for _ in range(n_rows)]
     spans: list[dict[int, int]] = [{} for _ in range(n_rows)]
     for root, i in first.items():
         (r0, c0), (r1, c1) = divmod(i, n_cols), divmod(last[root], n_cols)
         left, right, top, bottom = xs[c0], xs[c1 + 1], ys[r0], ys[r1 + 1]
-        text = _text_in(textpage, left + 0.5, bottom + 0.5, right - 0.5, top - 0.5)
-        rows[r0][c0] = text if text.isascii() and text.isdigit() else squash(text)
+        lines[r0][c0] = _cell_lines(textpage, rects, left + 0.5, bottom + 0.5, right - 0.5, top - 0.5)
         if c1 > c0:
             spans[r0][c0] = c1
-    kept = [k for k, r in enumerate(rows) if any(r)]
-    return Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=[rows[k] for k in kept],
-                 page_height=page_height, spans=[spans[k] for k in kept])
+    rows, row_spans = [], []
+    for cells, span in zip(lines, spans):
+        for row in _unmerge(cells):
+            if any(row):
+                rows.append(row)
+                row_spans.append(span)
+    return Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=rows, page_height=page_height, spans=row_spans)
 
 
-_ROW_STARTS = ("规章", "行政规范性文件", "规范性文件", "行政许可", "行政处罚", "行政强制", "行政事业性收费", "信息内容",
-               "自然人", "行政复议", "结果维持", "第二十条", "申请人情况")
+def _page_rects(textpage) -> list[tuple[float, float, float, float]]:
+    """pdfium's text rectangles of a page (one per run of text on a line), as (mid-y, left,
+    right, bottom, top), sorted by mid-y: the text lines inside a cell are found from them."""
+    import pypdfium2.raw as pdfium_c
+
+    raw = textpage.raw
+    box = [ctypes.c_double() for _ in range(4)]
+    refs = [ctypes.byref(v) for v in box]
+    out = []
+    for k in range(pdfium_c.FPDFText_CountRects(raw, 0, -1)):
+        pdfium_c.FPDFText_GetRect(raw, k, *refs)
+        left, top, right, bottom = (v.value for v in box)
+        out.append(((top + bottom) / 2, left, right, bottom, top))
+    out.sort()
+    return out
+
+
+def _cell_lines(textpage, rects, left: float, bottom: float, right: float, top: float) -> list[str]:
+    """The text lines inside a cell, top to bottom: the page's text rectangles in the box,
+    grouped into bands by height, each band read on its own (a cell that holds two printed
+    rows, its ruling line lost, reads as two lines; pdfium's box text would run them
+    together)."""
+    lo = bisect.bisect_left(rects, (bottom,))
+    hi = bisect.bisect_right(rects, (top, float("inf")))
+    bands: list[list[float]] = []
+    for _, l, r, b, t in rects[lo:hi]:
+        if left <= (l + r) / 2 <= right:
+            bands.append([b, t])
+    bands.sort(key=lambda x: -x[1])
+    merged: list[list[float]] = []
+    for b, t in bands:  # runs of one line overlap in height; lines do not
+        if merged and min(t, merged[-1][1]) - max(b, merged[-1][0]) > 0.3 * min(t - b, merged[-1][1] - merged[-1][0]):
+            merged[-1] = [min(b, merged[-1][0]), max(t, merged[-1][1])]
+        else:
+            merged.append([b, t])
+    text = _text_in(textpage, left, bottom, right, top)
+    if len(merged) < 2:
+        return [text] if text.strip() else []
+    lines = [_text_in(textpage, left, max(bottom, (b0 + t0) / 2 - 0.5), right, min(top, (b0 + t0) / 2 + 0.5))
+             for b0, t0 in merged]
+    lines = [ln for ln in lines if ln.strip()]
+    # the lines must be the box's text split, nothing read twice or lost
+    return lines if squash("".join(lines)) == squash(text) else [text] if text.strip() else []
+
+
+_NUMBER_LINE = re.compile(r"^\s*[+\-]?\d[\d.,]*\s*$")
+
+
+def _unmerge(cells: list[list[str]]) -> list[list[str]]:
+    """A grid row whose ruling line to the next row was not drawn (or not found) holds two
+    printed rows: every printed cell then has as many text lines, and its number cells one
+    number per line. Such a row is read as that many rows; any other row as one, its lines
+    joined (a label wrapped inside its cell)."""
+    filled = [c for c in cells if c]
+    counts = {len(c) for c in filled}
+    numbers = [c for c in filled if all(_NUMBER_LINE.match(ln) for ln in c)]
+    if len(counts) == 1 and (n := counts.pop()) >= 2 and len(numbers) >= 2:
+        return [[squash(c[k]) if c else "" for c in cells] for k in range(n)]
+    return [[c[0] if len(c) == 1 and c[0].isascii() and c[0].isdigit() else squash("".join(c)) for c in cells]]
+
+
+_HEADER_STARTS = ("信息内容", "自然人", "行政复议", "结果维持", "第二十条", "申请人情况")
+
+
+@functools.lru_cache(maxsize=1)
+def _row_starts() -> tuple[str, ...]:
+    """The labels a printed row starts with: every template's row labels (data, not a list
+    kept here) and the headers' first words."""
+    from ..template import templates
+    from ..textnorm import squash as _sq
+
+    return tuple(sorted({_sq(label) for t in templates() for r in t.rows for label in r.labels
+                         if len(label) >= 2} | set(_HEADER_STARTS)))
 
 
 def _starts_row(label: str) -> bool:
-    return bool(_ENUMERATED.match(label)) or label.startswith(_ROW_STARTS)
+    return bool(_ENUMERATED.match(label)) or label.startswith(_row_starts())
 
 
 def _is_continuation(prev: list[str], first: list[str]) -> bool:
@@ -230,11 +305,16 @@ def _is_continuation(prev: list[str], first: list[str]) -> bool:
     labels = [c for c in first if c and not parse_number(c)[0]]
     if any(_starts_row(c) for c in labels):
         return False
+    if any(a and b and parse_number(a)[0] and parse_number(b)[0] for a, b in zip(prev, first)):
+        return False  # a number in the same column on both sides: two rows, not one split
     if labels:
         return True
     prev_labels = [c for c in prev if c and not parse_number(c)[0]]
     prev_values = [c for c in prev if c and parse_number(c)[0]]
-    return bool(prev_labels) and not prev_values and any(first) and _starts_row(prev_labels[-1])
+    # a row label (at most its three label columns, never a header row of column names)
+    # whose values were pushed to the next page
+    return (0 < len(prev_labels) <= 3 and not prev_values and any(first)
+            and _starts_row(prev_labels[-1]))
 
 
 def _stitch(pieces: list[Piece]) -> list[tuple[int, Piece]]:
@@ -289,8 +369,9 @@ def read(data: bytes) -> Document:
                     continue
                 horizontal, vertical = _segments(page, pdfium_c)
                 comps = _components(horizontal, vertical)
+                rects = _page_rects(textpage) if comps else []
                 page_pieces = [p for h, v in comps
-                               if (p := _piece(textpage, i + 1, h, v, page.get_height())) is not None and p.rows]
+                               if (p := _piece(textpage, rects, i + 1, h, v, page.get_height())) is not None and p.rows]
                 pieces.extend(sorted(page_pieces, key=lambda p: -p.top))
                 if not page_pieces:
                     unruled.append((i + 1, text))
