@@ -64,8 +64,10 @@ def by_count(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Re
 
 
 def positional(trow: TRow, line: Line, structure: Structure) -> Reading | None:
+    """The row read by the header's column positions, when the header places every column
+    the layout prints (a column without a position would come out blank, unseen)."""
     pos = structure.positions.get(line.row.table)
-    if pos is None:
+    if pos is None or len(structure.layouts) != 1 or any(c.name not in pos.spans for c in structure.layouts[0]):
         return None
     by_col = grid_cells(line, pos)
     if by_col is None:

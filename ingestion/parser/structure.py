@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rapidfuzz import fuzz
+
 from .align import Line, similarity
 from .template import Column
 from .textnorm import match_key
@@ -67,7 +69,15 @@ def names_in(cell: str, columns: tuple[Column, ...], group_labels: tuple[str, ..
                 out.append(c.name)
                 key = key.replace(lk, "", 1)
                 break
-    if out or len(key) < 2:
+    if out:
+        if len(key) >= 8:
+            # a flattened header (one cell, several names) with a misspelt name left: by substring likeness
+            for c in columns:
+                if c.name not in out and any(len(match_key(lb)) >= 4 and fuzz.partial_ratio(match_key(lb), key) >= 80
+                                             for lb in c.labels):
+                    out.append(c.name)
+        return out
+    if len(key) < 2:
         return out
     scored = [(max(similarity(key, match_key(label)) for label in c.labels), c.name) for c in columns]
     best = max(scored)

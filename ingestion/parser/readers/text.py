@@ -98,20 +98,22 @@ def tokens(chunk: str) -> list[tuple[str, str]]:
     return out
 
 
-def _stream_rows(chunk: str) -> list[tuple[str, list[str]]]:
-    """(label, values) pairs of a chunk: a label followed by its values, one row each."""
-    rows: list[tuple[str, list[str]]] = []
-    label, values = "", []
+def _stream_rows(chunk: str) -> list[tuple[list[str], list[str]]]:
+    """(label cells, values) of a chunk: the label pieces (space-separated, or cut apart by a
+    digit run) followed by their values, one row each."""
+    rows: list[tuple[list[str], list[str]]] = []
+    labels: list[str] = []
+    values: list[str] = []
     for kind, text in tokens(chunk):
         if kind == "label":
             if values:
-                rows.append((label, values))
-                label, values = "", []
-            label += text
+                rows.append((labels, values))
+                labels, values = [], []
+            labels.append(text)
         else:
             values.append(text)
-    if label or values:
-        rows.append((label, values))
+    if labels or values:
+        rows.append((labels, values))
     return rows
 
 
@@ -123,25 +125,25 @@ def _text_rows(text_lines: list[tuple[int, str]], table: int) -> list[Row]:
         if _PAGE_NUMBER.match(line):
             continue
         for chunk in _SENTENCE_END.split(line):
-            for label, values in _stream_rows(chunk):
-                if not values and (not label or len(label) > 60):
+            for labels, values in _stream_rows(chunk):
+                if not values and (not labels or len("".join(labels)) > 60):
                     continue
-                rows.append(Row(cells=[label, *values], table=table, line=n))
+                rows.append(Row(cells=[*labels, *values] if labels else ["", *values], table=table, line=n))
+    has_values = [any(looks_like_value(c) and c.strip() for c in r.cells) for r in rows]
     for i, row in enumerate(rows):
-        if len(row.cells) < 2:
+        if not has_values[i]:
             continue
         below = []
-        for r in rows[i + 1:i + 1 + _CONTEXT_LINES]:
-            if len(r.cells) > 1:
+        for k in range(i + 1, min(len(rows), i + 1 + _CONTEXT_LINES)):
+            if has_values[k]:
                 break
-            below.append(r)
-        j = i - 1
+            below.append("".join(rows[k].cells))
         above = []
-        while j >= 0 and len(rows[j].cells) == 1 and len(above) < _CONTEXT_LINES:
-            above.insert(0, rows[j])
+        j = i - 1
+        while j >= 0 and not has_values[j] and len(above) < _CONTEXT_LINES:
+            above.insert(0, "".join(rows[j].cells))
             j -= 1
-        row.before = tuple(r.cells[0] for r in above)
-        row.after = tuple(r.cells[0] for r in below)
+        row.before, row.after = tuple(above), tuple(below)
     return rows
 
 
