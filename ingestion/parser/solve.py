@@ -100,17 +100,21 @@ def _drop_flagged(row: _Row) -> None:
         row.classes = [row.classes[k] for k in clean]
 
 
-def _local_filter(row: _Row, checks: list[Check]) -> str | None:
-    """Keep the classes that pass the row's own checks, if any does."""
+def _local_filter(row: _Row, checks: list[Check]) -> tuple[str | None, list[Check]]:
+    """Keep the classes that pass the row's own checks, if any does. Returns the rule that
+    decided, and the row's own checks that fail in every reading: the report's own error
+    (a 总计 with blank parts), which cannot tell readings apart and must not decide others."""
     own = [c for c in checks if set(c.fields) <= set(row.fields)]
     if not own or len(row.classes) < 2:
-        return None
+        return None, []
+    broken = [c for c in own if all(check_passes(c, row.rep(k)) is False for k in range(len(row.classes)))]
+    usable = [c for c in own if c not in broken]
     passing = [k for k in range(len(row.classes))
-               if all(check_passes(c, row.rep(k)) is not False for c in own)]
-    if passing and len(passing) < len(row.classes):
+               if all(check_passes(c, row.rep(k)) is not False for c in usable)]
+    if usable and passing and len(passing) < len(row.classes):
         row.classes = [row.classes[k] for k in passing]
-        return own[0].rule
-    return None
+        return usable[0].rule, broken
+    return None, broken
 
 
 def _search(rows: list[_Row], ambiguous: list[int], checks: list[Check], fixed: dict[str, Value]):
@@ -173,7 +177,8 @@ def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown
                 out.uncertain[f] = f"{c.where}: the printed cells cannot be read into its columns"
     for row in rows:
         _drop_flagged(row)
-        rule = _local_filter(row, checks)
+        rule, broken = _local_filter(row, checks)
+        checks = [c for c in checks if c not in broken]
         if rule and len(row.classes) == 1:
             out.resolved.append(f"{row.case.where}: read as the only reading its {rule} allows")
     chosen: dict[int, int | None] = {i: 0 for i, r in enumerate(rows) if len(r.classes) == 1}
