@@ -132,6 +132,9 @@ def _text_rows(text_lines: list[tuple[int, str]], table: int) -> list[Row]:
     has_values = [any(looks_like_value(c) and c.strip() for c in r.cells) for r in rows]
     for i, row in enumerate(rows):
         if not has_values[i]:
+            # a label printed without numbers (a blank row), wrapped over the lines below it
+            # until the next enumerated label
+            row.after = tuple("".join(r.cells) for r in _continuations(rows, has_values, i))
             continue
         below = []
         for k in range(i + 1, min(len(rows), i + 1 + _CONTEXT_LINES)):
@@ -145,6 +148,18 @@ def _text_rows(text_lines: list[tuple[int, str]], table: int) -> list[Row]:
             j -= 1
         row.before, row.after = tuple(above), tuple(below)
     return rows
+
+
+_STARTS_LABEL = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}[.．、](?!\d))")
+
+
+def _continuations(rows: list[Row], has_values: list[bool], i: int) -> list[Row]:
+    out = []
+    for k in range(i + 1, min(len(rows), i + 1 + _CONTEXT_LINES)):
+        if has_values[k] or _STARTS_LABEL.match(rows[k].cells[0]):
+            break
+        out.append(rows[k])
+    return out
 
 
 def rows_from_text(text: str) -> list[Row]:
