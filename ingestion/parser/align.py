@@ -112,7 +112,9 @@ def _review_similarity(line: Line, template: Template) -> float:
     if len(line.values) < _REVIEW_MIN_VALUES and not could_be_packed(line.values, _REVIEW_MIN_VALUES):
         return -1.0
     rest = match_key("".join(line.labels))
-    for word in (*template.review_header_words, *template.review_heading, "政府信息公开", "情况", "四"):
+    columns = [label for c in template.review_columns for label in c.labels]
+    for word in sorted({*template.review_header_words, *columns, *template.review_heading, "政府信息公开", "情况"},
+                       key=len, reverse=True):
         rest = rest.replace(match_key(word), "")
     return 1.0 if len(rest) <= 4 else 0.2
 
