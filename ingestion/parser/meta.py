@@ -132,17 +132,20 @@ def _title(lines: list[str], raw: list[str]) -> tuple[str, int | None]:
 
 def _after_furniture(raw_line: str, head: str) -> str:
     """A title printed on one line after page furniture (crawled pages: 首页 > … 发布机构…
-    XX局 2022年度政府信息公开…): the space-separated pieces before the title that are not
-    furniture."""
+    XX局 2022年度政府信息公开…): the fewest space-separated pieces before the title that
+    give an agency's name."""
     end = raw_line.find("政府信息公开")
     pieces = raw_line[:end].split() if end > 0 else []
-    kept: list[str] = []
-    for piece in reversed(pieces):
-        if _NOT_TITLE.search(piece) or _FURNITURE_CUT.search(piece):
-            break
-        kept.insert(0, piece)
-    tail = squash("".join(kept))
-    return tail if kept and len(pieces) > len(kept) and head.endswith(tail) else head
+    furniture = [k for k, p in enumerate(pieces) if _NOT_TITLE.search(p) or _FURNITURE_CUT.search(p)]
+    if not furniture:
+        return head
+    after_furniture = pieces[furniture[-1] + 1:]
+    for k in range(1, len(after_furniture) + 1):
+        tail = squash("".join(after_furniture[-k:]))
+        before, after, _ = _split_title(tail)
+        if plausible_agency(before or after) or is_spam(before or after):
+            return tail  # a hijacked name is kept whole: the spam is cut off later
+    return head
 
 
 def _read_upward(lines: list[str], raw: list[str], i: int, name: str) -> str:
