@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from rapidfuzz import fuzz
 
 from .document import Row
 from .packed import could_be_packed
-from .template import Template, TRow
+from .template import Template, TRow, load
 from .textnorm import match_key
 from .values import looks_like_value
 
@@ -41,13 +42,10 @@ class Line:
     values: list[str]  # the trailing value cells (blank ones included)
     options: tuple[str, ...]  # label texts to compare (match keys): innermost, joined, with context
 
-    @property
-    def filled(self) -> int:
-        return sum(1 for v in self.values if v.strip())
-
-    @property
-    def has_values(self) -> bool:
-        return self.filled > 0
+    def __post_init__(self) -> None:
+        self.printed = [v for v in self.values if v.strip()]  # the value cells that print something
+        self.filled = len(self.printed)
+        self.has_values = self.filled > 0
 
 
 def split_cells(cells: list[str]) -> tuple[list[str], list[str]]:
@@ -102,8 +100,13 @@ def _label_keys(labels: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def row_similarity(line: Line, trow: TRow) -> float:
-    keys = _label_keys(trow.labels)
-    return max((similarity(o, k) for o in line.options for k in keys), default=0.0)
+    return _best_similarity(line.options, trow.labels)
+
+
+@lru_cache(maxsize=1 << 18)
+def _best_similarity(options: tuple[str, ...], labels: tuple[str, ...]) -> float:
+    keys = _label_keys(labels)
+    return max((similarity(o, k) for o in options for k in keys), default=0.0)
 
 
 def _review_similarity(line: Line, template: Template) -> float:
@@ -121,8 +124,7 @@ def _review_similarity(line: Line, template: Template) -> float:
 
 def _fits(line: Line, trow: TRow) -> bool:
     """Can this row's values stand in this template row's columns at all?"""
-    filled = [v for v in line.values if v.strip()]
-    return len(filled) <= len(trow.columns) or could_be_packed(filled, len(trow.columns))
+    return line.filled <= len(trow.columns) or could_be_packed(line.printed, len(trow.columns))
 
 
 def match_score(line: Line, trow: TRow, template: Template) -> float | None:
@@ -154,40 +156,78 @@ class Alignment:
         return [t for t in self.sequence if t.key not in found]
 
 
-def align(lines: list[Line], sequence: tuple[TRow, ...], template: Template) -> Alignment:
+def align(lines: list[Line], sequence: tuple[TRow, ...], template: Template,
+          gains: list[list[float | None]] | None = None) -> Alignment:
+    """The best alignment of the lines to one row sequence (dynamic programme, one row of
+    lines at a time with numpy; on a tie a match wins over skipping). `gains` (line ×
+    sequence row) may be given when several sequences share the rows."""
     n, m = len(lines), len(sequence)
-    neg = float("-inf")
-    best = [[neg] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    best[0][0] = 0.0
-    skip_row = [(_SKIP_VALUE_ROW if ln.has_values else 0.0) for ln in lines]
-    gains = [[match_score(ln, t, template) for t in sequence] for ln in lines]
-    for i in range(n + 1):
-        for j in range(m + 1):
-            here = best[i][j]
-            if here == neg:
-                continue
-            if i < n and here + skip_row[i] > best[i + 1][j]:
-                best[i + 1][j], back[i + 1][j] = here + skip_row[i], (i, j)
-            if j < m and here + _SKIP_TEMPLATE_ROW > best[i][j + 1]:
-                best[i][j + 1], back[i][j + 1] = here + _SKIP_TEMPLATE_ROW, (i, j)
-            if i < n and j < m and gains[i][j] is not None and here + gains[i][j] > best[i + 1][j + 1]:
-                best[i + 1][j + 1], back[i + 1][j + 1] = here + gains[i][j], (i, j)
+    if gains is None:
+        gains = [[match_score(ln, t, template) for t in sequence] for ln in lines]
+    g = np.array([[-np.inf if x is None else x for x in row] for row in gains], dtype=float).reshape(n, m)
+    skip = _SKIP_TEMPLATE_ROW
+    steps = np.arange(m + 1) * skip
+    best = np.empty((n + 1, m + 1))
+    best[0] = steps
+    left = np.zeros((n + 1, m + 1), dtype=bool)  # came from (i, j-1): template row skipped
+    diag = np.zeros((n + 1, m + 1), dtype=bool)  # came from (i-1, j-1): matched
+    left[0, 1:] = True
+    for i, ln in enumerate(lines):
+        down = best[i] + (_SKIP_VALUE_ROW if ln.has_values else 0.0)
+        match = np.full(m + 1, -np.inf)
+        match[1:] = best[i, :-1] + g[i]
+        take = match >= down
+        cand = np.where(take, match, down)
+        row = np.maximum.accumulate(cand - steps) + steps
+        best[i + 1] = row
+        left[i + 1] = row > cand + 1e-12
+        diag[i + 1] = take & ~left[i + 1]
     pairs, unmatched = [], []
     i, j = n, m
     while (i, j) != (0, 0):
-        pi, pj = back[i][j]
-        if pi == i - 1 and pj == j - 1:
-            line, trow = lines[pi], sequence[pj]
+        if left[i, j]:
+            j -= 1
+        elif diag[i, j]:
+            line, trow = lines[i - 1], sequence[j - 1]
             sim = 1.0 if trow.key == "review.all" else row_similarity(line, trow)
             pairs.append((line, trow, sim))
-        elif pi == i - 1 and lines[pi].has_values:
-            unmatched.append(lines[pi])
-        i, j = pi, pj
-    return Alignment(best[n][m], pairs[::-1], unmatched[::-1], sequence)
+            i, j = i - 1, j - 1
+        else:
+            if lines[i - 1].has_values:
+                unmatched.append(lines[i - 1])
+            i -= 1
+    return Alignment(float(best[n, m]), pairs[::-1], unmatched[::-1], sequence)
+
+
+@lru_cache(maxsize=1 << 15)
+def _gains(options: tuple[str, ...], labels: tuple[str, ...], values: tuple[str, ...],
+           version: str) -> tuple[float | None, ...]:
+    """A line's gains against every template row; lines recur across reports (the same
+    labels, the same zeros), so they are computed once."""
+    template = load(version)
+    line = Line(-1, Row(cells=[], table=-1), list(labels), list(values), options)
+    return tuple(match_score(line, t, template) for t in template.rows)
 
 
 def best_alignment(lines: list[Line], template: Template) -> Alignment:
-    # on a tie (within rounding), the variant that places more rows
-    return max((align(lines, seq, template) for seq in template.variants()),
-               key=lambda a: (round(a.score, 6), len(a.pairs)))
+    """The best alignment over the template's variants (on a tie within rounding, the one
+    that places more rows). Lines that cannot match any row are left out of the DP: they
+    would only be skipped."""
+    rows = template.rows
+    table = [list(_gains(ln.options, tuple(ln.labels), tuple(ln.values), template.version)) for ln in lines]
+    keep = [i for i, g in enumerate(table) if lines[i].has_values or any(x is not None for x in g)]
+    lines, table = [lines[i] for i in keep], [table[i] for i in keep]
+    position = {t.key: k for k, t in enumerate(rows)}
+    # a layout whose own rows no line can match (section 四 by group, where it is printed
+    # as one row) is not worth aligning
+    found = LABEL_MATCH - _MATCH_COST  # the gain of a row whose label is found
+    plausible = {t.group for k, t in enumerate(rows) if t.group and any(g[k] is not None and g[k] >= found for g in table)}
+    variants = [seq for seq in template.variants()
+                if not any(t.group and t.group not in plausible and t.section == "review" for t in seq)]
+    best = None
+    for seq in variants or template.variants():
+        cols = [position[t.key] for t in seq]
+        a = align(lines, seq, template, [[g[c] for c in cols] for g in table])
+        if best is None or (round(a.score, 6), len(a.pairs)) > (round(best.score, 6), len(best.pairs)):
+            best = a
+    return best

@@ -104,8 +104,11 @@ def _local_filter(row: _Row, checks: list[Check]) -> tuple[str | None, list[Chec
     """Keep the classes that pass the row's own checks, if any does. Returns the rule that
     decided, and the row's own checks that fail in every reading: the report's own error
     (a 总计 with blank parts), which cannot tell readings apart and must not decide others."""
-    own = [c for c in checks if set(c.fields) <= set(row.fields)]
-    if not own or len(row.classes) < 2:
+    if len(row.classes) < 2:
+        return None, []
+    fields = set(row.fields)
+    own = [c for c in checks if c.expected[0] in fields and set(c.fields) <= fields]
+    if not own:
         return None, []
     broken = [c for c in own if all(check_passes(c, row.rep(k)) is False for k in range(len(row.classes)))]
     usable = [c for c in own if c not in broken]

@@ -203,12 +203,22 @@ def _piece(textpage, rects, page_no: int, horizontal, vertical, page_height: flo
         last[root] = i
     lines: list[list[list[str]]] = [[[] for _ in range(n_cols)] for _ in range(n_rows)]
     spans: list[dict[int, int]] = [{} for _ in range(n_rows)]
+    boxes: dict[tuple[int, int], tuple[float, float, float, float]] = {}
     for root, i in first.items():
         (r0, c0), (r1, c1) = divmod(i, n_cols), divmod(last[root], n_cols)
-        left, right, top, bottom = xs[c0], xs[c1 + 1], ys[r0], ys[r1 + 1]
-        lines[r0][c0] = _cell_lines(textpage, rects, left + 0.5, bottom + 0.5, right - 0.5, top - 0.5)
+        box = (xs[c0] + 0.5, ys[r1 + 1] + 0.5, xs[c1 + 1] - 0.5, ys[r0] - 0.5)  # left, bottom, right, top
+        boxes[(r0, c0)] = box
+        text = _text_in(textpage, *box)
+        lines[r0][c0] = [text] if text.strip() else []
         if c1 > c0:
             spans[r0][c0] = c1
+    for r, cells in enumerate(lines):
+        # two printed rows in one grid row show as a number with a leading zero (0 over 0
+        # read as 00): only then are the cells' text lines read one by one
+        if any(c and c[0].strip().isdigit() and len(c[0].strip()) >= 2 and c[0].strip()[0] == "0" for c in cells):
+            for c, cell in enumerate(cells):
+                if cell:
+                    lines[r][c] = _cell_lines(textpage, rects, *boxes[(r, c)])
     rows, row_spans = [], []
     for cells, span in zip(lines, spans):
         for row in _unmerge(cells):
@@ -235,11 +245,24 @@ def _page_rects(textpage) -> list[tuple[float, float, float, float]]:
     return out
 
 
+class _LazyRects:
+    """A page's text rectangles, read the first time a cell needs them (rarely)."""
+
+    def __init__(self, textpage):
+        self.textpage, self._rects = textpage, None
+
+    def get(self) -> list:
+        if self._rects is None:
+            self._rects = _page_rects(self.textpage)
+        return self._rects
+
+
 def _cell_lines(textpage, rects, left: float, bottom: float, right: float, top: float) -> list[str]:
     """The text lines inside a cell, top to bottom: the page's text rectangles in the box,
     grouped into bands by height, each band read on its own (a cell that holds two printed
     rows, its ruling line lost, reads as two lines; pdfium's box text would run them
     together)."""
+    rects = rects.get()
     lo = bisect.bisect_left(rects, (bottom,))
     hi = bisect.bisect_right(rects, (top, float("inf")))
     bands: list[list[float]] = []
@@ -369,7 +392,7 @@ def read(data: bytes) -> Document:
                     continue
                 horizontal, vertical = _segments(page, pdfium_c)
                 comps = _components(horizontal, vertical)
-                rects = _page_rects(textpage) if comps else []
+                rects = _LazyRects(textpage)
                 page_pieces = [p for h, v in comps
                                if (p := _piece(textpage, rects, i + 1, h, v, page.get_height())) is not None and p.rows]
                 pieces.extend(sorted(page_pieces, key=lambda p: -p.top))
