@@ -214,7 +214,7 @@ def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown
             if why:
                 out.resolved.append(f"{row.case.where}: {why}")
             how = row.case.readings[pick].how
-            if how.startswith("digits") and len(row.case.readings) == 1:
+            if how.startswith("digits"):
                 out.resolved.append(f"{row.case.where}: {how}, the only split its sums allow")
             _take(out, row, pick)
             continue

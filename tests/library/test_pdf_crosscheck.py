@@ -1,9 +1,10 @@
 """Independent cross-check of the pdfium table reader: pdfplumber (pdfminer engine, its own
 ruled-table finder) reads the same generated PDFs, its tables go through the same mapper,
 and both must give the gold cells."""
-from ingestion.parser.mapper import map_cells
 from ingestion.parser.document import Document, Row
+from ingestion.parser.mapper import map_cells
 from ingestion.parser.readers.pdf import Piece, _stitch
+from ingestion.parser.template import load
 from ingestion.parser.textnorm import nfkc, squash
 
 
@@ -16,10 +17,13 @@ def read_with_pdfplumber(path) -> Document:
             for table in page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
                 rows = [[squash(c or "") for c in row] for row in table.extract()]
                 xs = sorted({round(cell[0], 1) for cell in table.cells} | {round(cell[2], 1) for cell in table.cells})
+                kept = [r for r in rows if any(r)]
                 pieces.append(Piece(page=number, top=-table.bbox[1], bottom=-table.bbox[3], xs=xs,
-                                    rows=[r for r in rows if any(r)]))
+                                    rows=kept, spans=[{} for _ in kept]))
             page.close()
-    rows = [Row(cells=[nfkc(c) for c in cells], table=t, page=p.page) for t, p in _stitch(pieces) for cells in p.rows]
+    # pdfplumber leaves a merged cell's covered positions empty: its rows share the grid
+    rows = [Row(cells=[nfkc(c) for c in cells], table=t, page=p.page, grid=True)
+            for t, p in _stitch(pieces) for cells in p.rows]
     return Document(format="pdf", text="", rows=rows)
 
 
@@ -28,6 +32,6 @@ def test_pdfplumber_reads_the_same_cells(generated):
     pdfs = [c for c in cases if c.filename.endswith(".pdf") and not c.gold.get("expect_error")]
     assert len(pdfs) >= 5
     for case in pdfs[:6]:
-        cells = map_cells(read_with_pdfplumber(out / "docs" / case.filename)).cells
+        cells = map_cells(read_with_pdfplumber(out / "docs" / case.filename), load(case.gold["template"])).cells
         wrong = {f: (cells[f], v) for f, v in case.gold["cells"].items() if cells[f] != v}
         assert not wrong, (case.id, dict(list(wrong.items())[:4]))
