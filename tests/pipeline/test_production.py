@@ -57,6 +57,14 @@ def _start(raw: Path, db: Path) -> subprocess.Popen:
                             stderr=subprocess.STDOUT, text=True, cwd=REPO, start_new_session=True)
 
 
+def _cells_per_template() -> dict[str, int]:
+    """Cells a report carries in each template: the 207 of the contract and its own."""
+    from ingestion.parser.spec import field_names
+    from ingestion.parser.template import VERSIONS, load
+
+    return {v: len(set(field_names()) | set(load(v).fields)) for v in VERSIONS}
+
+
 def _kill_when(proc: subprocess.Popen, pattern: str, timeout: float = 300) -> str:
     """kill -9 the run (and its worker processes) once its output matches `pattern`."""
     deadline, seen = time.time() + timeout, []
@@ -91,7 +99,9 @@ def test_kill_9_during_a_run_then_rerun_gives_identical_marts(folder, tmp_path):
         docs, distinct, cells = con.execute(
             "SELECT count(*), count(DISTINCT document_id), (SELECT count(*) FROM raw.report_cells) "
             "FROM raw.documents").fetchall()[0]
-    assert docs == distinct == 400 and cells == 400 * 207  # none lost, none twice
+        templates = con.execute("SELECT template, count(*) FROM raw.documents GROUP BY 1").fetchall()
+    per_template = _cells_per_template()
+    assert docs == distinct == 400 and cells == sum(per_template[t] * n for t, n in templates)  # none lost, none twice
     assert content_hash(crashed.parent / "published" / "govinfo.duckdb") == content_hash(clean)
 
 
@@ -114,6 +124,7 @@ def test_a_rerun_and_a_second_name_change_nothing(folder, tmp_path):
 READER = textwrap.dedent("""
     import json, os, sys, time, duckdb
     snap, stop, out, mode = sys.argv[1:5]
+    per_template = json.loads(sys.argv[5])  # cells of a report in each template
     seen, errors = [], []
     # "hold": a BI tool that keeps one connection open (it keeps reading the snapshot it
     # opened: DuckDB caches the open file per process); "poll": a fresh connection each time
@@ -121,9 +132,12 @@ READER = textwrap.dedent("""
     def look():
         try:
             con = held or duckdb.connect(snap, read_only=True)
-            seen.append(list(con.execute(
+            run, years, cells = con.execute(
                 "SELECT (SELECT run_id FROM main.publication), (SELECT count(*) FROM marts.fct_agency_year), "
-                "(SELECT count(*) FROM marts.fct_report_cells)").fetchall()[0]))
+                "(SELECT count(*) FROM marts.fct_report_cells)").fetchall()[0]
+            expected = sum(per_template[t] * n for t, n in
+                           con.execute("SELECT template, count(*) FROM marts.fct_agency_year GROUP BY 1").fetchall())
+            seen.append([run, years, cells, expected])
             if con is not held:
                 con.close()
         except Exception as exc:
@@ -148,7 +162,8 @@ def test_analysts_read_the_snapshot_while_a_run_writes(folder, tmp_path):
         shutil.copy(f, raw / f.name)
     stop = tmp_path / "stop"
     readers = {mode: subprocess.Popen([sys.executable, "-c", READER, str(snapshot), str(stop),
-                                       str(tmp_path / f"{mode}.json"), mode]) for mode in ("hold", "poll")}
+                                       str(tmp_path / f"{mode}.json"), mode, json.dumps(_cells_per_template())])
+               for mode in ("hold", "poll")}
     try:
         time.sleep(0.5)
         writer = _run(raw, db, timeout=600)  # never blocked by the readers
@@ -162,10 +177,10 @@ def test_analysts_read_the_snapshot_while_a_run_writes(folder, tmp_path):
     polled, held = (json.loads((tmp_path / f"{m}.json").read_text()) for m in ("poll", "hold"))
     for result in (polled, held):
         assert result["errors"] == [] and len(result["seen"]) > 5
-        assert all(cells == 207 * years for _, years, cells in result["seen"])  # never a half-built table
-    assert len({run for run, _, _ in polled["seen"]}) == 2  # the old snapshot, then the new one
+        assert all(cells == expected for _, _, cells, expected in result["seen"])  # never a half-built table
+    assert len({seen[0] for seen in polled["seen"]}) == 2  # the old snapshot, then the new one
     assert polled["seen"][-1][1] == years_now
-    assert len({run for run, _, _ in held["seen"]}) == 1  # an open connection keeps its snapshot
+    assert len({seen[0] for seen in held["seen"]}) == 1  # an open connection keeps its snapshot
 
 
 def test_a_few_thousand_documents_and_bad_ones_finish_with_matching_counts(tmp_path_factory, tmp_path):
