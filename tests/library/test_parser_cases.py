@@ -2,8 +2,6 @@
 prints enough, uncertain with null cells where it does not, never a plausible guess."""
 import random
 
-import pytest
-
 from corpus.render import Style, render
 from corpus.truth import series
 from ingestion.parser.parse import parse_file

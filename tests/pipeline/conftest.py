@@ -2,8 +2,9 @@
 session (ingestion → polars → DuckDB → dbt build → GX checks) into a temporary DuckDB file.
 
 The landing folder holds a cross-year pair that chains (agency A, text), one whose carryover
-breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (agency C) and
-an empty file.
+breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (agency C), a
+text report with a cell printed as 约N (agency D: read with doubt, its rule failures are
+extraction findings, never the agency's) and an empty file.
 """
 import random
 
@@ -26,7 +27,8 @@ def landing(tmp_path_factory):
     b = series(rng, [2022, 2023], agency=("临沂市财政局", "临沂市", "财政局"), break_carryover_at=2023)
     c = series(rng, [2023], agency=("天津市商务局", "天津市", "商务局"))
     inject(rng, c[0], "review_total")
-    reports = {"a": a, "b": b, "c": c}
+    d = series(rng, [2023], agency=("济南市统计局", "济南市", "统计局"), sizes={2023: 40})
+    reports = {"a": a, "b": b, "c": c, "d": d}
     # the ingestion asset reads every format: A as text shapes, B as DOCX and HTML, C as a PDF
     (raw / "a_2021.txt").write_text(render(a[0], Style("cells"), rng), encoding="utf-8")
     (raw / "a_2022.txt").write_text(render(a[1], Style("pipes"), rng), encoding="utf-8")
@@ -35,8 +37,26 @@ def landing(tmp_path_factory):
     src = tmp_path_factory.mktemp("src") / "c_2023.docx"
     src.write_bytes(to_docx(c[0], Style("cells"), rng))
     libreoffice_convert([src], "pdf", raw)
+    (raw / "d_2023.txt").write_text(_rough_cell(render(d[0], Style("pipes"), rng), d[0]), encoding="utf-8")
     (raw / "empty.txt").write_bytes(b"")
     return raw, reports
+
+
+ROUGH_CELL = "applications.granted.natural_person"
+
+
+def _rough_cell(text: str, report) -> str:
+    """The report with its 予以公开/自然人 cell printed as 约N (about N): a value that cannot be
+    read as a count, flagged in its place."""
+    value = report.cells[ROUGH_CELL]
+    lines = text.splitlines()
+    i = next(k for k, ln in enumerate(lines) if "予以公开" in ln)
+    cells = lines[i].split(" | ")
+    j = next(k for k, c in enumerate(cells) if "予以公开" in c) + 1
+    assert cells[j] == str(value)
+    cells[j] = f"约{value}"
+    lines[i] = " | ".join(cells)
+    return "\n".join(lines) + "\n"
 
 
 def run_job(raw, warehouse, monkeypatch, instance=None):

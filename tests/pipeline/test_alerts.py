@@ -71,11 +71,15 @@ def test_one_digest_per_channel_then_nothing_twice(built, smtp_server, webhook_s
     assert len(mails) == 1 and len(posts) == 1
     body = mails[0].get_payload(decode=True).decode("utf-8")
     assert "天津市商务局 2023" in body and "review_total" in body and "empty.txt" in body
+    # the agencies' own errors, then what the parser could not read: never mixed
+    agency, extraction = body.index("the agency's numbers"), body.index("Not the agency's error")
+    assert agency < body.index("天津市商务局 2023") < extraction < body.index("济南市统计局 2023")
     issues = posts[0]["new_issues"]
     review = next(i for i in issues if i["rule"] == "review_total")
     assert review["agency_name"] == "天津市商务局" and review["year"] == 2023
     assert review["expected"] != review["actual"] and review["source_file"]
-    assert {i["rule"] for i in issues} >= {"review_total", "carryover", "rejected_document"}
+    assert {i["rule"] for i in issues} >= {"review_total", "carryover", "rejected_document", "extraction_uncertain"}
+    assert {i["finding_source"] for i in issues if i["agency_name"] == "济南市统计局"} == {"extraction"}
     assert all(i["severity"] in ("warn", "error") for i in issues)
 
     second = send_digests(warehouse, "run-2", config)

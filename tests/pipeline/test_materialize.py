@@ -2,19 +2,21 @@
 DuckDB → dbt build → GX checks, into a temporary warehouse; then the marts are asserted.
 
 The landing folder holds a cross-year pair that chains (agency A, text), one whose carryover
-breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (agency C) and
-an empty file.
+breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (agency C), a
+report with a cell read with doubt (agency D) and an empty file.
 """
 import duckdb
+
+from .conftest import ROUGH_CELL
 
 
 def test_run_succeeds_and_loads_every_good_document(built):
     raw, reports, db, result, _ = built
     assert result.success
     con = duckdb.connect(str(db), read_only=True)
-    assert con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0] == 5
-    assert con.execute("SELECT count(*) FROM marts.dim_agency").fetchall()[0][0] == 3
-    assert con.execute("SELECT count(*) FROM marts.fct_report_cells").fetchall()[0][0] == 5 * 207
+    assert con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0] == 6
+    assert con.execute("SELECT count(*) FROM marts.dim_agency").fetchall()[0][0] == 4
+    assert con.execute("SELECT count(*) FROM marts.fct_report_cells").fetchall()[0][0] == 6 * 207
     assert con.execute("SELECT source_file, reason FROM raw.quarantine").fetchall() == [("empty.txt", "empty file")]
     a22 = reports["a"][1]
     row = con.execute("SELECT new_received, carried_over, granted, total_processed, carried_forward "
@@ -46,13 +48,37 @@ def test_within_report_rules_find_exactly_the_planted_break(built):
     _, reports, db, _, _ = built
     con = duckdb.connect(str(db), read_only=True)
     failed = con.execute("SELECT agency_name, year, rule, subject, expected, actual FROM marts.rec_within_report "
-                         "WHERE NOT passed").fetchall()
+                         "WHERE NOT passed AND finding_source = 'agency'").fetchall()
     n = con.execute("SELECT count(*) FROM marts.rec_within_report").fetchall()[0][0]
     con.close()
     c = reports["c"][0].cells
     parts = sum(c[f"review_litigation.review.{k}"] for k in ("upheld", "corrected", "other", "pending"))
     assert failed == [("天津市商务局", 2023, "review_total", "review", parts, c["review_litigation.review.total"])]
-    assert n == 5 * 43
+    assert n == 6 * 43
+
+
+def test_a_cell_read_with_doubt_is_an_extraction_finding_not_the_agencys(built):
+    """D printed one cell as 约N: the cell is NULL and marked uncertain, the report is
+    `uncertain`, and the rules that fail on that cell are extraction findings; the agency's
+    own findings (C) stay the agency's."""
+    _, reports, db, _, _ = built
+    con = duckdb.connect(str(db), read_only=True)
+    status = dict(con.execute("SELECT agency_name, extraction_status FROM marts.fct_agency_year "
+                              "WHERE year = 2023").fetchall())
+    cell = con.execute("SELECT value, uncertain, printed_text FROM marts.fct_report_cells c "
+                       "JOIN raw.report_cells r USING (document_id, field) "
+                       f"WHERE agency_name = '济南市统计局' AND field = '{ROUGH_CELL}'").fetchall()
+    issues = con.execute("SELECT agency_name, rule, subject, finding_source FROM marts.data_quality_issues "
+                         "WHERE agency_name IN ('济南市统计局', '天津市商务局')").fetchall()
+    con.close()
+    assert status["济南市统计局"] == "uncertain" and status["天津市商务局"] == "exact"
+    value = reports["d"][0].cells[ROUGH_CELL]
+    assert cell == [(None, True, f"约{value}")]
+    d = [i for i in issues if i[0] == "济南市统计局"]
+    assert d and all(source == "extraction" for *_, source in d)
+    assert ("济南市统计局", "extraction_uncertain", "parser", "extraction") in d
+    assert ("济南市统计局", "row_total", "granted", "extraction") in d
+    assert ("天津市商务局", "review_total", "review", "agency") in issues
 
 
 def test_checks_report_findings_as_warnings_and_pipeline_checks_pass(built):
