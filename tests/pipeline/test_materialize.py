@@ -65,9 +65,9 @@ def test_a_cell_read_with_doubt_is_an_extraction_finding_not_the_agencys(built):
     con = duckdb.connect(str(db), read_only=True)
     status = dict(con.execute("SELECT agency_name, extraction_status FROM marts.fct_agency_year "
                               "WHERE year = 2023").fetchall())
-    cell = con.execute("SELECT value, uncertain, printed_text FROM marts.fct_report_cells c "
+    cell = con.execute("SELECT c.value, c.uncertain, r.printed FROM marts.fct_report_cells c "
                        "JOIN raw.report_cells r USING (document_id, field) "
-                       f"WHERE agency_name = '济南市统计局' AND field = '{ROUGH_CELL}'").fetchall()
+                       f"WHERE c.agency_name = '济南市统计局' AND field = '{ROUGH_CELL}'").fetchall()
     issues = con.execute("SELECT agency_name, rule, subject, finding_source FROM marts.data_quality_issues "
                          "WHERE agency_name IN ('济南市统计局', '天津市商务局')").fetchall()
     con.close()
