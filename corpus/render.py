@@ -21,7 +21,7 @@ from .truth import Report
 SHAPES = ("cells", "tabs", "pipes")
 QUIRKS = ("blank_applicants", "no_other_column", "heji", "typos", "mislabel_carried_over", "fold_other",
           "wrapped_labels", "bookmarks", "cn_year", "split_title", "spam_title", "fullwidth_digits",
-          "blank_outcomes", "prose_numbers", "fees_decimal", "qualified_header")
+          "blank_outcomes", "prose_numbers", "fees_decimal", "qualified_header", "split_tables")
 # how the title names the agency and year (the report is the same whatever the form)
 TITLE_FORMS = ("name_then_year", "one_line", "year_first", "guanyu", "agency_guanyu", "split", "cms", "body_only")
 

@@ -72,7 +72,11 @@ def to_html(r: Report, style: Style, rng: random.Random, encoding: str = "utf-8"
     publisher = r.agency if not spam or rng.random() < 0.5 else SPAM + r.agency[len(r.place):]
     parts = []
     for kind, value in blocks(r, style, rng):
-        if kind == "table":
+        if kind == "table" and value == "applications" and style.has("split_tables"):
+            # a CMS editor's page break: the table goes on as a second <table>, the merged
+            # label cells that spanned the break cut off
+            parts.extend(_html_table(piece) for piece in _split_model(_MODELS[value](r, style), rng))
+        elif kind == "table":
             parts.append(_html_table(_MODELS[value](r, style)))
         elif kind == "title":
             parts.append(f"<h2 class='title'>{html.escape(value)}</h2>")
@@ -146,6 +150,19 @@ def crawl_text(page: bytes, rng: random.Random) -> bytes:
     walk(root.body)
     lines = [" ".join(line.split()) for line in "".join(out).split("\n")]
     return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
+
+
+def _split_model(model: TableModel, rng: random.Random) -> list[TableModel]:
+    """The table cut into two at a random body row; a cell spanning the cut keeps only its
+    part above it."""
+    cut = rng.randint(6, model.n_rows - 3)
+    top, bottom = TableModel(cut, model.n_cols), TableModel(model.n_rows - cut, model.n_cols)
+    for c in model.cells:
+        if c.row < cut:
+            top.add(c.row, c.col, c.text, min(c.rowspan, cut - c.row), c.colspan)
+        else:
+            bottom.add(c.row - cut, c.col, c.text, c.rowspan, c.colspan)
+    return [top, bottom]
 
 
 def _html_table(model: TableModel) -> str:
