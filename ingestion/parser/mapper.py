@@ -186,49 +186,61 @@ def map_cells(doc: Document, template: Template) -> CellMap:
     cm = CellMap(template, cells)
     lines = [line_of(i, r) for i, r in enumerate(doc.rows) if any(c.strip() for c in r.cells)]
     al = best_alignment(lines, template)
-    by_section = {s: [p for p in al.pairs if p[1].section == s] for s in SECTIONS}
     start = -1
     for section in SECTIONS:
-        pairs = by_section[section]
-        if not pairs:
-            continue
-        cm.sections_found.add(section)
-        fields = {f for _, t, _ in pairs for f in t.fields}
-        unconfirmed: list[tuple[str, set[str]]] = []
-        if section == "active":
-            cases, unconfirmed = _active(lines, pairs, template, start)
-        elif section == "applications":
-            cases, st = _applications(lines, pairs, template, start)
-            _note_layout(cm, st)
-            if not st.from_header:
-                unconfirmed.append((f"三: columns not named by a header ({st.evidence}); read by the count of values",
-                                    fields))
-        else:
-            cases, from_header = _review(lines, pairs, template, start)
-            if not from_header:
-                unconfirmed.append(("四: header not found; 15 values read in the template's order", fields))
-        section_fields = {f for t in template.section_rows(section) for f in t.fields}
-        missing = {f for t in al.missing() if t.section == section for f in t.fields}
-        decision = decide(cases, _section_checks(template, section_fields), template.fill_pattern, missing)
-        _record(cm, decision, pairs)
-        cm.verified.extend(decision.resolved)
-        cm.problems.extend(decision.problems)
-        for claim, scope in unconfirmed:
-            _confirm(cm, template, sorted(scope), claim, scope)
-        for ln, t, sim in pairs:
-            if sim < LABEL_MATCH:
-                _confirm(cm, template, list(t.fields), f"{_where(ln, t)} matched by its place "
-                         f"(label similarity {sim:.2f})", set(t.fields))
-        _merged_rows(cm, pairs, al, section)
-        start = pairs[-1][0].index
+        pairs = [p for p in al.pairs if p[1].section == section]
+        if pairs:
+            _read_section(cm, section, pairs, lines, al, start)
+            start = pairs[-1][0].index
     _missing(cm, al)
+    _warn_unmatched(cm, al)
+    return cm
+
+
+def _cases(cm: CellMap, section: str, pairs, lines, start: int) -> tuple[list[RowCase], list[tuple[str, set[str]]]]:
+    """The section's rows with their readings, and the inferences its structure needed
+    (with the cells each one placed), which the arithmetic must then confirm."""
+    template = cm.template
+    fields = {f for _, t, _ in pairs for f in t.fields}
+    if section == "active":
+        return _active(lines, pairs, template, start)
+    if section == "applications":
+        cases, st = _applications(lines, pairs, template, start)
+        _note_layout(cm, st)
+        claims = [] if st.from_header else [
+            (f"三: columns not named by a header ({st.evidence}); read by the count of values", fields)]
+        return cases, claims
+    cases, from_header = _review(lines, pairs, template, start)
+    return cases, [] if from_header else [("四: header not found; 15 values read in the template's order", fields)]
+
+
+def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int) -> None:
+    template = cm.template
+    cm.sections_found.add(section)
+    cases, unconfirmed = _cases(cm, section, pairs, lines, start)
+    section_fields = {f for t in template.section_rows(section) for f in t.fields}
+    missing = {f for t in al.missing() if t.section == section for f in t.fields}
+    decision = decide(cases, _section_checks(template, section_fields), template.fill_pattern, missing)
+    _record(cm, decision, pairs)
+    cm.verified.extend(decision.resolved)
+    cm.problems.extend(decision.problems)
+    for claim, scope in unconfirmed:
+        _confirm(cm, template, sorted(scope), claim, scope)
+    for ln, t, sim in pairs:
+        if sim < LABEL_MATCH:
+            _confirm(cm, template, list(t.fields), f"{_where(ln, t)} matched by its place "
+                     f"(label similarity {sim:.2f})", set(t.fields))
+    _merged_rows(cm, pairs, al, section)
+
+
+def _warn_unmatched(cm: CellMap, al) -> None:
+    """A row with numbers between the tables' first and last rows that fits no template row
+    (prose around the tables is not a table row)."""
     inside = (al.pairs[0][0].index, al.pairs[-1][0].index) if al.pairs else (0, -1)
     for ln in al.unmatched:
-        if not inside[0] < ln.index < inside[1]:
-            continue  # prose around the tables, not a table row
-        cm.warnings.append(f"unrecognised table row {' / '.join(ln.labels)[:80]!r}"
-                           f" (line {ln.row.line}, page {ln.row.page})")
-    return cm
+        if inside[0] < ln.index < inside[1]:
+            cm.warnings.append(f"unrecognised table row {' / '.join(ln.labels)[:80]!r}"
+                               f" (line {ln.row.line}, page {ln.row.page})")
 
 
 def _merged_rows(cm: CellMap, pairs, al, section: str) -> None:

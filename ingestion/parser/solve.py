@@ -184,42 +184,53 @@ def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown
         checks = [c for c in checks if c not in broken]
         if rule and len(row.classes) == 1:
             out.resolved.append(f"{row.case.where}: read as the only reading its {rule} allows")
+    chosen, why_not = _choose(rows, checks, out)
+    totals = {f for r in rows for c, f in zip(r.case.trow.columns, r.fields) if c.total}
+    for i, row in enumerate(rows):
+        _settle(out, row, chosen[i], totals, fill_pattern, why_not.get(i))
+    return out
+
+
+def _choose(rows: list[_Row], checks: list[Check], out: Decision) -> tuple[dict[int, int | None], dict[int, str]]:
+    """The class each row is read as (None: undecided), and why an undecided row is."""
     chosen: dict[int, int | None] = {i: 0 for i, r in enumerate(rows) if len(r.classes) == 1}
     fixed = {f: v for i in chosen for f, v in rows[i].rep(0).items()}
     ambiguous = [i for i, r in enumerate(rows) if len(r.classes) > 1]
     checked = [i for i in ambiguous if any(set(c.fields) & set(rows[i].fields) for c in checks)]
-    why_not: dict[int, str] = {}
-    for i in ambiguous:
-        if i not in checked:
-            chosen[i] = None
-            why_not[i] = "several readings, and no sum checks these cells"
-    if checked:
-        solutions = _search(rows, checked, checks, fixed)
-        why = ("too many readings to check" if solutions is None else
-               "no reading satisfies the template's sums" if not solutions else
-               "several readings satisfy the template's sums")
-        for pos, i in enumerate(checked):
-            picks = {s[pos] for s in solutions} if solutions else set()
-            chosen[i] = picks.pop() if len(picks) == 1 else None
-            if chosen[i] is None:
-                why_not[i] = why
-            else:
-                rules = sorted({c.rule for c in checks if set(c.fields) & set(rows[i].fields)})
-                out.resolved.append(f"{rows[i].case.where}: the only reading {', '.join(rules)} allow")
-    totals = {f for r in rows for c, f in zip(r.case.trow.columns, r.fields) if c.total}
-    for i, row in enumerate(rows):
-        members = row.classes[chosen[i]] if chosen[i] is not None else [m for cl in row.classes for m in cl]
-        pick, why = _place_zeros(row, members, totals, fill_pattern) if chosen[i] is not None else (None, "")
-        if pick is not None:
-            if why:
-                out.resolved.append(f"{row.case.where}: {why}")
-            how = row.case.readings[pick].how
-            if how.startswith("digits"):
-                out.resolved.append(f"{row.case.where}: {how}, the only split its sums allow")
-            _take(out, row, pick)
-            continue
-        _take_common(out, row, members, why_not.get(i) or why or "the reading is ambiguous")
-    return out
+    why_not = {i: "several readings, and no sum checks these cells" for i in ambiguous if i not in checked}
+    chosen.update(dict.fromkeys(why_not))
+    if not checked:
+        return chosen, why_not
+    solutions = _search(rows, checked, checks, fixed)
+    why = ("too many readings to check" if solutions is None else
+           "no reading satisfies the template's sums" if not solutions else
+           "several readings satisfy the template's sums")
+    for pos, i in enumerate(checked):
+        picks = {s[pos] for s in solutions} if solutions else set()
+        chosen[i] = picks.pop() if len(picks) == 1 else None
+        if chosen[i] is None:
+            why_not[i] = why
+        else:
+            rules = sorted({c.rule for c in checks if set(c.fields) & set(rows[i].fields)})
+            out.resolved.append(f"{rows[i].case.where}: the only reading {', '.join(rules)} allow")
+    return chosen, why_not
+
+
+def _settle(out: Decision, row: _Row, chosen: int | None, totals: set[str], fill_pattern: str,
+            why_not: str | None) -> None:
+    """Take the row's reading: the chosen class, its zeros placed by the fill pattern; or,
+    undecided, the cells every reading agrees on."""
+    members = row.classes[chosen] if chosen is not None else [m for cl in row.classes for m in cl]
+    pick, why = _place_zeros(row, members, totals, fill_pattern) if chosen is not None else (None, "")
+    if pick is None:
+        _take_common(out, row, members, why_not or why or "the reading is ambiguous")
+        return
+    if why:
+        out.resolved.append(f"{row.case.where}: {why}")
+    how = row.case.readings[pick].how
+    if how.startswith("digits"):
+        out.resolved.append(f"{row.case.where}: {how}, the only split its sums allow")
+    _take(out, row, pick)
 
 
 def _take(out: Decision, row: _Row, pick: int) -> None:
