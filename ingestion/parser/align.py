@@ -60,7 +60,9 @@ def split_cells(cells: list[str]) -> tuple[list[str], list[str]]:
 
 
 def line_of(index: int, row: Row) -> Line:
-    labels, values = split_cells(row.cells)
+    # the positions a merged cell covers are not cells of their own (they only hold the grid)
+    covered = {j for i, last in row.spans.items() for j in range(i + 1, last + 1)}
+    labels, values = split_cells([c for k, c in enumerate(row.cells) if k not in covered] if covered else row.cells)
     joined = "".join(labels)
     options = [match_key(labels[-1]) if labels else "", match_key(joined)]
     # the label with more and more of the lines around it: the nearest line first

@@ -8,6 +8,18 @@ from ingestion.parser.template import load
 from ingestion.parser.textnorm import nfkc, squash
 
 
+def _spans(row: list) -> dict[int, int]:
+    """pdfplumber marks a position a merged cell covers as None: it belongs to the cell to
+    its left."""
+    spans, start = {}, None
+    for j, cell in enumerate(row):
+        if cell is not None:
+            start = j
+        elif start is not None:
+            spans[start] = j
+    return spans
+
+
 def read_with_pdfplumber(path) -> Document:
     import pdfplumber
 
@@ -15,15 +27,16 @@ def read_with_pdfplumber(path) -> Document:
     with pdfplumber.open(path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             for table in page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
-                rows = [[squash(c or "") for c in row] for row in table.extract()]
+                extracted = table.extract()
+                rows = [[squash(c or "") for c in row] for row in extracted]
                 xs = sorted({round(cell[0], 1) for cell in table.cells} | {round(cell[2], 1) for cell in table.cells})
-                kept = [r for r in rows if any(r)]
+                kept = [k for k, r in enumerate(rows) if any(r)]
                 pieces.append(Piece(page=number, top=-table.bbox[1], bottom=-table.bbox[3], xs=xs,
-                                    rows=kept, spans=[{} for _ in kept]))
+                                    rows=[rows[k] for k in kept], spans=[_spans(extracted[k]) for k in kept]))
             page.close()
     # pdfplumber leaves a merged cell's covered positions empty: its rows share the grid
-    rows = [Row(cells=[nfkc(c) for c in cells], table=t, page=p.page, grid=True)
-            for t, p in _stitch(pieces) for cells in p.rows]
+    rows = [Row(cells=[nfkc(c) for c in cells], table=t, page=p.page, grid=True, spans=spans)
+            for t, p in _stitch(pieces) for cells, spans in zip(p.rows, p.spans)]
     return Document(format="pdf", text="", rows=rows)
 
 
