@@ -25,12 +25,14 @@ from .values import looks_like_value
 
 LABEL_MATCH = 0.75  # a pair at or above this similarity is "found by its label"
 _MATCH_COST = 0.35  # a value row is worth matching when its label is this alike, or by order
+FOUND_GAIN = LABEL_MATCH - _MATCH_COST  # the gain of a row of values whose label is found
 _LABEL_ONLY_COST = 0.95  # a row without values matches only a label this alike (> 0.65)
 _MIN_LABEL = 0.3  # a printed label less alike than this is some other row (or prose)
 _ORDER_ONLY = 0.1  # the worth of a row of values without a label, placed by order alone
 _SKIP_VALUE_ROW = -0.2  # a row with values that fits no template row
 _SKIP_TEMPLATE_ROW = -0.3  # a template row the document does not print (or we did not find)
 _REVIEW_MIN_VALUES = 10  # section 四 printed as one row: its three groups side by side
+_MAX_REMARK_CELLS = 2  # text cells after a row's numbers read as a remark, not its label
 
 
 @dataclass
@@ -41,6 +43,7 @@ class Line:
     labels: list[str]  # the non-empty label cells, in order
     values: list[str]  # the trailing value cells (blank ones included)
     options: tuple[str, ...]  # label texts to compare (match keys): innermost, joined, with context
+    remark: str = ""  # text printed after the numbers (a 备注 cell), set aside
 
     def __post_init__(self) -> None:
         self.printed = [v for v in self.values if v.strip()]  # the value cells that print something
@@ -48,21 +51,32 @@ class Line:
         self.has_values = self.filled > 0
 
 
-def split_cells(cells: list[str]) -> tuple[list[str], list[str]]:
-    """(label cells, value cells): the values are the trailing run of cells that could be
-    values (numbers, blanks, placeholders, 5件, 约5 …); labels are the non-empty cells
-    before them."""
-    end = len(cells)
+def split_cells(cells: list[str]) -> tuple[list[str], list[str], str]:
+    """(label cells, value cells, remark): the values are the trailing run of cells that
+    could be values (numbers, blanks, placeholders, 5件, 约5 …); labels are the non-empty
+    cells before them. Text after a run of numbers (a 备注 cell: 含合并办理2件) is a remark,
+    set aside, not the row's label."""
+    start = _value_start(cells, len(cells))
+    if not any(c.strip() for c in cells[start:]):
+        last = max((i for i, c in enumerate(cells) if c.strip() and looks_like_value(c)), default=-1)
+        tail = [c.strip() for c in cells[last + 1:] if c.strip()]
+        lead = _value_start(cells, last + 1)
+        if last >= 0 and 0 < len(tail) <= _MAX_REMARK_CELLS and sum(1 for c in cells[lead:last + 1] if c.strip()) >= 2:
+            return [c for c in cells[:lead] if c.strip()], cells[lead:last + 1], " ".join(tail)
+    return [c for c in cells[:start] if c.strip()], cells[start:], ""
+
+
+def _value_start(cells: list[str], end: int) -> int:
     start = end
     while start > 0 and looks_like_value(cells[start - 1]):
         start -= 1
-    return [c for c in cells[:start] if c.strip()], cells[start:end]
+    return start
 
 
 def line_of(index: int, row: Row) -> Line:
     # the positions a merged cell covers are not cells of their own (they only hold the grid)
     covered = {j for i, last in row.spans.items() for j in range(i + 1, last + 1)}
-    labels, values = split_cells([c for k, c in enumerate(row.cells) if k not in covered] if covered else row.cells)
+    labels, values, remark = split_cells([c for k, c in enumerate(row.cells) if k not in covered] if covered else row.cells)
     joined = "".join(labels)
     options = [match_key(labels[-1]) if labels else "", match_key(joined)]
     # the label with more and more of the lines around it: the nearest line first
@@ -72,7 +86,7 @@ def line_of(index: int, row: Row) -> Line:
         options.append(match_key(joined + "".join(row.after[:k])))
     if row.before and row.after:
         options.append(match_key("".join(row.before) + joined + "".join(row.after)))
-    return Line(index, row, labels, values, tuple(dict.fromkeys(o for o in options if o)))
+    return Line(index, row, labels, values, tuple(dict.fromkeys(o for o in options if o)), remark)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -222,8 +236,8 @@ def best_alignment(lines: list[Line], template: Template) -> Alignment:
     position = {t.key: k for k, t in enumerate(rows)}
     # a layout whose own rows no line can match (section 四 by group, where it is printed
     # as one row) is not worth aligning
-    found = LABEL_MATCH - _MATCH_COST  # the gain of a row whose label is found
-    plausible = {t.group for k, t in enumerate(rows) if t.group and any(g[k] is not None and g[k] >= found for g in table)}
+    plausible = {t.group for k, t in enumerate(rows)
+                 if t.group and any(g[k] is not None and g[k] >= FOUND_GAIN for g in table)}
     variants = [seq for seq in template.variants()
                 if not any(t.group and t.group not in plausible and t.section == "review" for t in seq)]
     best = None

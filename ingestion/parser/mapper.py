@@ -17,21 +17,31 @@ The extraction status of a document:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .align import LABEL_MATCH, Line, best_alignment, line_of
+from .align import (
+    FOUND_GAIN,
+    LABEL_MATCH,
+    Line,
+    best_alignment,
+    line_of,
+    match_score,
+    similarity,
+)
 from .document import Document
 from .readings import row_readings
 from .solve import Decision, RowCase, check_passes, decide
-from .values import Value
 from .spec import field_names
 from .structure import Structure, structure
 from .template import Template, TRow
 from .textnorm import match_key
+from .values import Value
 
 SECTIONS = ("active", "applications", "review")
 SECTION_NAMES = {"active": "二", "applications": "三", "review": "四"}
 _HEADER_REACH = 12  # rows above a section's first row that may hold its header
+_MIN_EVIDENCE = 4  # characters of a row's own label that can say it is another row
+_NEXT_TO = 2  # document rows between a label-only row and numbers that may be its other piece
 
 
 @dataclass
@@ -72,7 +82,8 @@ def _section_checks(template: Template, fields: set[str]):
     return [c for c in template.checks() if set(c.fields) <= fields]
 
 
-def _active(lines, pairs, template: Template, start: int) -> tuple[list[RowCase], list[tuple[str, set[str]]]]:
+def _active(lines, pairs, template: Template, start: int, warnings: list[str],
+            others: dict[str, list[Line]]) -> tuple[list[RowCase], list[tuple[str, set[str]]]]:
     """Section 二, block by block: each block's header row names its columns. A block of
     several columns whose header is not found cannot be read: no sum checks section 二."""
     cases, unconfirmed = [], []
@@ -82,11 +93,13 @@ def _active(lines, pairs, template: Template, start: int) -> tuple[list[RowCase]
         first = rows[0][0]
         header = _header_lines(lines, max(last, first.index - _HEADER_REACH), first.index)
         st = structure(header, rows[0][1].columns, (), "".join(first.labels))
+        if st.note or not st.layouts:
+            warnings.append(f"二 {template.active_captions[block]}: {st.note or st.evidence}")
         if len(rows[0][1].columns) > 1 and len(st.found) < 2:
             scope = {f for _, t, _ in rows for f in t.fields}
             unconfirmed.append((f"二 {template.active_captions[block]}: column header not found", scope))
         for ln, t, _ in rows:
-            cases.append(RowCase(t, row_readings(t, ln, st), _where(ln, t)))
+            cases.append(_row_case(t, ln, st, others))
         last = rows[-1][0].index
     return cases, unconfirmed
 
@@ -107,17 +120,23 @@ def _by_count(st: Structure, pairs) -> Structure:
     return st
 
 
-def _applications(lines, pairs, template: Template, start: int) -> tuple[list[RowCase], Structure]:
+def _applications(lines, pairs, template: Template, start: int,
+                  others: dict[str, list[Line]]) -> tuple[list[RowCase], Structure]:
     first = pairs[0][0]
     header = _header_lines(lines, max(start, first.index - _HEADER_REACH), first.index)
     st = structure(header, template.applicant_columns, template.group_labels, "".join(first.labels))
     st = _by_count(st, pairs)
-    cases = [RowCase(t, row_readings(t, ln, st), _where(ln, t)) for ln, t, _ in pairs]
+    cases = [_row_case(t, ln, st, others) for ln, t, _ in pairs]
     return cases, st
 
 
 def _note_layout(cm: CellMap, st: Structure) -> None:
-    """Say which optional column the header shows is not printed (其他: other_org null)."""
+    """Say which optional column the header shows is not printed (其他: other_org null),
+    and what else about the header a reader should know."""
+    if st.note:
+        cm.warnings.append(f"table 三: {st.note}")
+    if not st.layouts:
+        cm.warnings.append(f"table 三: {st.evidence}: its rows cannot be read")
     if st.from_header:
         printed = {c.name for c in st.layouts[0]}
         for col in cm.template.applicant_columns:
@@ -125,19 +144,20 @@ def _note_layout(cm: CellMap, st: Structure) -> None:
                 cm.warnings.append(f"table 三: no {col.labels[0]} applicant column printed; its cells are null")
 
 
-def _review(lines, pairs, template: Template, start: int) -> tuple[list[RowCase], bool]:
+def _review(lines, pairs, template: Template, start: int, others: dict[str, list[Line]]) -> tuple[list[RowCase], bool]:
     """Section 四: one row of 15 values, or one row of 5 per group; the header words say
     the values stand in the template's order."""
     first = pairs[0][0]
     header = _header_lines(lines, max(start, first.index - _HEADER_REACH), first.index)
     text = match_key("".join(c for h in header for c in h.row.cells) + "".join(first.labels) + "".join(first.row.before))
     named = sum(1 for w in template.review_header_words if match_key(w) in text)
-    cases = [RowCase(t, row_readings(t, ln, Structure([t.columns])), _where(ln, t)) for ln, t, _ in pairs]
+    cases = [_row_case(t, ln, Structure([t.columns]), others) for ln, t, _ in pairs]
     return cases, named >= 2
 
 
-def _record(cm: CellMap, decision: Decision, pairs) -> None:
+def _record(cm: CellMap, decision: Decision, pairs, others: dict[str, list[Line]]) -> None:
     line_of_field = {f: (ln, t) for ln, t, _ in pairs for f in t.fields}
+    other_line = {ln.index: ln for alts in others.values() for ln in alts}
     for f, value in decision.values.items():
         if value.flagged:
             cm.flagged[f] = value.note
@@ -145,6 +165,7 @@ def _record(cm: CellMap, decision: Decision, pairs) -> None:
         else:
             cm.cells[f] = value.value
         ln, t = line_of_field[f]
+        ln = other_line.get(decision.origin.get(f, -1), ln)
         col = t.columns[t.fields.index(f)]
         cm.provenance[f] = {"page": ln.row.page, "line": ln.row.line, "row_label": "".join(ln.labels)[:120],
                             "col_label": col.labels[0], "printed": decision.printed.get(f, "").strip()}
@@ -186,61 +207,137 @@ def map_cells(doc: Document, template: Template) -> CellMap:
     cm = CellMap(template, cells)
     lines = [line_of(i, r) for i, r in enumerate(doc.rows) if any(c.strip() for c in r.cells)]
     al = best_alignment(lines, template)
+    others = _other_printings(al, template)
     start = -1
     for section in SECTIONS:
         pairs = [p for p in al.pairs if p[1].section == section]
         if pairs:
-            _read_section(cm, section, pairs, lines, al, start)
+            _read_section(cm, section, pairs, lines, al, start, others)
             start = pairs[-1][0].index
     _missing(cm, al)
-    _warn_unmatched(cm, al)
+    _warn_unmatched(cm, al, others)
     return cm
 
 
-def _cases(cm: CellMap, section: str, pairs, lines, start: int) -> tuple[list[RowCase], list[tuple[str, set[str]]]]:
+def _cases(cm: CellMap, section: str, pairs, lines, start: int,
+           others: dict[str, list[Line]]) -> tuple[list[RowCase], list[tuple[str, set[str]]]]:
     """The section's rows with their readings, and the inferences its structure needed
     (with the cells each one placed), which the arithmetic must then confirm."""
     template = cm.template
     fields = {f for _, t, _ in pairs for f in t.fields}
     if section == "active":
-        return _active(lines, pairs, template, start)
+        return _active(lines, pairs, template, start, cm.warnings, others)
     if section == "applications":
-        cases, st = _applications(lines, pairs, template, start)
+        cases, st = _applications(lines, pairs, template, start, others)
         _note_layout(cm, st)
         claims = [] if st.from_header else [
             (f"三: columns not named by a header ({st.evidence}); read by the count of values", fields)]
         return cases, claims
-    cases, from_header = _review(lines, pairs, template, start)
+    cases, from_header = _review(lines, pairs, template, start, others)
     return cases, [] if from_header else [("四: header not found; 15 values read in the template's order", fields)]
 
 
-def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int) -> None:
+def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, others: dict[str, list[Line]]) -> None:
     template = cm.template
     cm.sections_found.add(section)
-    cases, unconfirmed = _cases(cm, section, pairs, lines, start)
+    cases, unconfirmed = _cases(cm, section, pairs, lines, start, others)
     section_fields = {f for t in template.section_rows(section) for f in t.fields}
     missing = {f for t in al.missing() if t.section == section for f in t.fields}
     decision = decide(cases, _section_checks(template, section_fields), template.fill_pattern, missing)
-    _record(cm, decision, pairs)
+    _record(cm, decision, pairs, others)
     cm.verified.extend(decision.resolved)
     cm.problems.extend(decision.problems)
     for claim, scope in unconfirmed:
         _confirm(cm, template, sorted(scope), claim, scope)
     for ln, t, sim in pairs:
-        if sim < LABEL_MATCH:
+        other = _reads_as(ln, t, sim, template)
+        if other is not None:
+            _doubt(cm, t.fields, f"{_where(ln, t)} matched by its place, but its label reads as {other.name}: "
+                   "rows printed out of order")
+        elif sim < LABEL_MATCH:
             _confirm(cm, template, list(t.fields), f"{_where(ln, t)} matched by its place "
                      f"(label similarity {sim:.2f})", set(t.fields))
     _merged_rows(cm, pairs, al, section)
+    for ln, t, _ in pairs:
+        if ln.remark:
+            cm.warnings.append(f"{_where(ln, t)}: text after its numbers set aside as a remark: {ln.remark[:60]!r}")
 
 
-def _warn_unmatched(cm: CellMap, al) -> None:
-    """A row with numbers between the tables' first and last rows that fits no template row
-    (prose around the tables is not a table row)."""
-    inside = (al.pairs[0][0].index, al.pairs[-1][0].index) if al.pairs else (0, -1)
+def _row_case(trow: TRow, ln: Line, st: Structure, others: dict[str, list[Line]]) -> RowCase:
+    """The row's readings, with those of any other printing of it (a row printed twice, a
+    comparison table, a row's numbers left on the page before its label): the sums choose."""
+    readings = row_readings(trow, ln, st)
+    for other in others.get(trow.key, ()):
+        at = f"page {other.row.page}" if other.row.page else f"line {other.row.line}"
+        readings += [replace(r, origin=other.index, how=f"the printing at {at}" + (f"; {r.how}" if r.how else ""))
+                     for r in row_readings(trow, other, st)]
+    return RowCase(trow, list(dict.fromkeys(readings)), _where(ln, trow))
+
+
+def _other_printings(al, template: Template) -> dict[str, list[Line]]:
+    """Rows of numbers the alignment left over that are another printing of a matched row:
+    their label is that row's (and no other's), or they stand next to a matched row that
+    printed no numbers (a row broken over a page, its label piece on the next)."""
+    matched = {t.key: ln for ln, t, _ in al.pairs}
+    out: dict[str, list[Line]] = {}
     for ln in al.unmatched:
-        if inside[0] < ln.index < inside[1]:
-            cm.warnings.append(f"unrecognised table row {' / '.join(ln.labels)[:80]!r}"
-                               f" (line {ln.row.line}, page {ln.row.page})")
+        if ln.filled < 2 or _is_prose(ln):
+            continue  # a number in a sentence (全年新增公开规章1件) is no table row
+        gains = sorted(((g, t) for t in template.rows if (g := match_score(ln, t, template)) is not None),
+                       key=lambda x: -x[0])
+        if gains and gains[0][0] >= FOUND_GAIN and (len(gains) == 1 or gains[1][0] < gains[0][0]) \
+                and gains[0][1].key in matched and _own_similarity(ln, gains[0][1]) >= LABEL_MATCH:
+            out.setdefault(gains[0][1].key, []).append(ln)
+            continue
+        for key, m in matched.items():
+            if not m.has_values and abs(m.index - ln.index) <= _NEXT_TO:
+                out.setdefault(key, []).append(ln)
+    return out
+
+
+def _own_similarity(ln: Line, trow: TRow) -> float:
+    """How alike the line's own label (without the lines around it) is to the row's."""
+    if trow.key == "review.all":
+        return 1.0
+    return max((similarity(o, match_key(lb)) for o in _own_keys(ln) for lb in trow.labels), default=0.0)
+
+
+def _own_keys(ln: Line) -> set[str]:
+    return {match_key(ln.labels[-1]), match_key("".join(ln.labels))} - {""} if ln.labels else set()
+
+
+def _reads_as(ln: Line, trow: TRow, sim: float, template: Template) -> TRow | None:
+    """Another row of the section whose label this line's own label is, more than it is the
+    row it was matched to (`sim`, the lines around it included): a row matched by its place
+    or by a label much like its neighbour's (一、本年新收… / 二、上年结转…) may be that row,
+    printed out of order, and no sum sees two rows swapped. A short label fragment (其他,
+    the first line of a wrapped label) is no evidence."""
+    own = _own_keys(ln)
+    if not any(len(k) >= _MIN_EVIDENCE for k in own):
+        return None
+    best = max(((_own_similarity(ln, t), t) for t in template.section_rows(trow.section)
+                if t.key != trow.key and t.labels and t.group != "review_one_row"), key=lambda x: x[0],
+               default=(0.0, None))
+    return best[1] if best[0] >= LABEL_MATCH and best[0] > sim else None
+
+
+def _doubt(cm: CellMap, fields, why: str) -> None:
+    for f in fields:
+        cm.uncertain.setdefault(f, why)
+        cm.cells[f] = None
+
+
+def _warn_unmatched(cm: CellMap, al, others: dict[str, list[Line]]) -> None:
+    """A row with numbers between the tables' first and last rows that fits no template row
+    (prose around the tables is not a table row), or that is another printing of one."""
+    inside = (al.pairs[0][0].index, al.pairs[-1][0].index) if al.pairs else (0, -1)
+    also = {ln.index: key for key, alts in others.items() for ln in alts}
+    for ln in al.unmatched:
+        where = f"{' / '.join(ln.labels)[:80]!r} (line {ln.row.line}, page {ln.row.page})"
+        if ln.index in also:
+            cm.warnings.append(f"table row {where} read as another printing of {also[ln.index]}")
+        elif inside[0] < ln.index < inside[1]:
+            cm.warnings.append(f"unrecognised table row {where}")
 
 
 def _merged_rows(cm: CellMap, pairs, al, section: str) -> None:

@@ -25,6 +25,7 @@ MAX_PLACEMENTS = 5000
 class Reading:
     texts: tuple[tuple[str, str], ...]  # (field, printed text), "" for a blank cell
     how: str = ""  # what had to be inferred to read it this way ("" = nothing)
+    origin: int = -1  # the document row it was read from when not the matched one (a row printed twice)
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.texts)
@@ -37,21 +38,44 @@ def _reading(trow: TRow, cols: tuple[Column, ...], texts: list[str], how: str = 
 
 def by_count(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Reading]:
     n, k = len(values), len(cols)
-    if n == k:
-        return [_reading(trow, cols, values)]
-    if n > k:
-        out = []
-        for lead in range(n - k + 1):
-            tail = n - k - lead
-            kept, dropped = values[lead:n - tail], values[:lead] + values[n - tail:]
-            if not any(v.strip() for v in dropped):
-                how = f"{n - k} empty cell(s) dropped ({lead} before, {tail} after)" if dropped else ""
-                out.append(_reading(trow, cols, kept, how))
-        return out
+    out = _dropping(trow, cols, values) if n >= k else []
+    trimmed = _trim(values)
+    if len(trimmed) < k and (n < k or len(trimmed) < n):
+        # empty cells at the ends may be spacers or separators, and a blank cell lost:
+        # the printed cells may also stand anywhere, in order
+        out.extend(_placing(trow, cols, trimmed if n >= k else values))
+    return out
+
+
+def _trim(values: list[str]) -> list[str]:
+    lo, hi = 0, len(values)
+    while lo < hi and not values[lo].strip():
+        lo += 1
+    while hi > lo and not values[hi - 1].strip():
+        hi -= 1
+    return values[lo:hi]
+
+
+def _dropping(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Reading]:
+    """Too many cells (or just enough): the extra ones, empty, dropped at either end."""
+    n, k = len(values), len(cols)
+    out = []
+    for lead in range(n - k + 1):
+        tail = n - k - lead
+        kept, dropped = values[lead:n - tail], values[:lead] + values[n - tail:]
+        if not any(v.strip() for v in dropped):
+            how = f"{n - k} empty cell(s) dropped ({lead} before, {tail} after)" if dropped else ""
+            out.append(_reading(trow, cols, kept, how))
+    return out
+
+
+def _placing(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Reading]:
+    """Too few cells (blank cells a text export lost): the printed ones in any columns, in order."""
+    k = len(cols)
     filled = [v for v in values if v.strip()]
-    if len(filled) < n:  # blank cells the export kept: still too few, place the printed ones
+    if len(filled) < len(values):  # blank cells the export kept: still too few, place the printed ones
         values = filled
-        n = len(values)
+    n = len(values)
     if comb(k, n) > MAX_PLACEMENTS:
         return []  # too many ways to place them: the row cannot be read
     out = []

@@ -6,8 +6,10 @@ blanks stand, which no sum can see. Per row, the row's own checks (row 总计) d
 classes that break them, if any class keeps them. Then every combination of the remaining
 classes is checked against the column rules (一+二 = （七）+四, the outcome sum, section
 四's group totals): a row is decided when every combination that passes agrees on it. A
-row that no passing combination decides, or that none passes, is undecided: its cells
-that differ between readings are uncertain (null), the cells all readings agree on stand.
+row that several passing combinations read differently is undecided: its cells that
+differ between readings are uncertain (null), the cells all readings agree on stand. When
+no combination passes, the rows searched are all uncertain: the cells their readings agree
+on are part of what fails.
 
 Within a decided class, where zeros stand is left to the template's fill pattern: a row
 that prints fewer cells than it has columns prints its 总计 (the real pattern "only the 总计
@@ -25,7 +27,7 @@ from .template import Check, TRow
 from .values import Value, read
 
 MAX_COMBINATIONS = 200_000
-MAX_SOLUTIONS = 64
+NO_READING = "no reading satisfies the template's sums"
 
 
 @dataclass
@@ -39,6 +41,7 @@ class RowCase:
 class Decision:
     values: dict[str, Value] = field(default_factory=dict)
     printed: dict[str, str] = field(default_factory=dict)
+    origin: dict[str, int] = field(default_factory=dict)  # field → document row, when read from another printing
     uncertain: dict[str, str] = field(default_factory=dict)  # field → why
     resolved: list[str] = field(default_factory=list)  # inferences made, and what confirmed them
     problems: list[str] = field(default_factory=list)  # ambiguities nothing could decide
@@ -121,8 +124,9 @@ def _local_filter(row: _Row, checks: list[Check]) -> tuple[str | None, list[Chec
 
 
 def _search(rows: list[_Row], ambiguous: list[int], checks: list[Check], fixed: dict[str, Value]):
-    """Every combination of classes of the ambiguous rows that passes every check it can
-    evaluate (up to MAX_SOLUTIONS), or None when there are too many to try."""
+    """For each ambiguous row, the classes it takes in the combinations that pass every
+    check (an empty list: none passes), or None when there are too many to try. The walk
+    stops once every row has two: nothing more could be decided."""
     if prod(len(rows[i].classes) for i in ambiguous) > MAX_COMBINATIONS:
         return None
     field_row = {f: pos for pos, i in enumerate(ambiguous) for f in rows[i].fields}
@@ -131,25 +135,29 @@ def _search(rows: list[_Row], ambiguous: list[int], checks: list[Check], fixed: 
         involved = [field_row[f] for f in c.fields if f in field_row]
         if involved:
             trigger.setdefault(max(involved), []).append(c)
-    solutions: list[tuple[int, ...]] = []
+    picks: list[set[int]] = [set() for _ in ambiguous]
     values = dict(fixed)
 
-    def walk(pos: int, chosen: tuple[int, ...]) -> None:
-        if len(solutions) >= MAX_SOLUTIONS:
-            return
+    def walk(pos: int, chosen: tuple[int, ...]) -> bool:
+        """False once nothing more can be learnt."""
         if pos == len(ambiguous):
-            solutions.append(chosen)
-            return
+            for p, k in enumerate(chosen):
+                picks[p].add(k)
+            return not all(len(p) >= 2 for p in picks)
         row = rows[ambiguous[pos]]
+        go_on = True
         for k in range(len(row.classes)):
             values.update(row.rep(k))
             if all(check_passes(c, values) is not False for c in trigger.get(pos, [])):
-                walk(pos + 1, chosen + (k,))
+                go_on = walk(pos + 1, chosen + (k,))
+                if not go_on:
+                    break
         for f in row.fields:
             values.pop(f, None)
+        return go_on
 
     walk(0, ())
-    return solutions
+    return [] if not picks[0] and ambiguous else picks
 
 
 def _place_zeros(row: _Row, members: list[int], totals: set[str], fill_pattern: str) -> tuple[int | None, str]:
@@ -201,13 +209,12 @@ def _choose(rows: list[_Row], checks: list[Check], out: Decision) -> tuple[dict[
     chosen.update(dict.fromkeys(why_not))
     if not checked:
         return chosen, why_not
-    solutions = _search(rows, checked, checks, fixed)
-    why = ("too many readings to check" if solutions is None else
-           "no reading satisfies the template's sums" if not solutions else
+    picks = _search(rows, checked, checks, fixed)
+    why = ("too many readings to check" if picks is None else
+           NO_READING if not picks else
            "several readings satisfy the template's sums")
     for pos, i in enumerate(checked):
-        picks = {s[pos] for s in solutions} if solutions else set()
-        chosen[i] = picks.pop() if len(picks) == 1 else None
+        chosen[i] = next(iter(picks[pos])) if picks and len(picks[pos]) == 1 else None
         if chosen[i] is None:
             why_not[i] = why
         else:
@@ -222,21 +229,29 @@ def _settle(out: Decision, row: _Row, chosen: int | None, totals: set[str], fill
     undecided, the cells every reading agrees on."""
     members = row.classes[chosen] if chosen is not None else [m for cl in row.classes for m in cl]
     pick, why = _place_zeros(row, members, totals, fill_pattern) if chosen is not None else (None, "")
+    if pick is None and why_not == NO_READING:
+        _take_none(out, row, why_not)  # the cells the readings agree on fail the sums too
+        return
     if pick is None:
         _take_common(out, row, members, why_not or why or "the reading is ambiguous")
         return
     if why:
         out.resolved.append(f"{row.case.where}: {why}")
     how = row.case.readings[pick].how
-    if how.startswith("digits"):
+    if "digits" in how:
         out.resolved.append(f"{row.case.where}: {how}, the only split its sums allow")
+    if row.case.readings[pick].origin >= 0:
+        out.resolved.append(f"{row.case.where}: printed more than once; read from {how}, the printing its sums allow")
     _take(out, row, pick)
 
 
 def _take(out: Decision, row: _Row, pick: int) -> None:
-    for f, t in row.case.readings[pick].texts:
+    reading = row.case.readings[pick]
+    for f, t in reading.texts:
         out.values[f] = row.parsed[pick][f]
         out.printed[f] = t
+        if reading.origin >= 0:
+            out.origin[f] = reading.origin
 
 
 def _take_common(out: Decision, row: _Row, members: list[int], why: str) -> None:
@@ -252,3 +267,11 @@ def _take_common(out: Decision, row: _Row, members: list[int], why: str) -> None
             out.uncertain[f] = f"{row.case.where}: {why}"
             if out.uncertain[f] not in out.problems:
                 out.problems.append(out.uncertain[f])
+
+
+def _take_none(out: Decision, row: _Row, why: str) -> None:
+    for f in row.fields:
+        out.values[f] = Value(None, "blank")
+        out.uncertain[f] = f"{row.case.where}: {why}"
+    if out.uncertain[row.fields[0]] not in out.problems:
+        out.problems.append(out.uncertain[row.fields[0]])

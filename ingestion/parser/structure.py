@@ -25,10 +25,11 @@ HEADER_MATCH = 0.75  # a header cell this alike to one column's label names it
 @dataclass
 class Structure:
     """The column layouts a section may have, and how they were found."""
-    layouts: list[tuple[Column, ...]]  # candidate printed columns, in template order
+    layouts: list[tuple[Column, ...]]  # candidate printed columns, in printed order
     found: set[str] = field(default_factory=set)  # column names the header names
     positions: dict[int, "Positions"] = field(default_factory=dict)  # by table index
     evidence: str = ""  # header | header words | no header
+    note: str = ""  # something about the header a reader should know (columns reordered)
 
     @property
     def from_header(self) -> bool:
@@ -109,31 +110,73 @@ def _positions(header: list[Line], columns: tuple[Column, ...], group_labels) ->
     for table, spans in by_table.items():
         named = sorted(spans, key=order.index)
         starts = [spans[n][0] for n in named]
-        if len(named) >= 2 and starts == sorted(set(starts)):  # distinct, in template order
+        if len(named) >= 2 and starts == sorted(set(starts)):  # distinct, in the printed order
             out[table] = Positions(spans, widths[table])
     return out
+
+
+def _named_sequence(cells: list[str], columns: tuple[Column, ...], group_labels) -> list[str]:
+    """The columns a header line names, in the order it prints them (within one cell, a
+    flattened header, by where each name stands in the text)."""
+    out: list[str] = []
+    for cell in cells:
+        key = _strip_groups(match_key(cell), group_labels)  # 法人或其他组织 holds 其他
+        names = sorted(names_in(cell, columns, group_labels), key=lambda n: _position(key, n, columns))
+        out.extend(n for n in names if n not in out)
+    return out
+
+
+def _position(key: str, name: str, columns: tuple[Column, ...]) -> int:
+    labels = next(c.labels for c in columns if c.name == name)
+    hits = [key.find(match_key(lb)) for lb in labels if match_key(lb) in key]
+    return min(hits) if hits else len(key)
+
+
+def printed_order(columns: tuple[Column, ...], sequences: list[list[str]]) -> tuple[Column, ...] | None:
+    """The columns in the order the header prints them, or None when header lines disagree.
+    Only columns under the same header cell (法人或其他组织's five, or the top level) keep
+    an order across a header line: a two-level header printed flat puts 总计 before 商业企业."""
+    order = [c.name for c in columns]
+    under = {c.name: c.under for c in columns}
+    moved: set[str] = set()
+    for seq in sequences:
+        for level in {under[n] for n in seq}:
+            names = [n for n in seq if under[n] == level]
+            slots = sorted(order.index(n) for n in names)
+            if [order[i] for i in slots] == names:
+                continue
+            if moved & set(names):
+                return None  # another line printed these columns in another order
+            for n, i in zip(names, slots):
+                order[i] = n
+            moved.update(names)
+    by_name = {c.name: c for c in columns}
+    return tuple(by_name[n] for n in order)
 
 
 def structure(header: list[Line], columns: tuple[Column, ...], group_labels: tuple[str, ...],
               extra_text: str = "") -> Structure:
     """The section's possible column layouts. `extra_text`: label text that may hold a
     flattened header (crawler text glues it to the first data row)."""
-    found: set[str] = set()
-    for line in header:
-        for cell in line.row.cells:
-            found.update(names_in(cell, columns, group_labels))
+    sequences = [_named_sequence(line.row.cells, columns, group_labels) for line in header]
     if extra_text:
-        found.update(names_in(extra_text, columns, group_labels))
+        sequences.append(_named_sequence([extra_text], columns, group_labels))
+    found = {n for seq in sequences for n in seq}
+    ordered = printed_order(columns, sequences)
+    if ordered is None:
+        return Structure([], found, {}, "header lines print the columns in different orders")
+    note = "" if ordered == columns else "header prints the columns in another order: read in its order"
+    columns = ordered
     required = {c.name for c in columns if not c.optional}
     positions = _positions(header, columns, group_labels)
     if required <= found or any(c.optional and c.name in found for c in columns):
         # the header names the columns: an optional one is printed only if it is named
         layout = tuple(c for c in columns if not c.optional or c.name in found)
-        return Structure([layout], found, positions, "header")
+        return Structure([layout], found, positions, "header", note)
     layouts = [tuple(columns)]
     if any(c.optional for c in columns):
         layouts.append(tuple(c for c in columns if not c.optional))
-    return Structure(layouts, found, positions, "header words" if found else "no header")
+    return Structure(layouts, found, positions, "header words" if found else "no header", note)
 
 
 def grid_cells(line: Line, pos: Positions) -> dict[str, str] | None:

@@ -30,6 +30,9 @@ class Column:
     optional: bool = False
     total: bool = False  # the column that sums the others (总计)
     kind: str = "count"
+    # the header cell this column's header stands under (法人或其他组织): a two-level header
+    # prints it on the second line, so only columns under the same cell keep a printed order
+    under: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,8 @@ def _columns(items: list[dict]) -> tuple[Column, ...]:
         kind = c.get("kind", "count")
         if kind not in KINDS:
             raise TemplateError(f"column {c['col']}: unknown kind {kind!r}")
-        out.append(Column(c["col"], tuple(c["labels"]), c.get("optional", False), c.get("total", False), kind))
+        out.append(Column(c["col"], tuple(c["labels"]), c.get("optional", False), c.get("total", False), kind,
+                          c.get("under", "")))
     return tuple(out)
 
 
