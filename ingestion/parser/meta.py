@@ -34,7 +34,10 @@ _TITLE_END = re.compile(r"政府信息公开(?:工作)?(?:的)?(?:年度)?(?:工
 _YEAR_IN_TITLE = re.compile(_YEAR + r"年度?")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0"}
 # a line with these is page furniture (navigation, metadata, dates), not part of a title
-_NOT_TITLE = re.compile(r"[。；;，,>|/\\<]|首页|当前位置|索引号|发布机构|发文日期|主题分类|来源|浏览次数|字号")
+_NOT_TITLE = re.compile(r"[。；;，,>|/\\<]|首页|当前位置|索引号|发布机构|发文日期|主题分类|来源|浏览次数|字号"
+                        r"|网站|门户|主办|承办|版权|备案|技术支持|联系我们")
+# a web site's banner or footer names its operator, not the report's agency
+_SITE = re.compile(r"网站|门户|主办|承办|协办|版权|备案|ICP|技术支持|联系我们|网站地图|标识码|电话|地址|邮编|邮箱")
 _META = re.compile(r"^(标题|题名|文章标题|名称|发布机构|发文机关|发布单位|来源|信息来源|文章来源)[:：](.+)$")
 _PERIOD = re.compile(r"统计(?:期限|时限|区间|时间|周期)[^。]{0,12}?" + r"([0-9]{4})\s*年\s*1\s*月\s*1\s*日"
                      r"[^。]{0,12}?(?:至|到|—|-|－)\s*(?:([0-9]{4})\s*年\s*)?12\s*月\s*31\s*日")
@@ -62,7 +65,7 @@ def plausible_agency(name: str | None) -> bool:
     the start of a sentence, ending in an agency kind."""
     if not name or not 3 <= len(name) <= 40:
         return False
-    if _SENTENCE.search(name) or re.search(r"\d", name) or _PROSE_START.match(name):
+    if _SENTENCE.search(name) or re.search(r"\d", name) or _PROSE_START.match(name) or _SITE.search(name):
         return False
     return bool(AGENCY_END.search(name))
 
@@ -99,9 +102,10 @@ def _split_title(head: str) -> tuple[str, str, int | None]:
 _FURNITURE_CUT = re.compile(r"[>|:：»]|标题|题名|当前位置|您的位置")
 
 
-def _title(lines: list[str], raw: list[str]) -> tuple[str, int | None]:
-    """(agency part of the title, year) from the first lines (`raw`: the same lines with
-    their spaces, which separate a title from page furniture glued onto its line)."""
+def _titles(lines: list[str], raw: list[str]):
+    """Every title near the top (`raw`: the same lines with their spaces, which separate a
+    title from page furniture glued onto its line): (agency part, year, whether the name
+    was read from the lines above the title's)."""
     for i, line in enumerate(lines[:60]):
         meta = _META.match(line)
         if meta and meta.group(1) not in ("标题", "题名", "文章标题", "名称"):
@@ -124,27 +128,47 @@ def _title(lines: list[str], raw: list[str]) -> tuple[str, int | None]:
             continue  # a sentence that names the report is not its title
         before, after, year = _split_title(head)
         name = before or after
+        above = False
         if not meta and not _complete(name):
-            name = _read_upward(lines, raw, i, name)
-        return name, year
-    return "", None
+            upward = _read_upward(lines, raw, i, name)
+            name, above = upward, upward != name
+        yield name, year, above
+
+
+def _title(lines: list[str], raw: list[str], period: int | None) -> tuple[str, int | None, bool]:
+    """The report's own title among the titles near the top (a sidebar lists earlier
+    reports' titles before it): the first whose year is the statistics period's, then the
+    first that names a whole agency."""
+    found = list(_titles(lines, raw))
+    if not found:
+        return "", None, False
+
+    def rank(k: int):
+        name, year, _ = found[k]
+        return (period is not None and year is not None and year != period, not _complete(name),
+                not plausible_agency(name), k)
+    return found[min(range(len(found)), key=rank)]
 
 
 def _after_furniture(raw_line: str, head: str) -> str:
     """A title printed on one line after page furniture (crawled pages: 首页 > … 发布机构…
-    XX局 2022年度政府信息公开…): the fewest space-separated pieces before the title that
-    give an agency's name."""
+    XX局 2022年度政府信息公开…) or after other names (a letterhead: 十堰市人民政府 十堰市民政局
+    2023年度…): the fewest space-separated pieces before the title that give an agency's
+    name (with the year, where the pieces are names)."""
     end = raw_line.find("政府信息公开")
     pieces = raw_line[:end].split() if end > 0 else []
     furniture = [k for k, p in enumerate(pieces) if _NOT_TITLE.search(p) or _FURNITURE_CUT.search(p)]
-    if not furniture:
-        return head
-    after_furniture = pieces[furniture[-1] + 1:]
-    for k in range(1, len(after_furniture) + 1):
-        tail = squash("".join(after_furniture[-k:]))
-        before, after, _ = _split_title(tail)
-        if plausible_agency(before or after) or is_spam(before or after):
+    if furniture and re.search(r"[，。；,;]", pieces[furniture[-1]]):
+        return head  # a sentence that names the report (现向社会公布2024年XX局…), not furniture
+    candidates = pieces[furniture[-1] + 1:] if furniture else pieces
+    for k in range(1, len(candidates) + 1):
+        tail = squash("".join(candidates[-k:]))
+        before, after, year = _split_title(tail)
+        name = before or after
+        if is_spam(name):
             return tail  # a hijacked name is kept whole: the spam is cut off later
+        if furniture and plausible_agency(name) or not furniture and year is not None and _complete(name):
+            return tail
     return head
 
 
@@ -222,21 +246,56 @@ def _unspam(agency: str, text: str, lines: list[str], warnings: list[str]) -> st
     return None
 
 
+def _better_name(agency: str, above: bool, hints: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """A name the report gives for itself that beats the title's: the whole name where the
+    title has it without its place (市民政局 → 十堰市民政局), or the name the body and the
+    signature give where the title's name was read from a line above it (a site banner, a
+    parent government's letterhead)."""
+    own = [(source, _clean_name(squash(name))) for source, name in hints
+           if source in ("本报告由…编制", "signature")]
+    own = [(source, name) for source, name in own if _complete(name) and not is_spam(name)]
+    if plausible_agency(agency) and not _complete(agency):
+        core = re.sub(r"^[省市县区]", "", agency)
+        return next(((s, n) for s, n in own if n.endswith(core) and n != agency), None)
+    if above and own and agency not in {n for _, n in own}:
+        return own[0]
+    return None
+
+
+def _signature_first(hints: list[tuple[str, str]], lines: list[str]) -> list[tuple[str, str]]:
+    """The signature is the name just above the date at the end; lines after that date are
+    the site's footer."""
+    tail = lines[-12:]
+    dates = [k for k, line in enumerate(tail) if _DATE.match(line)]
+    if dates and dates[-1] > 0 and tail[dates[-1] - 1]:
+        signed = ("signature", tail[dates[-1] - 1])
+        return [h for h in hints if h[0] != "signature"] + [signed]
+    return hints
+
+
 def agency_and_year(doc: Document, warnings: list[str]) -> tuple[str, int | None]:
     raw_lines = doc.text.splitlines()
     # the title is near the top and the signature at the end: the middle is never read here
     raw = [strip_artefacts(line).strip() for line in raw_lines[:80] + raw_lines[80:][-12:]]
     lines = [squash(line) for line in raw]
-    agency, year = _title(lines, raw)
+    period = _period_year(doc.text)
+    agency, year, above = _title(lines, raw, period)
     if year is None:
-        year = _period_year(doc.text)
+        year = period
         if year is not None:
             warnings.append("year not in the title; taken from the statistics period")
+    elif period is not None and period != year:
+        warnings.append(f"the title says {year}, the statistics period {period}: the title's year kept")
     if agency and is_spam(agency):
         agency = _unspam(agency, doc.text, lines, warnings)
+    hints = _signature_first(_hints(doc, lines), lines)
+    better = _better_name(agency or "", above, hints)
+    if better:
+        warnings.append(f"agency {agency!r} from the title; {better[1]!r} from the {better[0]} taken")
+        return better[1], year
     if plausible_agency(agency):
         return agency, year
-    for source, name in _hints(doc, lines):
+    for source, name in hints:
         name = _clean_name(squash(name))
         if plausible_agency(name) and not is_spam(name):
             warnings.append(f"agency not in the title; taken from the {source}")

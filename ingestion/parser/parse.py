@@ -20,20 +20,37 @@ from .textnorm import match_key
 MIN_APPLICATION_ROWS = 4  # of table 三's rows; fewer means this is not a usable report
 
 
-def choose_template(doc: Document, year: int | None) -> tuple[Template, str]:
+def choose_template(doc: Document, year: int | None) -> tuple[Template, str, bool]:
     """The template whose section-二 header words the document prints; by the report year
-    when it prints none of either (or as many of both)."""
+    when it prints none of either (or as many of both). Returns (template, evidence,
+    whether the headers decided)."""
     text = match_key(doc.text)
     hits = {t.version: sum(1 for m in t.markers if match_key(m) in text) for t in templates()}
     top = max(hits.values())
     leaders = [v for v, n in hits.items() if n == top]
     if top > 0 and len(leaders) == 1:
         chosen = load(leaders[0])
-        return chosen, f"section 二 headers of the {chosen.version} format ({top} of its words)"
+        return chosen, f"section 二 headers of the {chosen.version} format ({top} of its words)", True
     # 2020 reports used either format: the trial format is the one a year alone points to
     by_year = next((t for t in reversed(templates()) if year is not None and t.years[0] <= year <= t.years[1]),
                    load("2021"))
-    return by_year, f"report year {year}: no section 二 header decides"
+    return by_year, f"report year {year}: no section 二 header decides", False
+
+
+def _doubt_format(cm: CellMap, year: int | None) -> None:
+    """A format chosen by a year several formats were used in (2020) may be the wrong one:
+    the section-二 cells of every such format are uncertain (三 and 四 are the same in all)."""
+    used = [t for t in templates() if year is not None and t.years[0] <= year <= t.years[1]]
+    if len(used) < 2:
+        return
+    why = (f"format chosen by the report year: {year} reports used the "
+           f"{' and '.join(t.version for t in used)} formats and no section 二 header decides")
+    for t in used:
+        for row in t.section_rows("active"):
+            for f in row.fields:
+                cm.uncertain.setdefault(f, why)
+                cm.cells[f] = None
+    cm.problems.append(why)
 
 
 def _checks_out(cm: CellMap) -> tuple[list[dict], list[dict]]:
@@ -61,8 +78,10 @@ def parse_file(path: str | Path) -> dict:
         agency, year = agency_and_year(doc, warnings)
     except AgencyUnknown as exc:
         raise RejectedDocument(f"agency_unknown: {exc}") from None
-    template, why = choose_template(doc, year)
+    template, why, decided = choose_template(doc, year)
     cm = map_cells(doc, template)
+    if not decided:
+        _doubt_format(cm, year)
     warnings.extend(cm.warnings)
     found = sum(1 for f in cm.provenance if f.startswith("applications.")) // len(template.applicant_columns)
     if found < MIN_APPLICATION_ROWS:

@@ -83,3 +83,31 @@ def test_year_from_an_explicit_statistics_period_only():
     warnings = []
     assert agency_and_year(text, warnings) == ("聊城市教育局", 2023)
     assert agency_and_year("聊城市教育局政府信息公开工作年度报告\n2023年1月1日，2023年5月1日，2022年1月1日。\n")[1] is None
+
+
+SIGNED = "根据《条例》规定，现向社会公布本报告。本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。\n" \
+         "一、总体情况\n本年度工作平稳。\n十堰市民政局\n2024年1月18日\n"
+
+
+def test_a_sidebar_of_earlier_reports_does_not_give_the_year():
+    text = "首页 > 信息公开 > 年度报告\n2022年政府信息公开工作年度报告\n十堰市民政局2023年政府信息公开工作年度报告\n" + SIGNED
+    assert agency_and_year(text) == ("十堰市民政局", 2023)
+
+
+@pytest.mark.parametrize("above", ["十堰市人民政府门户网站", "十堰市人民政府", "湖北省人民政府"])
+def test_a_banner_above_a_title_without_the_agency_is_not_the_agency(above):
+    text = f"{above}\n2023年政府信息公开工作年度报告\n" + SIGNED
+    assert agency_and_year(text) == ("十堰市民政局", 2023)
+
+
+@pytest.mark.parametrize("footer", ["十堰市人民政府办公室 主办 十堰市大数据中心 承办", "十堰市大数据中心"])
+def test_a_site_footer_after_the_signature_is_not_the_agency(footer):
+    text = "2023年政府信息公开工作年度报告\n" + SIGNED + footer + "\n"
+    assert agency_and_year(text) == ("十堰市民政局", 2023)
+
+
+@pytest.mark.parametrize("title", ["十堰市人民政府 十堰市民政局 2023年度政府信息公开工作年度报告",
+                                   "市民政局2023年度政府信息公开工作年度报告",
+                                   "民政局2023年度政府信息公开工作年度报告"])
+def test_a_letterhead_or_a_placeless_title_gives_the_whole_name(title):
+    assert agency_and_year(title + "\n" + SIGNED) == ("十堰市民政局", 2023)

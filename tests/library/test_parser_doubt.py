@@ -138,3 +138,13 @@ def test_a_row_no_reading_fits_is_uncertain_in_every_cell(tmp_path):
     result = _parse(tmp_path, lines)
     assert not _broken_promises(report, result)
     assert "applications.carried_forward.total" in result["extraction"]["uncertain_cells"]
+
+
+def test_a_2020_report_whose_format_no_header_decides_has_section_2_uncertain(tmp_path):
+    report = series(random.Random(0), [2020], sizes={2020: 50}, templates={2020: "2021"})[0]
+    lines = [line for line in _lines(report) if not line.startswith("信息内容")]  # section 二 headers lost
+    result = _parse(tmp_path, lines)
+    assert not _broken_promises(report, result)
+    doubt = set(result["extraction"]["uncertain_cells"])
+    assert {f for f in report.cells if f.startswith("active.")} <= doubt
+    assert any("2020 reports used" in u for u in result["extraction"]["uncertain"])
