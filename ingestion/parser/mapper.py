@@ -32,7 +32,7 @@ from .document import Document
 from .readings import row_readings
 from .solve import Decision, RowCase, check_passes, decide
 from .spec import field_names
-from .structure import Structure, structure
+from .structure import Structure, printed_width, structure
 from .template import Template, TRow
 from .textnorm import match_key
 from .values import Value
@@ -98,8 +98,9 @@ def _active(lines, pairs, template: Template, start: int, warnings: list[str],
         if len(rows[0][1].columns) > 1 and len(st.found) < 2:
             scope = {f for _, t, _ in rows for f in t.fields}
             unconfirmed.append((f"二 {template.active_captions[block]}: column header not found", scope))
+        widest = _widest([ln for ln, _, _ in rows])
         for ln, t, _ in rows:
-            cases.append(_row_case(t, ln, st, others))
+            cases.append(_row_case(t, ln, st, others, widest))
         last = rows[-1][0].index
     return cases, unconfirmed
 
@@ -126,7 +127,8 @@ def _applications(lines, pairs, template: Template, start: int,
     header = _header_lines(lines, max(start, first.index - _HEADER_REACH), first.index)
     st = structure(header, template.applicant_columns, template.group_labels, "".join(first.labels))
     st = _by_count(st, pairs)
-    cases = [_row_case(t, ln, st, others) for ln, t, _ in pairs]
+    widest = _widest([ln for ln, _, _ in pairs])
+    cases = [_row_case(t, ln, st, others, widest) for ln, t, _ in pairs]
     return cases, st
 
 
@@ -151,7 +153,8 @@ def _review(lines, pairs, template: Template, start: int, others: dict[str, list
     header = _header_lines(lines, max(start, first.index - _HEADER_REACH), first.index)
     text = match_key("".join(c for h in header for c in h.row.cells) + "".join(first.labels) + "".join(first.row.before))
     named = sum(1 for w in template.review_header_words if match_key(w) in text)
-    cases = [_row_case(t, ln, Structure([t.columns]), others) for ln, t, _ in pairs]
+    widest = _widest([ln for ln, _, _ in pairs])
+    cases = [_row_case(t, ln, Structure([t.columns]), others, widest) for ln, t, _ in pairs]
     return cases, named >= 2
 
 
@@ -263,15 +266,42 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
             cm.warnings.append(f"{_where(ln, t)}: text after its numbers set aside as a remark: {ln.remark[:60]!r}")
 
 
-def _row_case(trow: TRow, ln: Line, st: Structure, others: dict[str, list[Line]]) -> RowCase:
+def _shape(ln: Line) -> tuple[int, int]:
+    """Rows of one shape print their labels in the same cells: (first label cell, label
+    cells). Not the table: a text export may make each row a table of its own."""
+    first = next((i for i, c in enumerate(ln.row.cells) if c.strip()), 0)
+    return first, len(ln.labels)
+
+
+def _widest(lines: list[Line]) -> dict[tuple[int, int], int]:
+    """Per row shape that two or more rows of the section share, the most cells one prints
+    (trailing blanks not counted)."""
+    widths: dict[tuple[int, int], list[int]] = {}
+    for ln in lines:
+        widths.setdefault(_shape(ln), []).append(printed_width(ln.row.cells))
+    return {shape: max(w) for shape, w in widths.items() if len(w) > 1}
+
+
+def _row_case(trow: TRow, ln: Line, st: Structure, others: dict[str, list[Line]],
+              widest: dict[tuple[int, int], int]) -> RowCase:
     """The row's readings, with those of any other printing of it (a row printed twice, a
-    comparison table, a row's numbers left on the page before its label): the sums choose."""
-    readings = row_readings(trow, ln, st)
-    for other in others.get(trow.key, ()):
-        at = f"page {other.row.page}" if other.row.page else f"line {other.row.line}"
-        readings += [replace(r, origin=other.index, how=f"the printing at {at}" + (f"; {r.how}" if r.how else ""))
-                     for r in row_readings(trow, other, st)]
-    return RowCase(trow, list(dict.fromkeys(readings)), _where(ln, trow))
+    comparison table, a row's numbers left on the page before its label): the sums choose.
+    A row narrower than another of its shape may have lost a blank cell: it is also read
+    that way. A row of a shape of its own cannot be compared: the readings of a lost
+    blank are held in reserve, for when its printed reading breaks a sum."""
+    readings, reserve = [], []
+    for line, origin in [(ln, None)] + [(o, o) for o in others.get(trow.key, ())]:
+        width, shared = printed_width(line.row.cells), widest.get(_shape(line))
+        found = row_readings(trow, line, st, narrow=shared is not None and width < shared)
+        extra = [r for r in row_readings(trow, line, st, narrow=True) if r not in found] if shared is None else []
+        if origin is not None:
+            at = f"page {origin.row.page}" if origin.row.page else f"line {origin.row.line}"
+            found, extra = ([replace(r, origin=origin.index, how=f"the printing at {at}" + (f"; {r.how}" if r.how else ""))
+                             for r in group] for group in (found, extra))
+        readings += found
+        reserve += extra
+    readings = list(dict.fromkeys(readings))
+    return RowCase(trow, readings, _where(ln, trow), [r for r in dict.fromkeys(reserve) if r not in readings])
 
 
 def _other_printings(al, template: Template) -> dict[str, list[Line]]:

@@ -36,11 +36,13 @@ def _reading(trow: TRow, cols: tuple[Column, ...], texts: list[str], how: str = 
     return Reading(tuple((f, by_col.get(c.name, "")) for c, f in zip(trow.columns, trow.fields)), how)
 
 
-def by_count(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Reading]:
+def by_count(trow: TRow, cols: tuple[Column, ...], values: list[str], narrow: bool = True) -> list[Reading]:
+    """`narrow`: the row prints fewer cells than the widest row of its table, so a blank
+    cell may be lost even where it prints as many cells as there are columns."""
     n, k = len(values), len(cols)
     out = _dropping(trow, cols, values) if n >= k else []
     trimmed = _trim(values)
-    if len(trimmed) < k and (n < k or len(trimmed) < n):
+    if len(trimmed) < k and (n < k or (narrow and len(trimmed) < n)):
         # empty cells at the ends may be spacers or separators, and a blank cell lost:
         # the printed cells may also stand anywhere, in order
         out.extend(_placing(trow, cols, trimmed if n >= k else values))
@@ -122,15 +124,16 @@ def template_review_columns(cols: tuple[Column, ...]) -> list[Column]:
     return [c for c in cols if c.name.split(".")[0] == first]
 
 
-def row_readings(trow: TRow, line: Line, structure: Structure) -> list[Reading]:
-    """Every reading of one matched row under every layout the structure allows."""
+def row_readings(trow: TRow, line: Line, structure: Structure, narrow: bool = True) -> list[Reading]:
+    """Every reading of one matched row under every layout the structure allows (`narrow`:
+    see by_count)."""
     fixed = positional(trow, line, structure)
     if fixed is not None:
         return [fixed]
     out: list[Reading] = []
     filled = [v.strip() for v in line.values if v.strip()]
     for cols in structure.layouts:
-        out.extend(by_count(trow, cols, line.values))
+        out.extend(by_count(trow, cols, line.values, narrow))
         if packed.could_be_packed(filled, len(cols)):
             out.extend(decoded(trow, cols, filled))
     return list(dict.fromkeys(out))

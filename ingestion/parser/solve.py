@@ -18,7 +18,7 @@ are uncertain.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from math import prod
 
 from .readings import Reading
@@ -35,6 +35,7 @@ class RowCase:
     trow: TRow
     readings: list[Reading]
     where: str  # for messages: the row's label and line/page
+    reserve: list[Reading] = field(default_factory=list)  # readings tried only if the others break a sum
 
 
 @dataclass
@@ -178,7 +179,22 @@ def _place_zeros(row: _Row, members: list[int], totals: set[str], fill_pattern: 
 
 def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown: set[str] = frozenset()) -> Decision:
     """`checks`: the section's checks; `unknown`: cells of rows that were not found (a check
-    on them decides nothing)."""
+    on them decides nothing). A row's reserve readings (a blank cell it may have lost) join
+    its readings when the decision breaks a sum that row is part of: then either the sums
+    choose, or the row is uncertain, never read as printed against its own arithmetic."""
+    out = _decide(cases, checks, fill_pattern, unknown)
+    row_of = {f: i for i, c in enumerate(cases) for f in c.trow.fields}
+    # a sum across rows (a row's own 总计 with blank parts breaks in every reading of it)
+    across = [c for c in checks if len({row_of.get(f) for f in c.fields}) > 1 and not set(c.fields) & unknown]
+    broken = {f for c in across if check_passes(c, out.values) is False for f in c.fields}
+    widen = [c for c in cases if c.reserve and broken & set(c.trow.fields)]
+    if not widen:
+        return out
+    return _decide([replace(c, readings=c.readings + c.reserve, reserve=[]) if c in widen else c for c in cases],
+                   checks, fill_pattern, unknown)
+
+
+def _decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown: set[str]) -> Decision:
     out = Decision()
     checks = [c for c in checks if not set(c.fields) & unknown]
     rows = [_Row(c) for c in cases if c.readings]

@@ -86,7 +86,7 @@ def names_in(cell: str, columns: tuple[Column, ...], group_labels: tuple[str, ..
     return [best[1]] if best[0] >= HEADER_MATCH and len(close) == 1 else []
 
 
-def _width(cells: list[str]) -> int:
+def printed_width(cells: list[str]) -> int:
     """Cells up to the last printed one: trailing separators are not cells."""
     n = len(cells)
     while n and not cells[n - 1].strip():
@@ -104,7 +104,7 @@ def _positions(header: list[Line], columns: tuple[Column, ...], group_labels) ->
             names = names_in(cell, columns, group_labels)
             if len(names) == 1:
                 by_table.setdefault(row.table, {}).setdefault(names[0], (i, row.spans.get(i, i)))
-                widths.setdefault(row.table, _width(row.cells))
+                widths.setdefault(row.table, printed_width(row.cells))
     out = {}
     order = [c.name for c in columns]
     for table, spans in by_table.items():
@@ -117,19 +117,37 @@ def _positions(header: list[Line], columns: tuple[Column, ...], group_labels) ->
 
 def _named_sequence(cells: list[str], columns: tuple[Column, ...], group_labels) -> list[str]:
     """The columns a header line names, in the order it prints them (within one cell, a
-    flattened header, by where each name stands in the text)."""
+    flattened header, by where each name stands in the text). A cell where a name's place
+    cannot be found says nothing about the order: its names are left out."""
     out: list[str] = []
     for cell in cells:
         key = _strip_groups(match_key(cell), group_labels)  # 法人或其他组织 holds 其他
-        names = sorted(names_in(cell, columns, group_labels), key=lambda n: _position(key, n, columns))
-        out.extend(n for n in names if n not in out)
+        places = _places(key, names_in(cell, columns, group_labels), columns)
+        if None in places.values():
+            continue
+        out.extend(n for n in sorted(places, key=places.get) if n not in out)
     return out
 
 
-def _position(key: str, name: str, columns: tuple[Column, ...]) -> int:
-    labels = next(c.labels for c in columns if c.name == name)
-    hits = [key.find(match_key(lb)) for lb in labels if match_key(lb) in key]
-    return min(hits) if hits else len(key)
+def _places(key: str, names: list[str], columns: tuple[Column, ...]) -> dict[str, int | None]:
+    """Where each name starts in the key: its label's first exact occurrence; for a
+    misspelt name (本年制件发数), the best likeness in the text the exact names leave, or
+    None when nothing there is alike enough."""
+    labels = {c.name: [match_key(lb) for lb in c.labels if match_key(lb)] for c in columns}
+    places: dict[str, int | None] = {}
+    masked = key
+    for name in names:
+        hits = [(key.find(lb), lb) for lb in labels[name] if lb in key]
+        if hits:
+            at, lb = min(hits)
+            places[name] = at
+            masked = masked[:at] + "\0" * len(lb) + masked[at + len(lb):]
+    for name in names:
+        if name not in places:
+            found = [fuzz.partial_ratio_alignment(lb, masked, score_cutoff=80) for lb in labels[name] if len(lb) >= 4]
+            found = [f for f in found if f is not None]
+            places[name] = max(found, key=lambda f: f.score).dest_start if found else None
+    return places
 
 
 def printed_order(columns: tuple[Column, ...], sequences: list[list[str]]) -> tuple[Column, ...] | None:
@@ -158,10 +176,9 @@ def structure(header: list[Line], columns: tuple[Column, ...], group_labels: tup
               extra_text: str = "") -> Structure:
     """The section's possible column layouts. `extra_text`: label text that may hold a
     flattened header (crawler text glues it to the first data row)."""
-    sequences = [_named_sequence(line.row.cells, columns, group_labels) for line in header]
-    if extra_text:
-        sequences.append(_named_sequence([extra_text], columns, group_labels))
-    found = {n for seq in sequences for n in seq}
+    texts = [line.row.cells for line in header] + ([[extra_text]] if extra_text else [])
+    sequences = [_named_sequence(cells, columns, group_labels) for cells in texts]
+    found = {n for cells in texts for cell in cells for n in names_in(cell, columns, group_labels)}
     ordered = printed_order(columns, sequences)
     if ordered is None:
         return Structure([], found, {}, "header lines print the columns in different orders")
@@ -184,7 +201,7 @@ def grid_cells(line: Line, pos: Positions) -> dict[str, str] | None:
     share the header's grid (a text row of another width, or label text where the columns
     stand). Cells covered by a span from the left belong to the span's column."""
     row = line.row
-    if not row.grid and _width(row.cells) != pos.width:
+    if not row.grid and printed_width(row.cells) != pos.width:
         return None
     covered = {j for i, last in row.spans.items() for j in range(i + 1, last + 1)}
     out: dict[str, str] = {c: "" for c in pos.spans}

@@ -148,3 +148,33 @@ def test_a_2020_report_whose_format_no_header_decides_has_section_2_uncertain(tm
     doubt = set(result["extraction"]["uncertain_cells"])
     assert {f for f in report.cells if f.startswith("active.")} <= doubt
     assert any("2020 reports used" in u for u in result["extraction"]["uncertain"])
+
+
+def test_a_misspelt_name_in_a_flattened_header_keeps_its_place(tmp_path):
+    report = next(r for r in (_report(s) for s in range(40))
+                  if len({r.cells[f"active.regulations.{c}"] for c in ("issued", "repealed", "in_force")}) == 3)
+    lines = _lines(report)
+    i = _index(lines, "本年制发件数")
+    lines[i] = "信息内容本年制件发数本年废止件数现行有效件数"  # one cell, its first name misspelt
+    result = _parse(tmp_path, lines)
+    assert not _broken_promises(report, result)
+    assert result["cells"]["active.regulations.issued"] == report.cells["active.regulations.issued"]
+
+
+def test_a_row_as_wide_as_its_siblings_lost_no_blank(tmp_path):
+    """Only the 总计 column printed, every blank cell kept, and the report's own sums broken:
+    the printed cells say where the numbers stand; no reading of a lost blank is invented."""
+    report = _report(3)
+    lines = _lines(report, seed=3)
+    first, last = _index(lines, "一、本年新收"), _index(lines, "四、结转下年度继续办理")
+    for i in range(first, last + 1):
+        cells = lines[i].rstrip("\t").split("\t")
+        lines[i] = "\t".join(cells[:-7] + [""] * 6 + cells[-1:])  # applicants blank, no trailing separator
+    total = report.cells["applications.carried_forward.total"]
+    lines[last] = lines[last].rsplit("\t", 1)[0] + f"\t{total + 7}"  # 一+二 ≠ （七）+四
+    result = _parse(tmp_path, lines)
+    assert result["extraction"]["status"] != "uncertain", result["extraction"]["uncertain"][:3]
+    assert result["cells"]["applications.carried_forward.total"] == total + 7
+    assert result["cells"]["applications.granted.total"] == report.cells["applications.granted.total"]
+    assert result["cells"]["applications.granted.natural_person"] is None
+    assert any(v["rule"] == "balance" for v in result["violations"])
