@@ -43,6 +43,27 @@ def _run(args: argparse.Namespace) -> int:
     return run_pipeline(raw_dir=Path(args.raw), warehouse=Path(args.warehouse))
 
 
+def _quarantine(args: argparse.Namespace) -> int:
+    from ingestion import quarantine as q
+
+    try:
+        if args.action == "list":
+            rows = q.listing(Path(args.warehouse))
+            for sha, name, why in rows:
+                print(f"{sha[:12] or '-':12}  {name}  {why}")
+            print(f"{len(rows)} in the quarantine")
+        elif args.action == "drop":
+            sha = q.drop(Path(args.warehouse), args.ref, args.note)
+            print(f"dropped {sha[:12]}: the next run removes it from the warehouse")
+        else:
+            sha, what = q.release(Path(args.warehouse), args.ref)
+            print(f"released {sha[:12]}: {what}")
+    except q.QuarantineError as exc:
+        print(f"govinfo quarantine: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="govinfo", description="government information-disclosure report warehouse")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -53,7 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--raw", required=True, help="landing folder of raw reports")
     r.add_argument("--warehouse", required=True, help="DuckDB warehouse file to build")
     r.set_defaults(func=_run)
+    q = sub.add_parser("quarantine", help="list, drop or release documents kept out of the warehouse")
+    q.add_argument("action", choices=["list", "drop", "release"])
+    q.add_argument("ref", nargs="?", help="sha256 (8+ characters) or file name relative to the landing folder")
+    q.add_argument("--warehouse", required=True, help="the DuckDB warehouse file")
+    q.add_argument("--note", default="", help="why (drop)")
+    q.set_defaults(func=_quarantine)
     args = ap.parse_args(argv)
+    if getattr(args, "action", "list") != "list" and not args.ref:
+        ap.error(f"quarantine {args.action} needs the document: a sha256 or a file name")
     try:
         return args.func(args)
     except KeyboardInterrupt:

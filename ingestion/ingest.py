@@ -15,22 +15,32 @@ and a crash at any point leaves what was loaded intact and the rest to the next 
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
-from .parser import PARSER_VERSION
-from .parser.document import RejectedDocument, TransientReadError
-from .landing import LandingIndex
+from . import limits
+from .landing import LandingIndex, object_path
 from .layout import Layout
 from .normalise import document_frames, quarantine_frame, reference_frames
-from .parser.parse import parse_file
 from .parse_store import ParseStore
-from .warehouse import connect, ensure_raw_schema, load_log, sync_sources, write_batch
+from .parser import PARSER_VERSION
+from .parser.document import RejectedDocument, TransientReadError
+from .parser.parse import parse_file
+from .warehouse import (
+    connect,
+    ensure_raw_schema,
+    load_log,
+    quarantined_ids,
+    sync_problems,
+    sync_sources,
+    write_batch,
+)
 
 BATCH = 200
+DROPPED = "dropped by an operator"  # the quarantine reason of `govinfo quarantine drop`
 Progress = Callable[[int, int, str, str], None]
 
 
@@ -48,6 +58,7 @@ class LoadSummary:
     quarantined: int = 0
     documents_in_warehouse: int = 0
     quarantined_in_warehouse: int = 0
+    held: list[tuple[str, str]] = field(default_factory=list)  # (file, why) kept out this run
 
 
 @dataclass
@@ -86,19 +97,35 @@ def _task(args: tuple[str, str, str]) -> dict:
         return {"document_id": args[1], "file": args[2], "status": "transient", "reason": str(exc)}
 
 
+def _kept_copy(objects: Path | None, sha: str, names: list[str]) -> Path | None:
+    """The kept copy of a document whose files are gone, under its first name (the readers
+    take the format's hint from the name)."""
+    if objects is None or not names or not object_path(objects, sha).is_file():
+        return None
+    link = Path(objects) / ".named" / sha / Path(names[0]).name
+    if not link.is_symlink():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(object_path(objects, sha).resolve())
+    return link
+
+
 def parse_documents(raw_dir: Path, shas: Iterable[str], sources: dict[str, list[str]], store: ParseStore,
-                    workers: int = 1, progress: Progress | None = None) -> ParseSummary:
-    """Parse each document (sha256) from the first of its files that still holds its bytes
-    and store its record. `sources` maps sha256 → file names relative to `raw_dir`."""
+                    workers: int = 1, progress: Progress | None = None, objects: Path | None = None) -> ParseSummary:
+    """Parse each document (sha256) from the first of its files that still holds its bytes,
+    else from the copy the scan kept in `objects`, and store its record. `sources` maps
+    sha256 → file names relative to `raw_dir`."""
     raw_dir = Path(raw_dir)
     summary = ParseSummary()
     tasks = []
     for sha in shas:
         name = next((n for n in sources.get(sha, []) if (raw_dir / n).is_file()), None)
-        if name is None:
-            summary.vanished.append(sha)
-        else:
+        kept = _kept_copy(objects, sha, sources.get(sha, [])) if name is None else None
+        if name is not None:
             tasks.append((str(raw_dir / name), sha, name))
+        elif kept is not None:
+            tasks.append((str(kept), sha, sources[sha][0]))
+        else:
+            summary.vanished.append(sha)
     if workers > 1 and len(tasks) > 1:
         pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=multiprocessing.get_context("forkserver"))
         results = pool.map(_task, tasks, chunksize=8)
@@ -133,38 +160,63 @@ def quarantine_transient(store: ParseStore, failures: list[tuple[str, str]], sou
                    "status": "rejected", "reason": f"{reason} (gave up after retries)"})
 
 
+def _admitted(records: list[dict], dropped: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
+    """The parsed results that may enter the staging tables, and why each other record is
+    kept out: rejected by the parser, a hard limit broken (ingestion.limits), or dropped by
+    an operator (`govinfo quarantine drop`)."""
+    admitted, held = [], {}
+    for r in records:
+        sha = r["document_id"]
+        if sha in dropped:
+            held[sha] = f"{DROPPED}: {dropped[sha]}"
+        elif r["status"] != "parsed":
+            held[sha] = r["reason"]
+        elif limits.breaches(r["result"]):
+            held[sha] = limits.reason(r["result"])
+        else:
+            admitted.append(r["result"])
+    return admitted, held
+
+
 def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
                  progress: Callable[[int, int], None] | None = None) -> LoadSummary:
     """Load every parse record not loaded yet (or rewritten since) into raw.*; bring
-    raw.document_sources and the quarantine's file names up to date with the index."""
+    raw.document_sources and the quarantine's file names up to date with the index. A
+    document is kept out by itself (quarantined with the reason) when it breaks a hard
+    limit or an operator dropped it; files the scan could not take are listed too."""
     summary = LoadSummary()
     listing = store.listing()
     sources = index.sources()
+    dropped = index.decisions()
     with connect(warehouse) as con:
         ensure_raw_schema(con)
         loaded = load_log(con)
-        todo = sorted(sha for sha, mtime in listing.items() if loaded.get(sha) != mtime)
+        was_dropped = quarantined_ids(con, DROPPED)
+        stale = (set(dropped) & set(loaded) - was_dropped) | (was_dropped - set(dropped))  # dropped, released
+        todo = sorted(sha for sha, mtime in listing.items() if loaded.get(sha) != mtime or sha in stale)
         reference = reference_frames()
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = datetime.now(UTC).replace(tzinfo=None)
         for start in range(0, len(todo), BATCH) or [0]:
             batch = todo[start:start + BATCH]
             records = [r for r in (store.get(sha) for sha in batch) if r is not None]
-            parsed = [r["result"] for r in records if r["status"] == "parsed"]
-            arrived = {sha: min(s.mtime for s in sources[sha]) for sha in batch if sources.get(sha)}
-            rejected = [{"sha256": r["document_id"], "source_file": s.path, "reason": r["reason"], "quarantined_at": now}
-                        for r in records if r["status"] == "rejected"
-                        for s in sources.get(r["document_id"], [])]
-            write_batch(con, document_frames(parsed, now, arrived), quarantine_frame(rejected), reference,
-                        replaced=[r["document_id"] for r in records],
+            admitted, held = _admitted(records, dropped)
+            arrived = {sha: min(s.arrived or s.mtime for s in sources[sha]) for sha in batch if sources.get(sha)}
+            published = {sha: min(s.mtime for s in sources[sha]) for sha in batch if sources.get(sha)}
+            rejected = [{"sha256": sha, "source_file": s.path, "reason": why, "quarantined_at": now}
+                        for sha, why in held.items() for s in sources.get(sha, [])]
+            write_batch(con, document_frames(admitted, now, arrived, published), quarantine_frame(rejected),
+                        reference, replaced=[r["document_id"] for r in records],
                         log=[(r["document_id"], listing[r["document_id"]]) for r in records])
-            summary.loaded += len(parsed)
-            summary.quarantined += len(records) - len(parsed)
+            summary.loaded += len(admitted)
+            summary.quarantined += len(held)
+            summary.held.extend((sources[sha][0].path if sources.get(sha) else sha, why) for sha, why in held.items())
             if progress:
                 progress(min(start + BATCH, len(todo)), len(todo))
         sync_sources(con, sources)
+        sync_problems(con, index.problems(), now)
         summary.documents_in_warehouse = con.execute("SELECT count(*) FROM raw.documents").fetchall()[0][0]
         summary.quarantined_in_warehouse = con.execute(
-            "SELECT count(DISTINCT sha256) FROM raw.quarantine").fetchall()[0][0]
+            "SELECT count(DISTINCT coalesce(sha256, source_file)) FROM raw.quarantine").fetchall()[0][0]
     return summary
 
 
@@ -172,11 +224,12 @@ def ingest_folder(raw_dir: Path, warehouse: Path, progress: Progress | None = No
     """Scan, parse what the store lacks (for this parser version), load: the whole path."""
     layout = Layout(warehouse)
     store = ParseStore(layout.parse_store)
-    with LandingIndex(layout.landing_index) as index:
+    with LandingIndex(layout.landing_index, layout.objects) as index:
         scan = index.scan(raw_dir)
         have = store.listing()
         todo = [sha for sha in scan.by_sha if sha not in have]
-        parsed = parse_documents(raw_dir, todo, scan.by_sha, store, workers=workers, progress=progress)
+        parsed = parse_documents(raw_dir, todo, scan.by_sha, store, workers=workers, progress=progress,
+                                 objects=layout.objects)
         loaded = load_staging(store, index, warehouse)
     return IngestSummary(discovered=scan.files, parsed=parsed.parsed, unchanged=len(scan.by_sha) - len(todo),
                          duplicates=scan.duplicates, rejected=parsed.rejected, transient=parsed.transient,

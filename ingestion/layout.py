@@ -2,6 +2,7 @@
 
     <dir>/govinfo.duckdb     the warehouse (one writer at a time)
     <dir>/landing.sqlite     every file seen in the landing folder, with its sha256
+    <dir>/objects/           a copy of every content seen, named by its sha256 (for audit, re-parse)
     <dir>/parsed/            one parse record per document (content hash), written atomically
     <dir>/gx/                the Great Expectations project: suites, results, Data Docs
     <dir>/gx_validated.json  per incremental suite, the load time it has validated through
@@ -30,6 +31,10 @@ class Layout:
     @property
     def landing_index(self) -> Path:
         return self.root / "landing.sqlite"
+
+    @property
+    def objects(self) -> Path:
+        return self.root / "objects"
 
     @property
     def parse_store(self) -> Path:

@@ -19,7 +19,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "document_id": pl.String, "source_file": pl.String, "source_format": pl.String, "bytes": pl.Int64,
         "pages": pl.Int32, "agency_name": pl.String, "year": pl.Int32, "parser_version": pl.String,
         "n_warnings": pl.Int32, "n_violations": pl.Int32, "loaded_at": pl.Datetime("us"),
-        "arrived_at": pl.Datetime("us"),  # earliest mtime of its files: when it was published to us
+        "arrived_at": pl.Datetime("us"),  # when the pipeline first saw these bytes (the landing index)
+        "file_modified_at": pl.Datetime("us"),  # earliest mtime of its files (copies may back-date it)
         "template": pl.String,  # the report format it was read with: 2021 or 2019
         "extraction_status": pl.String,  # exact | verified | uncertain
         "n_uncertain_cells": pl.Int32,
@@ -51,9 +52,10 @@ def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMAS[name], orient="row") if rows else pl.DataFrame(schema=SCHEMAS[name])
 
 
-def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[str, datetime]
-                    ) -> dict[str, pl.DataFrame]:
-    """Frames for successfully parsed documents; `arrived_at` maps sha256 → when it arrived."""
+def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[str, datetime],
+                    modified_at: dict[str, datetime] | None = None) -> dict[str, pl.DataFrame]:
+    """Frames for successfully parsed documents; `arrived_at` maps sha256 → when the pipeline
+    first saw it, `modified_at` → its files' earliest mtime."""
     docs, cells, warns, notes = [], [], [], []
     for r in results:
         doc_id = r["source"]["sha256"]
@@ -63,7 +65,8 @@ def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[s
                      "bytes": r["source"]["bytes"], "pages": r["source"]["pages"], "agency_name": r["agency"],
                      "year": r["year"], "parser_version": r["source"]["parser_version"],
                      "n_warnings": len(r["warnings"]), "n_violations": len(r["violations"]), "loaded_at": loaded_at,
-                     "arrived_at": arrived_at.get(doc_id, loaded_at), "template": r["template"],
+                     "arrived_at": arrived_at.get(doc_id, loaded_at),
+                     "file_modified_at": (modified_at or {}).get(doc_id), "template": r["template"],
                      "extraction_status": extraction["status"], "n_uncertain_cells": len(doubtful)})
         prov = r.get("provenance", {})
         for fld, value in r["cells"].items():

@@ -41,6 +41,11 @@ class ParseStore:
         except FileNotFoundError:
             return None
 
+    def remove(self, sha: str) -> None:
+        """Forget a document's records (every parser version): the next run parses it again."""
+        for old in (self.root / sha[:2]).glob(f"{sha}.p*.json"):
+            old.unlink(missing_ok=True)
+
     def listing(self, version: str = PARSER_VERSION) -> dict[str, int]:
         """sha256 → mtime_ns of its record, for every record of this parser version."""
         out: dict[str, int] = {}

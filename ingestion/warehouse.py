@@ -90,6 +90,28 @@ def sync_sources(con: duckdb.DuckDBPyConnection, sources: dict) -> None:
         con.unregister("_pairs")
 
 
+def quarantined_ids(con: duckdb.DuckDBPyConnection, reason_prefix: str) -> set[str]:
+    """Documents in the quarantine for a reason that starts so."""
+    rows = con.execute("SELECT DISTINCT sha256 FROM raw.quarantine WHERE starts_with(reason, ?)",
+                       [reason_prefix]).fetchall()
+    return {r[0] for r in rows if r[0]}
+
+
+def sync_problems(con: duckdb.DuckDBPyConnection, problems: dict[str, str], now) -> None:
+    """The files the landing scan could not take (no content hash: sha256 is null), as the
+    index has them now: a problem fixed or removed leaves the quarantine."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM raw.quarantine WHERE sha256 IS NULL")
+        if problems:
+            con.executemany("INSERT INTO raw.quarantine (sha256, source_file, reason, quarantined_at) "
+                            "VALUES (NULL, ?, ?, ?)", [(p, r, now) for p, r in problems.items()])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     if frame.height:
         con.register("_frame", frame.to_arrow())
@@ -111,6 +133,8 @@ def write_batch(con: duckdb.DuckDBPyConnection, documents: dict[str, pl.DataFram
             for table in DOCUMENT_TABLES:
                 con.execute(f"DELETE FROM raw.{table} WHERE document_id IN (SELECT document_id FROM _ids)")
             con.execute("DELETE FROM raw.quarantine WHERE sha256 IN (SELECT document_id FROM _ids)")
+            # names of a document no longer loaded go too (sync_sources adds back the loaded ones')
+            con.execute("DELETE FROM raw.document_sources WHERE document_id IN (SELECT document_id FROM _ids)")
             con.unregister("_ids")
         for table in DOCUMENT_TABLES:
             _insert(con, table, documents[table])

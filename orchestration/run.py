@@ -72,11 +72,14 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     from .defs.jobs import REBUILD_JOB, WAREHOUSE_JOB
 
     raw, layout = Path(os.environ["GOVINFO_RAW_DIR"]), Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
-    with LandingIndex(layout.landing_index) as index:
+    with LandingIndex(layout.landing_index, layout.objects) as index:
         scan = index.scan(raw)
     parsed = ParseStore(layout.parse_store).listing()
     new = sorted(sha for sha in scan.by_sha if sha not in parsed)
-    echo(f"govinfo run: {scan.files} files, {len(scan.by_sha)} documents, {len(new)} to parse")
+    echo(f"govinfo run: {scan.files} files, {len(scan.by_sha)} documents, {len(new)} to parse"
+         + (f", {len(scan.problems)} files not taken (listed in the quarantine)" if scan.problems else ""))
+    for name, why in scan.new_problems.items():
+        echo(f"  not taken: {name}: {why}")
 
     definitions = defs()
     if instance is None:
@@ -99,6 +102,26 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
                                         tags=tags_for(blocks[-1]))
     return definitions.resolve_job_def(REBUILD_JOB).execute_in_process(
         instance=instance, raise_on_error=False, run_config=run_config, tags=base_tags)
+
+
+def _failing_rows(check) -> list[str]:
+    """What a failed GX check names: each failing expectation's rows (document, file, value)."""
+    failures = check.metadata.get("failures")
+    out = []
+    for f in (failures.value if failures is not None else []) or []:
+        for row in f.get("rows", [])[:3]:
+            out.append(f"{f.get('expectation')} on {f.get('column')}: " + ", ".join(f"{k}={v}" for k, v in row.items()))
+    return out
+
+
+def _kept_out(result) -> list[tuple[str, str]]:
+    """Documents the load kept out this run (rejected, a hard limit broken, dropped)."""
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization
+        if mat.asset_key.path == ["raw", "quarantine"] and "kept_out" in mat.metadata:
+            pairs = [line[2:].split(": ", 1) for line in mat.metadata["kept_out"].value.splitlines() if ": " in line]
+            return [(name.strip("`"), why) for name, why in pairs]
+    return []
 
 
 def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
@@ -145,6 +168,11 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
     print("step times: " + ", ".join(f"{k} {v:.1f}s" for k, v in durations.items()))
     print(f"asset checks: {len(checks)} evaluated, {len(failed_checks)} failed"
           + (": " + ", ".join(f"{c.check_name} ({c.severity.value})" for c in failed_checks) if failed_checks else ""))
+    for c in failed_checks:  # a blocking check names what it found: the documents and rows
+        for line in _failing_rows(c)[:5] if c.severity.value == "ERROR" else []:
+            print(f"  {c.check_name}: {line}")
+    for name, why in _kept_out(result)[:20]:
+        print(f"kept out of the warehouse: {name}: {why}")
     print(f"warehouse: {warehouse_path} (the pipeline's; BI tools read the published snapshot)")
     published = layout.published
     if (published / "govinfo.duckdb").exists():

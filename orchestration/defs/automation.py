@@ -22,6 +22,8 @@ from .resources import WarehousePaths
 
 MAX_DOCUMENTS_PER_RUN = 2000
 SENSOR_INTERVAL = int(os.environ.get("GOVINFO_SENSOR_INTERVAL", "30"))
+# a file modified less than this many seconds ago may still be copying: a later tick takes it
+SETTLE_SECONDS = float(os.environ.get("GOVINFO_SETTLE_SECONDS", "10"))
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 
@@ -52,8 +54,10 @@ def partition_runs(new: list[str], names: dict[str, list[str]], job_name: str, t
            default_status=dg.DefaultSensorStatus.STOPPED,
            description="New or changed files in the landing folder → one partition per document → build_warehouse.")
 def landing_sensor(context: dg.SensorEvaluationContext, paths: WarehousePaths) -> dg.SensorResult:
-    with LandingIndex(paths.layout.landing_index) as index:
-        scan = index.scan(paths.raw_path)
+    with LandingIndex(paths.layout.landing_index, paths.layout.objects) as index:
+        scan = index.scan(paths.raw_path, settle=SETTLE_SECONDS)
+    for name, why in scan.new_problems.items():  # reported once; the quarantine lists them
+        context.log.warning(f"landing folder: {name}: {why}")
     known = set(context.instance.get_dynamic_partitions(DOCUMENTS.name))
     new = sorted(sha for sha in scan.by_sha if sha not in known)
     if not new:

@@ -57,7 +57,7 @@ def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, pat
         have = store.listing()
         keys = [k for k in keys if k not in have]
     with LandingIndex(layout.landing_index) as index:
-        sources = {sha: [s.path for s in names] for sha, names in index.sources(present_only=True).items()}
+        sources = {sha: [s.path for s in names] for sha, names in index.sources().items()}
 
     def progress(i: int, n: int, name: str, status: str) -> None:
         if status.startswith("rejected") or status in ("transient", "changed"):
@@ -65,7 +65,8 @@ def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, pat
         if i == n or i % PROGRESS_EVERY == 0:  # also when the i-th document was a rejected one
             context.log.info(f"parsed {i}/{n} documents")
 
-    s = parse_documents(paths.raw_path, keys, sources, store, workers=config.workers, progress=progress)
+    s = parse_documents(paths.raw_path, keys, sources, store, workers=config.workers, progress=progress,
+                        objects=layout.objects)
     for sha in s.vanished:
         context.log.warning(f"document {sha[:12]}…: its files changed or were removed since the scan; not parsed")
     if s.transient:
@@ -94,8 +95,12 @@ def raw_reports(context: dg.AssetExecutionContext, paths: WarehousePaths):
                          progress=lambda i, n: context.log.info(f"loaded {i}/{n} parse records"))
     context.log.info(f"staging: {s.loaded} documents loaded, {s.quarantined} rejected this run; "
                      f"{s.documents_in_warehouse} documents and {s.quarantined_in_warehouse} rejected files in all")
+    for name, why in s.held[:50]:
+        context.log.warning(f"kept out of the warehouse: {name}: {why}")
     meta = {"loaded_this_run": s.loaded, "rejected_this_run": s.quarantined,
             "documents_in_warehouse": s.documents_in_warehouse,
             "quarantined_in_warehouse": s.quarantined_in_warehouse}
+    if s.held:
+        meta["kept_out"] = dg.MetadataValue.md("\n".join(f"- `{n}`: {why}" for n, why in s.held[:100]))
     for spec in context.assets_def.specs:
         yield dg.MaterializeResult(asset_key=spec.key, metadata=meta)

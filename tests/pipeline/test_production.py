@@ -21,7 +21,7 @@ from corpus.generate import build_corpus, write_corpus
 REPO = Path(__file__).resolve().parents[2]
 GOVINFO = str(Path(sys.executable).parent / "govinfo")
 TEXT_FORMATS = {"txt": 0.5, "docx": 0.2, "html": 0.3}  # no LibreOffice needed to make them
-VOLATILE = ("loaded_at", "quarantined_at", "published_at")  # when, not what: differ between runs
+VOLATILE = ("loaded_at", "quarantined_at", "published_at", "arrived_at", "second_arrived_at")  # when, not what
 
 
 def content_hash(db: Path) -> dict[str, tuple[int, str]]:

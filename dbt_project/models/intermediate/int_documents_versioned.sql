@@ -1,9 +1,10 @@
 -- Every loaded document with its agency (aliases resolved) and its version rank within its
 -- agency-year. When two different documents report the same agency and year (a corrected
 -- re-publication, a DOCX and a PDF of one report) the marts use version_rank = 1: the one
--- that breaks fewer within-report rules, then the latest arrived (the newest publication),
--- then the last file name;
--- the reason is recorded.
+-- the pipeline saw last (arrived_at, from the landing index: a correction wins even when it
+-- breaks a rule, and a copy back-dated by `cp -p` is still new); among versions first seen in
+-- the same scan, the one that breaks fewer within-report rules, then the newest file time,
+-- then the last file name. The reason is recorded.
 with documents as (select * from {{ ref('stg_raw__documents') }}),
 aliases as (select * from {{ ref('int_agency_aliases') }}),
 
@@ -14,9 +15,15 @@ ranked as (
         aliases.canonical_name,
         row_number() over (
             partition by aliases.agency_key, documents.year
-            order by documents.n_violations, documents.arrived_at desc, documents.source_file desc, documents.document_id
+            order by documents.arrived_at desc, documents.n_violations, documents.file_modified_at desc nulls last,
+                     documents.source_file desc, documents.document_id
         ) as version_rank,
-        count(*) over (partition by aliases.agency_key, documents.year) as versions_in_agency_year
+        count(*) over (partition by aliases.agency_key, documents.year) as versions_in_agency_year,
+        -- the arrival of the next-latest version, to say why the chosen one was chosen
+        nth_value(documents.arrived_at, 2) over (
+            partition by aliases.agency_key, documents.year order by documents.arrived_at desc
+            rows between unbounded preceding and unbounded following
+        ) as second_arrived_at
     from documents
     join aliases on aliases.alias_name = documents.agency_name
 )
@@ -25,7 +32,8 @@ select
     *,
     case
         when versions_in_agency_year = 1 then 'only version'
-        when version_rank = 1 then 'fewest rule violations, then latest arrived, then last file name'
+        when version_rank = 1 and arrived_at > second_arrived_at then 'latest arrived'
+        when version_rank = 1 then 'arrived together: fewest rule violations, then newest file time, then last file name'
         else 'superseded by another version of this agency-year'
     end as version_choice
 from ranked

@@ -19,6 +19,7 @@ select
     versions.n_violations,
     versions.n_warnings,
     versions.arrived_at,
+    versions.file_modified_at,
     versions.loaded_at,
     versions.version_rank,
     versions.version_rank = 1 as is_chosen,

@@ -20,7 +20,8 @@ renamed as (
         n_warnings,
         n_violations,
         loaded_at,
-        arrived_at
+        arrived_at,
+        file_modified_at
     from source
 )
 

@@ -1,0 +1,87 @@
+"""What an operator does with documents kept out of the warehouse (`govinfo quarantine`).
+
+- `list`: every file and document in the quarantine, with the reason: files the scan could
+  not take, documents the parser rejected, documents that broke a hard limit
+  (ingestion.limits), documents an operator dropped.
+- `drop REF`: keep a document out (a wrong report, a test file): the next run removes its rows
+  from raw.* and lists it in the quarantine; its bytes stay in objects/ for audit.
+- `release REF`: undo a drop (the next run loads it again), or have a rejected document parsed
+  again at the next run (after a parser fix, or a transient failure). A document that still
+  breaks a hard limit is quarantined again, with the same reason.
+
+Decisions are written to the landing index (SQLite), never to DuckDB, so they can be made
+while a run or a BI reader holds the warehouse; the next run carries them out. REF is a
+sha256 (or its first 8+ characters) or a file name relative to the landing folder.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from .landing import LandingIndex
+from .layout import Layout
+from .parse_store import ParseStore
+from .warehouse import connect
+
+
+class QuarantineError(Exception):
+    """One line for the operator."""
+
+
+def listing(warehouse: Path) -> list[tuple[str, str, str]]:
+    """(document sha256 or '', file, reason) of everything in the quarantine, and of
+    decisions the next run has yet to carry out."""
+    layout = Layout(warehouse)
+    rows: dict[tuple[str, str], str] = {}
+    if layout.warehouse.exists():
+        try:
+            with connect(layout.warehouse, read_only=True) as con:
+                for sha, name, why in con.execute(
+                        "SELECT coalesce(sha256, ''), source_file, reason FROM raw.quarantine ORDER BY 2").fetchall():
+                    rows[(sha, name)] = why
+        except duckdb.CatalogException:
+            pass  # no run has loaded anything yet
+        except duckdb.IOException as exc:
+            raise QuarantineError(f"cannot read the warehouse {layout.warehouse}: {exc}") from None
+    with LandingIndex(layout.landing_index) as index:
+        for name, why in index.problems().items():
+            rows.setdefault(("", name), why)
+        for sha, note in index.decisions().items():
+            names = index.con.execute("SELECT path FROM files WHERE sha256 = ?", (sha,)).fetchall() or [(sha[:12],)]
+            for (name,) in names:
+                rows.setdefault((sha, name), f"dropped by an operator: {note} (at the next run)")
+    return sorted((sha, name, why) for (sha, name), why in rows.items())
+
+
+def _one(index: LandingIndex, ref: str) -> str:
+    found = index.resolve(ref)
+    if not found:
+        raise QuarantineError(f"no document known as {ref!r} (a sha256, its first 8+ characters, or a file name "
+                              "relative to the landing folder, as `govinfo quarantine list` shows)")
+    if len(found) > 1:
+        raise QuarantineError(f"{ref!r} names {len(found)} documents: give more of the sha256")
+    return found[0]
+
+
+def drop(warehouse: Path, ref: str, note: str) -> str:
+    with LandingIndex(Layout(warehouse).landing_index) as index:
+        sha = _one(index, ref)
+        index.drop(sha, note or "no reason given")
+    return sha
+
+
+def release(warehouse: Path, ref: str) -> tuple[str, str]:
+    """Returns the document and what the next run will do with it."""
+    layout = Layout(warehouse)
+    with LandingIndex(layout.landing_index) as index:
+        sha = _one(index, ref)
+        if index.undrop(sha):
+            return sha, "the drop is undone: the next run loads it again"
+    store = ParseStore(layout.parse_store)
+    record = store.get(sha)
+    if record is not None and record.get("status") == "rejected":
+        store.remove(sha)
+        return sha, "its rejection is forgotten: the next run parses it again (if a file still holds it)"
+    return sha, ("it was neither dropped nor rejected by the parser: nothing to release "
+                 "(a document that breaks a hard limit stays out until a corrected file arrives)")

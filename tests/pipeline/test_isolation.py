@@ -1,0 +1,118 @@
+"""One bad document never stops the warehouse, and the right version wins (issue 11).
+
+Real runs (scan, parse, DuckDB, dbt build, GX checks, publication) on landing folders that
+hold what operators really find there: a report whose headline count is implausible, a file
+name that is not UTF-8, a FIFO, symbolic links in and out of the folder; a correction copied
+with its old timestamp that breaks a rule; an operator dropping and releasing a document.
+"""
+import os
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from corpus.render import Style, render
+from corpus.truth import series
+
+from .conftest import run_job
+
+GOVINFO = str(Path(sys.executable).parent / "govinfo")
+WITHHELD = ("属于国家秘密", "其他法律行政法规禁止公开", "危及", "保护第三方", "三类内部事务", "四类过程性",
+            "行政执法案卷", "行政查询事项")
+
+
+def _report(agency: tuple[str, str, str], seed: int, year: int = 2023):
+    return series(random.Random(seed), [year], agency=agency)[0]
+
+
+def _text(report, seed: int) -> str:
+    return render(report, Style("pipes"), random.Random(seed))
+
+
+def _implausible(text: str) -> str:
+    """Every 不予公开 row's 总计 printed as 2,000,000: each cell is within range, their sum
+    (the headline `refused`) is 16,000,000, past what any agency handles."""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if "|" in line and any(w in line for w in WITHHELD):
+            cells = line.rstrip().rstrip("|").split("|")
+            cells[-1] = " 2000000 "
+            lines[i] = "|".join(cells) + "|"
+    return "\n".join(lines)
+
+
+def _published(db: Path, sql: str, params=()):
+    with duckdb.connect(str(db.parent / "published" / "govinfo.duckdb"), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def test_bad_files_and_an_implausible_report_never_stop_the_others(tmp_path, monkeypatch):
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    good = _report(("聊城市教育局", "聊城市", "教育局"), 1)
+    (raw / "good.txt").write_text(_text(good, 1), encoding="utf-8")
+    big = _report(("临沂市财政局", "临沂市", "财政局"), 2)
+    (raw / "big.txt").write_text(_implausible(_text(big, 2)), encoding="utf-8")
+    other = _report(("天津市商务局", "天津市", "商务局"), 3)
+    (raw / os.fsdecode(b"bad-\xff-name.txt")).write_text(_text(other, 3), encoding="utf-8")
+    os.mkfifo(raw / "pipe.txt")
+    (raw / "outside.txt").symlink_to("/etc/hostname")
+    (raw / "mirror.txt").symlink_to(raw / "good.txt")
+
+    result = run_job(raw, db, monkeypatch)
+
+    assert result.success
+    published = dict(_published(db, "SELECT agency_name, refused FROM marts.fct_agency_year"))
+    assert set(published) == {"聊城市教育局", "临沂市财政局"}, published
+    assert published["临沂市财政局"] == 16_000_000  # published as printed; a WARN check names it
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert not checks["gx_fct_agency_year"].passed and checks["gx_fct_agency_year"].severity.value == "WARN"
+    quarantine = dict(_published(db, "SELECT source_file, message FROM marts.data_quality_issues "
+                                     "WHERE rule = 'rejected_document'"))
+    assert "not valid UTF-8" in quarantine["bad-\\xff-name.txt"]
+    assert "FIFO" in quarantine["pipe.txt"]
+    assert "outside the landing folder" in quarantine["outside.txt"]
+    sources = {r[0] for r in _published(db, "SELECT unnest(source_files) FROM marts.fct_report_versions")}
+    assert {"good.txt", "mirror.txt"} <= sources
+
+
+def test_a_back_dated_correction_wins_even_when_it_breaks_a_rule_and_operators_can_drop_it(tmp_path, monkeypatch):
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    report = _report(("济南市统计局", "济南市", "统计局"), 4)
+    first = _text(report, 4)
+    (raw / "report.txt").write_text(first, encoding="utf-8")
+    run_job(raw, db, monkeypatch)
+    [(old_id,)] = _published(db, "SELECT document_id FROM marts.fct_agency_year")
+
+    lines = first.split("\n")
+    i = next(k for k, line in enumerate(lines) if line.startswith("四、结转下年度继续办理"))
+    cells = lines[i].rstrip().rstrip("|").split("|")
+    cells[-1] = f" {int(cells[-1]) + 5} "  # its 总计 corrected to a number that breaks 一+二 = （七）+四
+    lines[i] = "|".join(cells) + "|"
+    correction = "\n".join(lines)
+    path = raw / "report_corrected.txt"
+    path.write_text(correction, encoding="utf-8")
+    os.utime(path, (978_307_200, 978_307_200))  # copied with `cp -p`: 2001-01-01
+    run_job(raw, db, monkeypatch)
+    [(new_id, choice)] = _published(db, "SELECT document_id, version_choice FROM marts.fct_agency_year")
+    assert new_id != old_id and choice == "latest arrived"
+    versions = dict(_published(db, "SELECT document_id, n_violations FROM marts.fct_report_versions"))
+    assert versions[new_id] > versions[old_id] == 0
+    assert (db.parent / "objects" / old_id[:2] / old_id).read_text(encoding="utf-8") == first  # kept for audit
+
+    drop = subprocess.run([GOVINFO, "quarantine", "drop", "report_corrected.txt", "--warehouse", str(db),
+                           "--note", "wrong figures"], capture_output=True, text=True, check=False)
+    assert drop.returncode == 0, drop.stderr
+    run_job(raw, db, monkeypatch)
+    assert _published(db, "SELECT document_id FROM marts.fct_agency_year") == [(old_id,)]
+    listed = subprocess.run([GOVINFO, "quarantine", "list", "--warehouse", str(db)], capture_output=True, text=True, check=False)
+    assert "report_corrected.txt" in listed.stdout and "wrong figures" in listed.stdout
+
+    release = subprocess.run([GOVINFO, "quarantine", "release", new_id[:12], "--warehouse", str(db)],
+                             capture_output=True, text=True, check=False)
+    assert release.returncode == 0, release.stderr
+    run_job(raw, db, monkeypatch)
+    assert _published(db, "SELECT document_id FROM marts.fct_agency_year") == [(new_id,)]
