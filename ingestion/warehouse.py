@@ -7,7 +7,10 @@ dbt and the checks need the file next.
 """
 from __future__ import annotations
 
+import logging
 import os
+import re
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +22,7 @@ from .normalise import DOCUMENT_TABLES, SCHEMAS
 _DUCK_TYPES = {pl.String: "VARCHAR", pl.Int64: "BIGINT", pl.Int32: "INTEGER", pl.Float64: "DOUBLE",
                pl.Boolean: "BOOLEAN"}
 RAW_TABLES = tuple(SCHEMAS)
+_log = logging.getLogger(__name__)
 
 
 def _duck_type(dtype: pl.DataType) -> str:
@@ -34,12 +38,64 @@ def duckdb_config() -> dict:
     return {"memory_limit": os.environ.get("GOVINFO_DUCKDB_MEMORY", "512MB")}
 
 
+class WarehouseUnavailable(Exception):
+    """One line: which warehouse, and what keeps us from it (a lock holder, a read-only folder)."""
+
+
+def _holder(message: str) -> str:
+    """The program DuckDB says holds the lock: its PID and command line."""
+    found = re.search(r"PID (\d+)", message)
+    if not found:
+        return "another process"
+    try:
+        cmd = Path(f"/proc/{found[1]}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        cmd = ""
+    return f"PID {found[1]}" + (f" ({cmd[:120]})" if cmd else "")
+
+
+def _open(path: Path, read_only: bool, wait: float, say) -> duckdb.DuckDBPyConnection:
+    """Open the file; while another process holds its lock, wait up to `wait` seconds,
+    saying so every few seconds, then give up with one line that names the holder."""
+    deadline = time.monotonic() + wait
+    said = 0.0
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" not in message.lower():
+                raise WarehouseUnavailable(f"cannot open the warehouse {path}: {message.splitlines()[0]}") from None
+            if time.monotonic() >= deadline:
+                raise WarehouseUnavailable(
+                    f"the warehouse {path} is locked by {_holder(message)}: close that program (BI tools read "
+                    f"published/govinfo.duckdb, not the warehouse) or set GOVINFO_LOCK_WAIT (seconds, now {wait:g})"
+                ) from None
+            if time.monotonic() - said >= 5:
+                say(f"waiting for the warehouse {path}: locked by {_holder(message)} "
+                    f"(up to {max(0, deadline - time.monotonic()):.0f} s more)")
+                said = time.monotonic()
+            time.sleep(0.5)
+
+
+def lock_wait() -> float:
+    """How long a writer waits for the warehouse's lock (GOVINFO_LOCK_WAIT, seconds)."""
+    return float(os.environ.get("GOVINFO_LOCK_WAIT", "30"))
+
+
 @contextmanager
-def connect(path: Path, read_only: bool = False):
+def connect(path: Path, read_only: bool = False, wait: float | None = None, say=None):
+    """A connection to the warehouse, closed on exit. Every failure to open it is one line
+    (WarehouseUnavailable) that names the path and the cause."""
     path = Path(path)
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseUnavailable(f"cannot create the warehouse folder {path.parent}: {exc.strerror}") from None
+        if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+            raise WarehouseUnavailable(f"the warehouse {path} is not writable (read-only folder or file)")
+    con = _open(path, read_only, lock_wait() if wait is None else wait, say or _log.warning)
     try:
         yield con
     finally:

@@ -129,9 +129,16 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
         print(f"govinfo run: landing folder not found: {raw_dir}", file=sys.stderr)
         return 2
     from ingestion.layout import Layout
+    from ingestion.warehouse import WarehouseUnavailable, connect
 
     configure(raw_dir, warehouse)
     layout = Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
+    try:  # fail fast, in one line, on a warehouse we cannot write (locked, read-only)
+        with connect(layout.warehouse, say=lambda m: print(f"govinfo run: {m}", flush=True)):
+            pass
+    except WarehouseUnavailable as exc:
+        print(f"govinfo run: {exc}", file=sys.stderr)
+        return 2
     print(f"govinfo run: landing folder {os.environ['GOVINFO_RAW_DIR']}", flush=True)
     print(f"govinfo run: warehouse {layout.warehouse}", flush=True)
     result = execute(raw_dir, warehouse, echo=lambda m: print(m, flush=True))
@@ -151,7 +158,12 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
         except Exception as exc:  # marts not built: the run failed before dbt
             print(f"warehouse not complete: {exc}")
         else:
-            print(f"documents loaded: {s['documents']} ({s['agency_years']} agency-years, {s['agencies']} agencies)")
+            if not result.success:  # never report counts as loaded by a failed run
+                print(f"this run FAILED: nothing new was published (published/ keeps the last successful "
+                      f"run's snapshot); the warehouse's staging holds {s['documents']} documents")
+            else:
+                print(f"documents loaded: {s['documents']} ({s['agency_years']} agency-years, "
+                      f"{s['agencies']} agencies)")
             print(f"documents rejected (quarantine): {s['quarantined']}")
             n_failed = sum(n for _, n in s["failed_rules"])
             detail = ", ".join(f"{rule} {n}" for rule, n in s["failed_rules"])

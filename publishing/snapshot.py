@@ -18,11 +18,18 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.orphans import remove_orphans
 from ingestion.warehouse import duckdb_config
 
 SNAPSHOT_NAME = "govinfo.duckdb"
 PARQUET_LINK = "parquet"
 KEEP_OLD_PARQUET = 2  # older parquet folders kept for readers still listing them
+
+
+def sql_string(value: object) -> str:
+    """A SQL string literal (DuckDB takes no parameters in ATTACH or COPY … TO): a path
+    holding a quote stays one path."""
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 @dataclass
@@ -42,6 +49,7 @@ def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts")
     """Copy every table of `schema` into a fresh snapshot and parquet folder, then swap them in."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    remove_orphans(out, f".{SNAPSHOT_NAME}.*.tmp", r"-(\d+)\.tmp$")  # a publication killed half-way
     stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
     tmp_db = out / f".{SNAPSHOT_NAME}.{stamp}.tmp"
     parquet_dir = out / f"parquet-{stamp}"
@@ -51,13 +59,14 @@ def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts")
     # at 10,000 documents: peak 498 → 337 MB, 3.0 → 2.5 s)
     con = duckdb.connect(str(tmp_db), config={**duckdb_config(), "preserve_insertion_order": False})
     try:
-        con.execute(f"ATTACH '{Path(warehouse).resolve()}' AS wh (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(Path(warehouse).resolve())} AS wh (READ_ONLY)")
         tables = _marts(con, schema)
         con.execute(f"CREATE SCHEMA {schema}")
         counts = {}
         for t in tables:
             con.execute(f"CREATE TABLE {schema}.{t} AS SELECT * FROM wh.{schema}.{t}")
-            con.execute(f"COPY {schema}.{t} TO '{parquet_dir / (t + '.parquet')}' (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(f"COPY {schema}.{t} TO {sql_string(parquet_dir / (t + '.parquet'))} "
+                        "(FORMAT parquet, COMPRESSION zstd)")
             counts[t] = con.execute(f"SELECT count(*) FROM {schema}.{t}").fetchall()[0][0]
         con.execute("CREATE TABLE main.publication AS SELECT ?::TIMESTAMP AS published_at, ? AS run_id, "
                     "? AS tables", [datetime.now(timezone.utc).replace(tzinfo=None), run_id, len(tables)])

@@ -16,7 +16,10 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ..settings import DBT_PROJECT_DIR
-from .ingestion import LOCK_RETRY, WRITER_POOL
+from ingestion.orphans import remove_orphans
+from ingestion.warehouse import WarehouseUnavailable, connect
+
+from .ingestion import WRITER_POOL
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
@@ -64,12 +67,18 @@ class GovinfoDbtTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=GovinfoDbtTranslator(),
-            name="dbt_models", pool=WRITER_POOL, retry_policy=LOCK_RETRY)
+            name="dbt_models", pool=WRITER_POOL)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     # dbt's artefacts go to a folder of this run, removed afterwards: dagster-dbt's default
     # keeps one folder per run under target/ (~2 MB each, forever), and one shared folder would
     # mix the artefacts of two dbt processes (a `govinfo run` beside the daemon, parallel tests)
-    with tempfile.TemporaryDirectory(prefix="govinfo-dbt-") as target:
+    remove_orphans(Path(tempfile.gettempdir()), "govinfo-dbt-*", r"^govinfo-dbt-(\d+)-")  # left by a kill -9
+    try:  # dbt would fail on a held lock with a long log: wait for it, or fail with one line
+        with connect(Path(os.environ["GOVINFO_WAREHOUSE"]), say=context.log.warning):
+            pass
+    except WarehouseUnavailable as exc:
+        raise dg.Failure(description=str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix=f"govinfo-dbt-{os.getpid()}-") as target:
         yield from dbt.cli(["build"], context=context, target_path=Path(target)).stream()
         _keep_partial_parse(Path(target))
 

@@ -12,14 +12,14 @@ import dagster as dg
 from ingestion.ingest import load_staging, parse_documents, quarantine_transient
 from ingestion.landing import LandingIndex
 from ingestion.parse_store import ParseStore
-from ingestion.warehouse import RAW_TABLES
+from ingestion.warehouse import RAW_TABLES, WarehouseUnavailable
 
 from .resources import WarehousePaths
 
 DOCUMENTS = dg.DynamicPartitionsDefinition(name="documents")
-# transient failures: a LibreOffice conversion timing out, DuckDB's file lock held by a reader
+# transient failures: a LibreOffice conversion timing out (the warehouse's lock is waited for in
+# ingestion.warehouse.connect, GOVINFO_LOCK_WAIT seconds, then the step fails with one line)
 PARSE_RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
-LOCK_RETRY = dg.RetryPolicy(max_retries=4, delay=10, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 PARSE_POOL = "govinfo_parse"  # concurrency pool of the CPU-heavy parse steps
 WRITER_POOL = "govinfo_warehouse_writer"  # steps that write the DuckDB file (one at a time)
 PROGRESS_EVERY = 200  # log a progress line every this many parsed documents
@@ -86,13 +86,16 @@ def _raw_specs() -> list[dg.AssetSpec]:
                          deps=[parsed_documents], description=_DESCRIPTIONS[t]) for t in RAW_TABLES]
 
 
-@dg.multi_asset(specs=_raw_specs(), name="raw_reports", retry_policy=LOCK_RETRY, pool=WRITER_POOL,
+@dg.multi_asset(specs=_raw_specs(), name="raw_reports", pool=WRITER_POOL,
                 description="Load every parse record not loaded yet into DuckDB's raw schema (the staging tables).")
 def raw_reports(context: dg.AssetExecutionContext, paths: WarehousePaths):
     layout = paths.layout
     with LandingIndex(layout.landing_index) as index:
-        s = load_staging(ParseStore(layout.parse_store), index, paths.warehouse_path,
-                         progress=lambda i, n: context.log.info(f"loaded {i}/{n} parse records"))
+        try:
+            s = load_staging(ParseStore(layout.parse_store), index, paths.warehouse_path,
+                             progress=lambda i, n: context.log.info(f"loaded {i}/{n} parse records"))
+        except WarehouseUnavailable as exc:
+            raise dg.Failure(description=str(exc)) from None
     context.log.info(f"staging: {s.loaded} documents loaded, {s.quarantined} rejected this run; "
                      f"{s.documents_in_warehouse} documents and {s.quarantined_in_warehouse} rejected files in all")
     for name, why in s.held[:50]:

@@ -9,6 +9,8 @@ import os
 import random
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import duckdb
@@ -49,8 +51,13 @@ def _published(db: Path, sql: str, params=()):
 
 
 def test_bad_files_and_an_implausible_report_never_stop_the_others(tmp_path, monkeypatch):
-    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw, db = tmp_path / "raw", tmp_path / "o'brien's wh" / "govinfo.duckdb"  # a quote in the path
     raw.mkdir()
+    orphans = [db.parent / "published" / ".govinfo.duckdb.20260101T000000-999999.tmp",  # a kill -9 left them
+               Path(tempfile.gettempdir()) / f"govinfo-dbt-999999-{tmp_path.name}"]
+    for orphan in orphans:
+        orphan.parent.mkdir(parents=True, exist_ok=True)
+        orphan.write_bytes(b"left behind")
     good = _report(("聊城市教育局", "聊城市", "教育局"), 1)
     (raw / "good.txt").write_text(_text(good, 1), encoding="utf-8")
     big = _report(("临沂市财政局", "临沂市", "财政局"), 2)
@@ -76,6 +83,28 @@ def test_bad_files_and_an_implausible_report_never_stop_the_others(tmp_path, mon
     assert "outside the landing folder" in quarantine["outside.txt"]
     sources = {r[0] for r in _published(db, "SELECT unnest(source_files) FROM marts.fct_report_versions")}
     assert {"good.txt", "mirror.txt"} <= sources
+    assert not any(orphan.exists() for orphan in orphans)
+
+
+def test_a_locked_warehouse_fails_fast_in_one_line_naming_the_holder(tmp_path):
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    (raw / "good.txt").write_text(_text(_report(("聊城市教育局", "聊城市", "教育局"), 1), 1), encoding="utf-8")
+    db.parent.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
+                               "print('locked', flush=True); time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        t0 = time.monotonic()
+        run = subprocess.run([GOVINFO, "run", "--raw", str(raw), "--warehouse", str(db)], capture_output=True,
+                             text=True, timeout=120, check=False, env={**os.environ, "GOVINFO_LOCK_WAIT": "3"})
+        elapsed = time.monotonic() - t0
+    finally:
+        holder.kill()
+    assert run.returncode == 2
+    [line] = run.stderr.strip().splitlines()
+    assert f"PID {holder.pid}" in line and str(db) in line and "GOVINFO_LOCK_WAIT" in line
+    assert "waiting for the warehouse" in run.stdout and elapsed < 60
 
 
 def test_a_back_dated_correction_wins_even_when_it_breaks_a_rule_and_operators_can_drop_it(tmp_path, monkeypatch):
