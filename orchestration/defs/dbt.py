@@ -15,10 +15,10 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from ..settings import DBT_PROJECT_DIR
 from ingestion.orphans import remove_orphans
 from ingestion.warehouse import WarehouseUnavailable, connect
 
+from ..settings import DBT_PROJECT_DIR
 from .ingestion import WRITER_POOL
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

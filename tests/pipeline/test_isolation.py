@@ -91,8 +91,8 @@ def test_a_locked_warehouse_fails_fast_in_one_line_naming_the_holder(tmp_path):
     raw.mkdir()
     (raw / "good.txt").write_text(_text(_report(("聊城市教育局", "聊城市", "教育局"), 1), 1), encoding="utf-8")
     db.parent.mkdir()
-    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(db)!r}); "
-                               "print('locked', flush=True); time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    hold = f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('locked', flush=True); time.sleep(120)"
+    holder = subprocess.Popen([sys.executable, "-c", hold], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
         t0 = time.monotonic()
