@@ -145,3 +145,25 @@ def test_a_back_dated_correction_wins_even_when_it_breaks_a_rule_and_operators_c
     assert release.returncode == 0, release.stderr
     run_job(raw, db, monkeypatch)
     assert _published(db, "SELECT document_id FROM marts.fct_agency_year") == [(new_id,)]
+
+
+def test_a_partial_copy_is_superseded_by_the_full_file(tmp_path, monkeypatch):
+    """A copy that stopped half-way was read (a truncated table: fewer rule breaks than the
+    full report may have); the full file, arriving later under the same name, wins."""
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    full = _text(_report(("济南市统计局", "济南市", "统计局"), 6), 6)
+    lines = full.split("\n")
+    i = next(k for k, line in enumerate(lines) if line.startswith("四、结转下年度继续办理"))
+    cells = lines[i].rstrip().rstrip("|").split("|")
+    cells[-1] = f" {int(cells[-1]) + 3} "  # the full report breaks a rule as published
+    lines[i] = "|".join(cells) + "|"
+    full = "\n".join(lines)
+    path = raw / "report.txt"
+    path.write_text(full[: full.index("（七）总计")], encoding="utf-8")  # stopped before its last rows
+    run_job(raw, db, monkeypatch)
+    [(partial_id,)] = _published(db, "SELECT document_id FROM marts.fct_agency_year")
+    path.write_text(full, encoding="utf-8")
+    run_job(raw, db, monkeypatch)
+    [(doc_id, choice)] = _published(db, "SELECT document_id, version_choice FROM marts.fct_agency_year")
+    assert doc_id != partial_id and choice == "latest arrived"
