@@ -1,7 +1,9 @@
 """Legacy .doc: converted to DOCX by LibreOffice headless, then read as DOCX.
 
 Each conversion gets its own LibreOffice profile directory (concurrent conversions with a
-shared profile collide silently) and a timeout.
+shared profile collide silently) and a timeout. Nothing is inflated here: what LibreOffice
+writes is held to the file-size limit and read by the DOCX reader, which counts what it
+really inflates to.
 """
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from ..document import Document, RejectedDocument, TransientReadError
+from . import MAX_BYTES
 from . import docx as docx_reader
 
 TIMEOUT = 120
@@ -39,6 +42,8 @@ def convert(data: bytes, to: str = "docx", suffix: str = ".doc", timeout: int = 
         out = tmp / "out" / f"in.{to}"
         if not out.exists() or out.stat().st_size == 0:
             raise RejectedDocument("legacy .doc could not be converted (corrupt, encrypted or not a Word document)")
+        if out.stat().st_size > MAX_BYTES:  # what it converts to is held to the limits of a file
+            raise RejectedDocument(f"legacy .doc converts to {out.stat().st_size} bytes (limit {MAX_BYTES})")
         return out.read_bytes()
 
 

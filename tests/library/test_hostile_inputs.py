@@ -1,0 +1,146 @@
+"""Hostile inputs must cost bounded memory and time and end in one line (issue 11, the
+parser's side): zip bombs whose headers lie about their size, archives with a huge central
+directory, a file that holds many reports, texts far larger than any report, and
+documents that would print thousands of warnings."""
+import bz2
+import io
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from ingestion.parser.document import RejectedDocument
+from ingestion.parser.parse import parse_file
+from ingestion.parser.readers.docx import MAX_PARTS
+
+ROOT = Path(__file__).resolve().parents[2]
+MB = 1 << 20
+
+# parse one file in a fresh interpreter and report its own peak RSS (VmHWM: ru_maxrss would
+# count the parent's memory at the fork), after imports and at the end; stop it at 3 GB (the
+# code before the fix took gigabytes)
+_CHILD = """
+import json, resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+from ingestion.parser.parse import parse_file
+
+def peak_mb():
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
+
+base = peak_mb()
+start = time.perf_counter()
+try:
+    parse_file(sys.argv[1])
+    error = None
+except Exception as exc:
+    error = f"{type(exc).__name__}: {exc}"
+print(json.dumps({"error": error, "seconds": time.perf_counter() - start, "base_mb": base, "peak_mb": peak_mb()}))
+"""
+
+
+def _parse_in_child(path: Path, timeout: float = 120) -> dict:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    try:
+        out = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True, cwd=ROOT,
+                             env=env, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"parsing {path.name} took over {timeout} s")
+    assert out.returncode == 0, out.stderr[-2000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _rejected(result: dict) -> str:
+    assert result["error"] and result["error"].startswith("RejectedDocument: "), result
+    reason = result["error"].removeprefix("RejectedDocument: ")
+    assert reason and "\n" not in reason
+    return reason
+
+
+# --- zip bombs whose headers lie -------------------------------------------------------
+
+def _docx_parts() -> dict[str, bytes]:
+    import docx
+
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    with zipfile.ZipFile(buf) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
+    """A zip written by hand: (name, compressed bytes, method, crc, declared size) per
+    member; the declared size goes into the local header and the central directory alike."""
+    body, central = b"", b""
+    for name, raw, method, crc, size in members:
+        n = name.encode()
+        offset = len(body)
+        body += struct.pack("<4s5H3L2H", b"PK\x03\x04", 46, 0, method, 0, 0, crc, len(raw), size, len(n), 0) + n + raw
+        central += struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 46, 46, 0, method, 0, 0, crc, len(raw), size,
+                               len(n), 0, 0, 0, 0, 0, offset) + n
+    return body + central + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(central),
+                                        len(body), 0)
+
+
+def _deflate(data: bytes) -> bytes:
+    c = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return c.compress(data) + c.flush()
+
+
+def _lying_docx(method: int, inflated: int) -> bytes:
+    """A python-docx document whose word/document.xml inflates to `inflated` bytes (a valid
+    XML document padded with spaces) while both its headers say 4,096."""
+    deflate = method == zipfile.ZIP_DEFLATED
+    c = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS) if deflate else bz2.BZ2Compressor(9)
+    head = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+    pad = b" " * MB
+    raw = c.compress(head) + b"".join(c.compress(pad) for _ in range(inflated // MB))
+    raw += c.compress(b"</w:body></w:document>") + c.flush()
+    members = [(name, _deflate(data), zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data))
+               for name, data in _docx_parts().items() if name != "word/document.xml"]
+    return _zip(members + [("word/document.xml", raw, method, 0, 4096)])
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2], ids=["deflate", "bzip2"])
+def test_zip_bomb_whose_headers_lie_is_refused_in_bounded_memory(tmp_path, method):
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(_lying_docx(method, 300 * MB))
+    assert path.stat().st_size < MB
+    result = _parse_in_child(path)
+    reason = _rejected(result)
+    # before: the part was inflated whole (deflate 643 MB peak, bzip2 ~2 GB for 1 GB of spaces)
+    assert result["peak_mb"] - result["base_mb"] < 100, result
+    assert "word/document.xml" in reason
+    if method == zipfile.ZIP_DEFLATED:
+        assert reason.startswith("zip bomb: word/document.xml inflates"), reason
+
+
+def test_zip_with_a_huge_central_directory_is_refused_before_it_is_read(tmp_path):
+    n = 1_300_000  # fits in 64 MB; zipfile builds an object per entry (600 MB and 11 s)
+    entry = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0) + b"a"
+    central = entry * n
+    path = tmp_path / "parts.docx"
+    path.write_bytes(b"PK\x03\x04" + central + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF,
+                                                             len(central), 4, 0))
+    start = time.perf_counter()
+    with pytest.raises(RejectedDocument) as exc:
+        parse_file(path)
+    assert time.perf_counter() - start < 2
+    assert f"more than {MAX_PARTS} parts" in str(exc.value)
+
+
+def test_an_honest_small_docx_still_reads():
+    """The check inflates every part itself: a normal DOCX passes it."""
+    from ingestion.parser.readers.docx import check_zip
+
+    members = [(name, _deflate(data), zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data))
+               for name, data in _docx_parts().items()]
+    check_zip(_zip(members))
