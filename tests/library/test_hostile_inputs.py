@@ -6,6 +6,7 @@ import bz2
 import io
 import json
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -16,8 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from corpus.render import Style, render
+from corpus.truth import series
 from ingestion.parser.document import RejectedDocument
 from ingestion.parser.parse import parse_file
+from ingestion.parser.readers.bounds import MAX_ROWS
 from ingestion.parser.readers.docx import MAX_PARTS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,3 +148,58 @@ def test_an_honest_small_docx_still_reads():
     members = [(name, _deflate(data), zipfile.ZIP_DEFLATED, zlib.crc32(data), len(data))
                for name, data in _docx_parts().items()]
     check_zip(_zip(members))
+
+
+# --- texts larger than any report -----------------------------------------------------
+
+def _reports(n: int, seed: int = 0) -> list[str]:
+    """n reports of different agencies, years, formats, shapes and title forms (each
+    received requests: two tables of zeros print the same numbers, and read as one)."""
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        year = rng.choice([2019, 2021, 2022, 2023])
+        report = series(random.Random(seed * 1000 + k), [year], sizes={year: rng.choice([5, 50, 400])},
+                        templates={year: "2019" if year == 2019 else "2021"})[0]
+        style = Style(rng.choice(["tabs", "cells", "pipes"]), seed=k,
+                      title=rng.choice(["name_then_year", "one_line", "year_first", "guanyu", "cms"]))
+        out.append(render(report, style, random.Random(k)))
+    return out
+
+
+def _lines(seed: int) -> tuple:
+    report = series(random.Random(seed), [2023], sizes={2023: 50}, templates={2023: "2021"})[0]
+    return report, render(report, Style("tabs", seed=seed), random.Random(seed)).split("\n")
+
+
+def _index(lines: list[str], start: str) -> int:
+    return next(i for i, line in enumerate(lines) if start in line)
+
+
+@pytest.mark.parametrize("fmt", ["txt", "html"])
+def test_a_64_mb_text_is_rejected_quickly(tmp_path, fmt):
+    one = "\n".join(_reports(40))
+    text = one * (64_000_000 // len(one.encode()))
+    if fmt == "html":
+        text = "<html><head><meta charset='utf-8'></head><body><pre>" + text + "</pre></body></html>"
+    path = tmp_path / f"huge.{fmt}"
+    path.write_text(text, encoding="utf-8")
+    assert 60_000_000 < path.stat().st_size < 64 * MB
+    result = _parse_in_child(path, timeout=60)
+    reason = _rejected(result)
+    assert result["seconds"] < 3, result  # measured 0.3 s (before: minutes, gigabytes)
+    assert result["peak_mb"] - result["base_mb"] < 400, result
+    assert "too long" in reason and "split it into one file per report" in reason, reason
+
+
+def test_a_report_with_more_rows_than_any_report_is_refused_quickly(tmp_path):
+    _, lines = _lines(0)
+    at = _index(lines, "三、收到和处理")
+    junk = [f"补充事项第{k}号\t{k % 7}\t{k % 5}" for k in range(MAX_ROWS + 2000)]
+    path = tmp_path / "r.txt"
+    path.write_text("\n".join(lines[:at] + junk + lines[at:]), encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(RejectedDocument) as exc:
+        parse_file(path)
+    assert time.perf_counter() - start < 2  # before: read whole (~0.8 ms a row: 10 s)
+    assert str(exc.value).startswith("too many table rows")

@@ -1,8 +1,8 @@
 """Readers: one per published format, each returning an `ingestion.document.Document`.
 
 `read_document` sniffs the bytes (never trusts the extension alone), enforces the size
-limit and dispatches. A reader raises `RejectedDocument` with a one-line reason for input
-it cannot read.
+limits (the file's bytes here, its text in `bounds`) and dispatches. A reader raises
+`RejectedDocument` with a one-line reason for input it cannot read.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..document import Document, RejectedDocument
 from . import text as text_reader
+from .bounds import check_length, check_rows
 
 MAX_BYTES = 64 * 1024 * 1024  # no real report is near this; larger input is refused unread
 
@@ -45,7 +46,16 @@ def read_document(path: Path) -> tuple[Document, bytes]:
 
 def read_bytes(data: bytes, fmt: str) -> Document:
     """Dispatch to the format's reader; imports are lazy so plain text never pays for lxml,
-    python-docx or pdfium."""
+    python-docx or pdfium. The text and HTML readers check the text's length before they
+    read it; every document's text and rows are checked once read (a DOCX or PDF holds no
+    more than a text may)."""
+    doc = _read(data, fmt)
+    check_length(doc.text)
+    check_rows(doc)
+    return doc
+
+
+def _read(data: bytes, fmt: str) -> Document:
     if fmt == "txt":
         return text_reader.read(data)
     if fmt == "html":

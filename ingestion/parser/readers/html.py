@@ -13,10 +13,11 @@ from lxml import html as lxml_html
 
 from ..document import Document, RejectedDocument, Row
 from ..textnorm import nfkc, squash
+from .bounds import MAX_MARKUP_CHARS, check_length
 from .grid import grid_rows_with_spans
 
-_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "br", "section", "article", "table",
           "header", "footer", "title", "dd", "dt", "ul", "ol", "center", "blockquote", "pre"}
 _GB = {"gb2312", "gbk", "gb_2312", "gb-2312", "gb18030", "x-gbk", "cp936", "euc-cn"}
@@ -63,7 +64,9 @@ def _text_lines(body) -> str:
 
 
 def read(data: bytes) -> Document:
-    text = _XML_DECL.sub("", decode_html(data))
+    text = decode_html(data)
+    check_length(text, "HTML page", MAX_MARKUP_CHARS)  # before lxml builds its tree
+    text = _XML_DECL.sub("", text)
     if not text.strip():
         raise RejectedDocument("empty HTML page")
     try:

@@ -24,6 +24,7 @@ import re
 from ..document import Document, RejectedDocument, Row
 from ..textnorm import nfkc
 from ..values import looks_like_value
+from .bounds import check_length
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\d{1,3}\s*页(?:\s*[,，/共]\s*共?\s*\d+\s*页)?"
                           r"|\d{1,3}\s*/\s*\d{1,3})\s*$")
@@ -198,11 +199,11 @@ def rows_from_text(text: str) -> list[Row]:
                 group, group_line = [], n
             group.append(cells[0])
             continue
-        if kind == "text" and group:
-            # a wrapped cell: Word exports the rest of a cell on a line without a TAB
-            if not group[-1] or not looks_like_value(group[-1]):  # a number is never continued
-                group[-1] += cells[0]
-                continue
+        # a wrapped cell: Word exports the rest of a cell on a line without a TAB (a number
+        # is never continued)
+        if kind == "text" and group and (not group[-1] or not looks_like_value(group[-1])):
+            group[-1] += cells[0]
+            continue
         close_group()
         if kind in ("pipe", "tabrow"):
             close_plain()
@@ -242,7 +243,9 @@ def _label_context(rows: list[Row]) -> None:
 
 
 def read(data: bytes) -> Document:
-    text = nfkc(decode(data)).replace("\r\n", "\n").replace("\r", "\n")
+    text = decode(data)
+    check_length(text)  # before anything costs more than the decoding
+    text = nfkc(text).replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise RejectedDocument("empty document (no text)")
     bad = sum(1 for ch in text if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n"))
