@@ -255,8 +255,10 @@ class LandingIndex:
         return [r[0] for r in self.con.execute("SELECT DISTINCT sha256 FROM files WHERE path = ?", (ref,))]
 
     def problems(self) -> dict[str, str]:
-        """Files the last scan could not take, with the reason."""
-        return dict(self.con.execute("SELECT path, reason FROM problems WHERE present = 1 ORDER BY path"))
+        """Files the last scan could not take, with the reason (a file still being written is
+        not a problem: a later scan takes it)."""
+        return dict(self.con.execute("SELECT path, reason FROM problems WHERE present = 1 AND reason != ? "
+                                     "ORDER BY path", (STILL_WRITING,)))
 
     def sources(self, present_only: bool = False) -> dict[str, list[Source]]:
         """Every name each sha256 arrived under (files since removed included, unless asked)."""

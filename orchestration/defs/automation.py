@@ -13,7 +13,7 @@ import os
 
 import dagster as dg
 
-from ingestion.landing import LandingIndex
+from ingestion.landing import STILL_WRITING, LandingIndex
 
 from .checks import CHECKS_TAG, FULL
 from .ingestion import DOCUMENTS
@@ -22,8 +22,12 @@ from .resources import WarehousePaths
 
 MAX_DOCUMENTS_PER_RUN = 2000
 SENSOR_INTERVAL = int(os.environ.get("GOVINFO_SENSOR_INTERVAL", "30"))
-# a file modified less than this many seconds ago may still be copying: a later tick takes it
-SETTLE_SECONDS = float(os.environ.get("GOVINFO_SETTLE_SECONDS", "10"))
+
+
+def settle_seconds() -> float:
+    """A file modified less than this many seconds ago may still be copying: a later tick
+    takes it (GOVINFO_SETTLE_SECONDS)."""
+    return float(os.environ.get("GOVINFO_SETTLE_SECONDS", "10"))
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 
@@ -55,13 +59,16 @@ def partition_runs(new: list[str], names: dict[str, list[str]], job_name: str, t
            description="New or changed files in the landing folder → one partition per document → build_warehouse.")
 def landing_sensor(context: dg.SensorEvaluationContext, paths: WarehousePaths) -> dg.SensorResult:
     with LandingIndex(paths.layout.landing_index, paths.layout.objects) as index:
-        scan = index.scan(paths.raw_path, settle=SETTLE_SECONDS)
+        scan = index.scan(paths.raw_path, settle=settle_seconds())
     for name, why in scan.new_problems.items():  # reported once; the quarantine lists them
-        context.log.warning(f"landing folder: {name}: {why}")
+        if why != STILL_WRITING:
+            context.log.warning(f"landing folder: {name}: {why}")
     known = set(context.instance.get_dynamic_partitions(DOCUMENTS.name))
     new = sorted(sha for sha in scan.by_sha if sha not in known)
+    settling = sum(1 for why in scan.problems.values() if why == STILL_WRITING)
     if not new:
-        return dg.SensorResult(skip_reason=f"{scan.files} files, no new document ({scan.hashed} hashed)")
+        return dg.SensorResult(skip_reason=f"{scan.files} files, no new document ({scan.hashed} hashed"
+                                           + (f"; {settling} still being written" if settling else "") + ")")
     context.log.info(f"{len(new)} new document(s) among {scan.files} files")
     return dg.SensorResult(run_requests=partition_runs(new, scan.by_sha, WAREHOUSE_JOB, "landing_sensor"),
                            dynamic_partitions_requests=[DOCUMENTS.build_add_request(new)])

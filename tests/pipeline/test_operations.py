@@ -30,6 +30,13 @@ def _write_reports(raw: Path, rng, n: int, start: int = 0) -> list[Path]:
     return out
 
 
+def _settled(paths: list[Path]) -> None:
+    """Files whose copy finished a minute ago (the sensor leaves fresher ones for a later tick)."""
+    for path in paths:
+        st = path.stat()
+        os.utime(path, (st.st_atime - 60, st.st_mtime - 60))
+
+
 def _sensor(raw: Path, db: Path, instance):
     from orchestration.defs.automation import landing_sensor
     from orchestration.defs.resources import WarehousePaths
@@ -47,9 +54,12 @@ def test_landing_sensor_requests_each_document_once(tmp_path, rng, monkeypatch):
     raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
     monkeypatch.setenv("GOVINFO_RAW_DIR", str(raw))
     monkeypatch.setenv("GOVINFO_WAREHOUSE", str(db))
-    _write_reports(raw, rng, 3)
+    written = _write_reports(raw, rng, 3)
     instance = dg.DagsterInstance.ephemeral()
 
+    copying = _sensor(raw, db, instance)  # just written: a copy may still be in progress
+    assert not copying.run_requests and "3 still being written" in copying.skip_reason.skip_message
+    _settled(written)
     first = _sensor(raw, db, instance)
     [request] = first.run_requests
     [add] = first.dynamic_partitions_requests
@@ -67,8 +77,9 @@ def test_landing_sensor_requests_each_document_once(tmp_path, rng, monkeypatch):
     # nothing new, the same bytes under another name, then one new file: exactly one new partition
     assert not _sensor(raw, db, instance).run_requests
     shutil.copy(raw / "r000.txt", raw / "copy_of_r000.txt")
+    _settled([raw / "copy_of_r000.txt"])
     assert not _sensor(raw, db, instance).run_requests
-    _write_reports(raw, rng, 1, start=3)
+    _settled(_write_reports(raw, rng, 1, start=3))
     third = _sensor(raw, db, instance)
     assert len(third.run_requests) == 1 and len(third.dynamic_partitions_requests[0].partition_keys) == 1
     assert third.run_requests[0].run_key != request.run_key
