@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from rapidfuzz import fuzz
 
-from .document import Row
+from .document import Document, Row
 from .packed import could_be_packed
 from .template import Template, TRow, load
 from .textnorm import match_key
@@ -87,6 +87,11 @@ def line_of(index: int, row: Row) -> Line:
     if row.before and row.after:
         options.append(match_key("".join(row.before) + joined + "".join(row.after)))
     return Line(index, row, labels, values, tuple(dict.fromkeys(o for o in options if o)), remark)
+
+
+def doc_lines(doc: Document) -> list[Line]:
+    """The document's rows that print something, as the aligner sees them."""
+    return [line_of(i, r) for i, r in enumerate(doc.rows) if any(c.strip() for c in r.cells)]
 
 
 @lru_cache(maxsize=1 << 18)
@@ -225,12 +230,17 @@ def _gains(options: tuple[str, ...], labels: tuple[str, ...], values: tuple[str,
     return tuple(match_score(line, t, template) for t in template.rows)
 
 
+def line_gains(line: Line, template: Template) -> tuple[float | None, ...]:
+    """The line's gains against each of `template.rows` (cached across lines and reports)."""
+    return _gains(line.options, tuple(line.labels), tuple(line.values), template.version)
+
+
 def best_alignment(lines: list[Line], template: Template) -> Alignment:
     """The best alignment over the template's variants (on a tie within rounding, the one
     that places more rows). Lines that cannot match any row are left out of the DP: they
     would only be skipped."""
     rows = template.rows
-    table = [list(_gains(ln.options, tuple(ln.labels), tuple(ln.values), template.version)) for ln in lines]
+    table = [list(line_gains(ln, template)) for ln in lines]
     keep = [i for i, g in enumerate(table) if lines[i].has_values or any(x is not None for x in g)]
     lines, table = [lines[i] for i in keep], [table[i] for i in keep]
     position = {t.key: k for k, t in enumerate(rows)}

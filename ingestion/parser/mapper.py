@@ -24,8 +24,8 @@ from .align import (
     LABEL_MATCH,
     Line,
     best_alignment,
-    line_of,
-    match_score,
+    doc_lines,
+    line_gains,
     similarity,
 )
 from .document import Document
@@ -204,11 +204,12 @@ def _as_value(cm: CellMap, f: str) -> Value:
     return Value(v, "number" if v is not None else "blank")
 
 
-def map_cells(doc: Document, template: Template) -> CellMap:
+def map_cells(doc: Document, template: Template, lines: list[Line] | None = None) -> CellMap:
+    """`lines`: the document's `doc_lines`, when the caller has them already."""
     cells: dict[str, float | int | None] = dict.fromkeys(field_names())
     cells.update(dict.fromkeys(template.fields))
     cm = CellMap(template, cells)
-    lines = [line_of(i, r) for i, r in enumerate(doc.rows) if any(c.strip() for c in r.cells)]
+    lines = doc_lines(doc) if lines is None else lines
     al = best_alignment(lines, template)
     others = _other_printings(al, template)
     start = -1
@@ -313,7 +314,7 @@ def _other_printings(al, template: Template) -> dict[str, list[Line]]:
     for ln in al.unmatched:
         if ln.filled < 2 or _is_prose(ln):
             continue  # a number in a sentence (全年新增公开规章1件) is no table row
-        gains = sorted(((g, t) for t in template.rows if (g := match_score(ln, t, template)) is not None),
+        gains = sorted(((g, t) for g, t in zip(line_gains(ln, template), template.rows, strict=True) if g is not None),
                        key=lambda x: -x[0])
         if gains and gains[0][0] >= FOUND_GAIN and (len(gains) == 1 or gains[1][0] < gains[0][0]) \
                 and gains[0][1].key in matched and _own_similarity(ln, gains[0][1]) >= LABEL_MATCH:

@@ -9,11 +9,13 @@ import hashlib
 from pathlib import Path
 
 from . import PARSER_VERSION, SCHEMA
+from .align import doc_lines
 from .document import Document, RejectedDocument
 from .mapper import CellMap, map_cells
 from .meta import AgencyUnknown, agency_and_year
 from .readers import read_document
 from .rules import TOLERANCE
+from .several import check_one_report
 from .template import Template, load, templates
 from .textnorm import match_key
 
@@ -74,12 +76,14 @@ def parse_file(path: str | Path) -> dict:
     warnings = list(doc.warnings)
     if "政府信息公开" not in doc.text:
         raise RejectedDocument("not a government information-disclosure annual report")
+    lines = doc_lines(doc)
+    check_one_report(lines)
     try:
         agency, year = agency_and_year(doc, warnings)
     except AgencyUnknown as exc:
         raise RejectedDocument(f"agency_unknown: {exc}") from None
     template, why, decided = choose_template(doc, year)
-    cm = map_cells(doc, template)
+    cm = map_cells(doc, template, lines)
     if not decided:
         _doubt_format(cm, year)
     warnings.extend(cm.warnings)

@@ -203,3 +203,51 @@ def test_a_report_with_more_rows_than_any_report_is_refused_quickly(tmp_path):
         parse_file(path)
     assert time.perf_counter() - start < 2  # before: read whole (~0.8 ms a row: 10 s)
     assert str(exc.value).startswith("too many table rows")
+
+
+# --- a file that holds many reports ------------------------------------------------------
+
+def test_a_text_of_many_reports_is_rejected_as_such(tmp_path):
+    for n in (50, 2):
+        path = tmp_path / f"many{n}.txt"
+        path.write_text("\n".join(_reports(n, seed=n)), encoding="utf-8")
+        with pytest.raises(RejectedDocument) as exc:
+            parse_file(path)
+        reason = str(exc.value)
+        assert reason.startswith(f"holds {n} reports") and "split it into one file per report" in reason, reason
+        assert "\n" not in reason
+
+
+def test_a_report_with_last_years_tables_appended_is_still_one_report(tmp_path):
+    """A short table appended after section 四 (a few rows of last year's 三), or last
+    year's whole table 三 appended without its section 二: one report, read."""
+    report, lines = _lines(3)
+    _, other = _lines(1003)
+    start, end = _index(other, "三、收到和处理"), _index(other, "四、政府信息公开行政")
+    for appended in (other[start:start + 6], ["附：上年度情况对比", *other[start:end]]):
+        text = lines[:-1] + appended + [lines[-1]]
+        path = tmp_path / "r.txt"
+        path.write_text("\n".join(text), encoding="utf-8")
+        result = parse_file(path)
+        assert result["agency"] == report.agency and result["year"] == 2023
+        assert result["cells"]["applications.new_received.total"] in (report.cells["applications.new_received.total"],
+                                                                      None)
+
+
+def test_a_report_printed_twice_is_one_report(tmp_path):
+    """A page that repeats its content prints every table twice with the same numbers."""
+    report, lines = _lines(8)
+    path = tmp_path / "r.txt"
+    path.write_text("\n".join(lines + lines), encoding="utf-8")
+    result = parse_file(path)
+    assert result["agency"] == report.agency
+    assert result["cells"]["applications.granted.total"] == report.cells["applications.granted.total"]
+
+
+def test_generated_reports_of_every_shape_are_one_report_each(tmp_path):
+    """Reports in the 2019 and the 2021 format, in every text shape and title form: each
+    parses as one report (the structure check never fires on a single report)."""
+    for k, text in enumerate(_reports(12, seed=5)):
+        path = tmp_path / f"r{k}.txt"
+        path.write_text(text, encoding="utf-8")
+        assert parse_file(path)["agency"]
