@@ -6,6 +6,7 @@ every caller (CLI, pipeline) turns that into an exit status or a quarantine reco
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from . import PARSER_VERSION, SCHEMA
@@ -20,6 +21,31 @@ from .template import Template, load, templates
 from .textnorm import match_key
 
 MIN_APPLICATION_ROWS = 4  # of table 三's rows; fewer means this is not a usable report
+# warnings kept per document: a report says a few; thousands (a table of junk rows, each
+# "unrecognised") say nothing more than the first of each kind, and would bloat every
+# result, parse record and staging row
+MAX_WARNINGS = 50
+_VARIABLE = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")  # what differs between warnings of one kind
+
+
+def cap_warnings(warnings: list[str], limit: int = MAX_WARNINGS) -> list[str]:
+    """At most `limit` warnings, then one line saying how many more. The first warning of
+    each kind (its text without quoted labels and numbers) is kept before a second of any
+    kind, so what is left out is more of what is shown; the order is the document's."""
+    if len(warnings) <= limit:
+        return warnings
+    kind = [_VARIABLE.sub("", w) for w in warnings]
+    first = list(dict.fromkeys(kind))
+    keep = {kind.index(k) for k in first[:limit]}
+    for i in range(len(warnings)):
+        if len(keep) >= limit:
+            break
+        keep.add(i)
+    kept = [w for i, w in enumerate(warnings) if i in keep]
+    more = len(warnings) - len(kept)
+    unseen = len(first) - min(len(first), limit)
+    return kept + [f"… and {more} more warnings of the same kinds" if not unseen else
+                   f"… and {more} more warnings ({unseen} kinds not shown)"]
 
 
 def choose_template(doc: Document, year: int | None) -> tuple[Template, str, bool]:
@@ -112,7 +138,7 @@ def parse_file(path: str | Path) -> dict:
             "uncertain_cells": sorted(set(cm.uncertain) | set(cm.flagged)),
             "unchecked_rules": unchecked,
         },
-        "warnings": warnings,
+        "warnings": cap_warnings(warnings),
         "source": {"file": path.name, "sha256": hashlib.sha256(data).hexdigest(), "format": doc.format,
                    "bytes": len(data), "pages": doc.pages, "parser_version": PARSER_VERSION},
         "provenance": cm.provenance,

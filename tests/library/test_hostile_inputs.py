@@ -20,7 +20,7 @@ import pytest
 from corpus.render import Style, render
 from corpus.truth import series
 from ingestion.parser.document import RejectedDocument
-from ingestion.parser.parse import parse_file
+from ingestion.parser.parse import MAX_WARNINGS, parse_file
 from ingestion.parser.readers.bounds import MAX_ROWS
 from ingestion.parser.readers.docx import MAX_PARTS
 
@@ -251,3 +251,20 @@ def test_generated_reports_of_every_shape_are_one_report_each(tmp_path):
         path = tmp_path / f"r{k}.txt"
         path.write_text(text, encoding="utf-8")
         assert parse_file(path)["agency"]
+
+
+# --- warnings ------------------------------------------------------------------------------
+
+def test_warnings_are_capped_with_one_summary_line(tmp_path):
+    report, lines = _lines(0)
+    at = _index(lines, "三、收到和处理")
+    junk = [f"补充事项第{k}号\t{k % 7}\t{k % 5}\t{k % 3}" for k in range(3000)]
+    path = tmp_path / "r.txt"
+    path.write_text("\n".join(lines[:at] + junk + lines[at:]), encoding="utf-8")
+    result = parse_file(path)
+    warnings = result["warnings"]
+    assert isinstance(warnings, list) and all(isinstance(w, str) for w in warnings)
+    assert len(warnings) == MAX_WARNINGS + 1
+    assert warnings[-1].startswith("… and ") and warnings[-1].endswith("more warnings of the same kinds")
+    assert int(warnings[-1].split()[2]) >= 3000 - MAX_WARNINGS
+    assert result["cells"]["applications.new_received.total"] == report.cells["applications.new_received.total"]
