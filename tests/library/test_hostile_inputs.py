@@ -268,3 +268,17 @@ def test_warnings_are_capped_with_one_summary_line(tmp_path):
     assert warnings[-1].startswith("… and ") and warnings[-1].endswith("more warnings of the same kinds")
     assert int(warnings[-1].split()[2]) >= 3000 - MAX_WARNINGS
     assert result["cells"]["applications.new_received.total"] == report.cells["applications.new_received.total"]
+
+
+# --- HTML the fuzz found -------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", [
+    b"<html><head><meta charset='undefined'></head><body><p>x</p></body></html>",  # a codec that decodes nothing
+    "<html><body><table><tr><td>政府信息公开</td>\x1f</tr></table></body></html>".encode(),  # a control character
+], ids=["undefined_charset", "control_character"])
+def test_html_that_broke_the_reader_is_refused_in_one_line(tmp_path, page):
+    path = tmp_path / "p.html"
+    path.write_bytes(page)
+    with pytest.raises(RejectedDocument) as exc:
+        parse_file(path)
+    assert str(exc.value) and "\n" not in str(exc.value)

@@ -18,6 +18,8 @@ from .grid import grid_rows_with_spans
 
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+# control characters carry nothing in a page and lxml refuses them in text it is given back
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "br", "section", "article", "table",
           "header", "footer", "title", "dd", "dt", "ul", "ol", "center", "blockquote", "pre"}
 _GB = {"gb2312", "gbk", "gb_2312", "gb-2312", "gb18030", "x-gbk", "cp936", "euc-cn"}
@@ -30,7 +32,7 @@ def decode_html(data: bytes) -> str:
     for enc in candidates:
         try:
             return data.decode(enc)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # a codec that exists but decodes nothing ("undefined")
             continue
     raise RejectedDocument(f"undecodable HTML (declared charset {declared or 'none'})")
 
@@ -66,7 +68,7 @@ def _text_lines(body) -> str:
 def read(data: bytes) -> Document:
     text = decode_html(data)
     check_length(text, "HTML page", MAX_MARKUP_CHARS)  # before lxml builds its tree
-    text = _XML_DECL.sub("", text)
+    text = _CONTROL.sub("", _XML_DECL.sub("", text))
     if not text.strip():
         raise RejectedDocument("empty HTML page")
     try:
