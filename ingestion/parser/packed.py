@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 
 MAX_PART_DIGITS = 8  # 10,000,000 at most (values.MAX_COUNT)
 MAX_DECODINGS = 5000  # more fitting splits than this: the row cannot be decoded
+MAX_STEPS = 200_000  # cuts tried for one row before it is called undecodable (about 0.2 s)
 _PART = {
     "count": re.compile(r"^(0|[1-9]\d{0,7})$"),
     "signed_count": re.compile(r"^[+\-]?(0|[1-9]\d{0,7})$"),
@@ -39,8 +40,15 @@ def could_be_packed(tokens: Sequence[str], columns: int) -> bool:
 
 def _split(tokens: list[str], kinds: list[str]) -> Iterator[tuple[str, ...]]:
     """Every way to cut the tokens into len(kinds) parts, in order, each token into at least
-    one part and every part valid for its column's kind."""
+    one part and every part valid for its column's kind. The walk is bounded (MAX_STEPS):
+    a long digit string has more cuts than any report's row needs to be read."""
+    left = [sum(len(x) for x in tokens[t:]) for t in range(len(tokens))] + [0]
+    steps = [0]
+
     def walk(t: int, start: int, k: int) -> Iterator[tuple[str, ...]]:
+        steps[0] += 1
+        if steps[0] > MAX_STEPS:
+            raise TooMany()
         if t == len(tokens):
             if k == len(kinds):
                 yield ()
@@ -48,6 +56,9 @@ def _split(tokens: list[str], kinds: list[str]) -> Iterator[tuple[str, ...]]:
         token = tokens[t]
         if k == len(kinds) or len(tokens) - t > len(kinds) - k:
             return  # no column left, or more tokens left than columns
+        chars = left[t] - start
+        if chars < len(kinds) - k or chars > (len(kinds) - k) * (MAX_PART_DIGITS + 6):
+            return  # too few characters for the columns left, or too many for them to hold
         for end in range(start + 1, min(len(token), start + MAX_PART_DIGITS + 3) + 1):
             part = token[start:end]
             if not _PART[kinds[k]].match(part):

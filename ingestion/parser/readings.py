@@ -61,13 +61,15 @@ def _trim(values: list[str]) -> list[str]:
 def _dropping(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Reading]:
     """Too many cells (or just enough): the extra ones, empty, dropped at either end."""
     n, k = len(values), len(cols)
+    empty_before = next((i for i, v in enumerate(values) if v.strip()), n)
+    empty_after = next((i for i, v in enumerate(reversed(values)) if v.strip()), n)
     out = []
-    for lead in range(n - k + 1):
+    # only the leads whose dropped cells are all empty (linear in the row, however wide)
+    for lead in range(max(0, n - k - empty_after), min(empty_before, n - k) + 1):
         tail = n - k - lead
-        kept, dropped = values[lead:n - tail], values[:lead] + values[n - tail:]
-        if not any(v.strip() for v in dropped):
-            how = f"{n - k} empty cell(s) dropped ({lead} before, {tail} after)" if dropped else ""
-            out.append(_reading(trow, cols, kept, how))
+        kept = values[lead:n - tail]
+        how = f"{n - k} empty cell(s) dropped ({lead} before, {tail} after)" if n > k else ""
+        out.append(_reading(trow, cols, kept, how))
     return out
 
 

@@ -19,7 +19,7 @@ from .grid import grid_rows_with_spans
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 # control characters carry nothing in a page and lxml refuses them in text it is given back
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")  # and XML's noncharacters
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "br", "section", "article", "table",
           "header", "footer", "title", "dd", "dt", "ul", "ol", "center", "blockquote", "pre"}
 _GB = {"gb2312", "gbk", "gb_2312", "gb-2312", "gb18030", "x-gbk", "cp936", "euc-cn"}
