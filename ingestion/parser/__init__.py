@@ -8,5 +8,5 @@ or orchestration: `ingestion.ingest` and the pipeline call `parse_file` and noth
 and `govinfo parse` imports only this package.
 """
 
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"  # 3: header order, lost blanks, several reports in one file, bounds (issues 10, 11)
 SCHEMA = "govinfo-annual-report/2"
