@@ -294,7 +294,8 @@ def _row_case(trow: TRow, ln: Line, st: Structure, others: dict[str, list[Line]]
     for line, origin in [(ln, None)] + [(o, o) for o in others.get(trow.key, ())]:
         width, shared = printed_width(line.row.cells), widest.get(_shape(line))
         found = row_readings(trow, line, st, narrow=shared is not None and width < shared)
-        extra = [r for r in row_readings(trow, line, st, narrow=True) if r not in found] if shared is None else []
+        known = set(found)  # a set: a row read as section 四's 15 cells may have thousands of readings
+        extra = [r for r in row_readings(trow, line, st, narrow=True) if r not in known] if shared is None else []
         if origin is not None:
             at = f"page {origin.row.page}" if origin.row.page else f"line {origin.row.line}"
             found, extra = ([replace(r, origin=origin.index, how=f"the printing at {at}" + (f"; {r.how}" if r.how else ""))
@@ -302,7 +303,8 @@ def _row_case(trow: TRow, ln: Line, st: Structure, others: dict[str, list[Line]]
         readings += found
         reserve += extra
     readings = list(dict.fromkeys(readings))
-    return RowCase(trow, readings, _where(ln, trow), [r for r in dict.fromkeys(reserve) if r not in readings])
+    have = set(readings)
+    return RowCase(trow, readings, _where(ln, trow), [r for r in dict.fromkeys(reserve) if r not in have])
 
 
 def _other_printings(al, template: Template) -> dict[str, list[Line]]:

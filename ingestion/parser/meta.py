@@ -19,6 +19,7 @@ place to the agency's own words (天津 + 合作交流网); nothing weaker decid
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .document import Document
 from .gazetteer import places, province_of
@@ -82,7 +83,15 @@ def _year_int(token: str) -> int:
     return int("".join(_CN_DIGITS.get(c, c) for c in token))
 
 
+def visible(text: str) -> str:
+    """The text without control, format (bidi marks, zero-width joiners, soft hyphen) and
+    private-use characters: they print nothing, and an agency name is a key the warehouse
+    groups by (宝鸡市\u202e公安局 is 宝鸡市公安局)."""
+    return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn"))
+
+
 def _clean_name(text: str) -> str:
+    text = visible(text)
     text = re.sub(r"^[#*>\s]+", "", text)  # Markdown heading or quote marks
     text = re.sub(r"^(关于|标题|题名)", "", text)
     text = re.sub(r"(关于|的|度)$", "", text)
@@ -276,7 +285,7 @@ def _signature_first(hints: list[tuple[str, str]], lines: list[str]) -> list[tup
 def agency_and_year(doc: Document, warnings: list[str]) -> tuple[str, int | None]:
     raw_lines = doc.text.splitlines()
     # the title is near the top and the signature at the end: the middle is never read here
-    raw = [strip_artefacts(line).strip() for line in raw_lines[:80] + raw_lines[80:][-12:]]
+    raw = [visible(strip_artefacts(line)).strip() for line in raw_lines[:80] + raw_lines[80:][-12:]]
     lines = [squash(line) for line in raw]
     period = _period_year(doc.text)
     agency, year, above = _title(lines, raw, period)

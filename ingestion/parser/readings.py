@@ -18,7 +18,7 @@ from .align import Line
 from .structure import Structure, grid_cells
 from .template import Column, TRow
 
-MAX_PLACEMENTS = 5000
+MAX_PLACEMENTS = 1000  # more ways to place a row's printed cells than this: the row cannot be read
 
 
 @dataclass(frozen=True)

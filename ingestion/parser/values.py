@@ -56,7 +56,12 @@ def looks_like_value(text: str) -> bool:
     return s == "" or s in BLANK_MARKS or s in PLACEHOLDERS or bool(_VALUE_LIKE.match(s))
 
 
+MAX_DIGITS = 40  # longer than any value a report prints (and than int() converts without a limit)
+
+
 def _number(s: str, kind: str) -> int | float | None:
+    if len(s) > MAX_DIGITS:
+        return None  # flagged where it stands: not a value of this column
     if _PLAIN.match(s):
         return int(s)
     if kind in ("amount", "money") and _DECIMAL.match(s):
