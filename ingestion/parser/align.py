@@ -12,7 +12,6 @@ reported. Which alignment wins is decided by the whole sequence, never row by ro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -20,7 +19,7 @@ from rapidfuzz import fuzz
 from .document import Document, Row
 from .packed import could_be_packed
 from .template import Template, TRow, load
-from .textnorm import match_key
+from .textnorm import match_key, short_cache
 from .values import looks_like_value
 
 LABEL_MATCH = 0.75  # a pair at or above this similarity is "found by its label"
@@ -94,7 +93,7 @@ def doc_lines(doc: Document) -> list[Line]:
     return [line_of(i, r) for i, r in enumerate(doc.rows) if any(c.strip() for c in r.cells)]
 
 
-@lru_cache(maxsize=1 << 18)
+@short_cache(maxsize=1 << 18)
 def similarity(observed: str, label: str) -> float:
     """How alike two match keys are, 0..1: the better of the whole-string ratio (catches
     doubled, dropped and swapped characters) and the best substring match, weighted by how
@@ -115,7 +114,7 @@ def similarity(observed: str, label: str) -> float:
     return max(whole, part)
 
 
-@lru_cache(maxsize=1 << 16)
+@short_cache(maxsize=1 << 16)
 def _label_keys(labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(match_key(label) for label in labels)
 
@@ -124,7 +123,7 @@ def row_similarity(line: Line, trow: TRow) -> float:
     return _best_similarity(line.options, trow.labels)
 
 
-@lru_cache(maxsize=1 << 18)
+@short_cache(maxsize=1 << 18)
 def _best_similarity(options: tuple[str, ...], labels: tuple[str, ...]) -> float:
     keys = _label_keys(labels)
     return max((similarity(o, k) for o in options for k in keys), default=0.0)
@@ -220,7 +219,7 @@ def align(lines: list[Line], sequence: tuple[TRow, ...], template: Template,
     return Alignment(float(best[n, m]), pairs[::-1], unmatched[::-1], sequence)
 
 
-@lru_cache(maxsize=1 << 15)
+@short_cache(maxsize=1 << 15)
 def _gains(options: tuple[str, ...], labels: tuple[str, ...], values: tuple[str, ...],
            version: str) -> tuple[float | None, ...]:
     """A line's gains against every template row; lines recur across reports (the same

@@ -5,6 +5,7 @@ white space (U+3000 included), Word bookmark artefacts and punctuation removed.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from functools import lru_cache
@@ -17,6 +18,33 @@ _NUMBER = re.compile(r"^[+]?\d+(?:\.\d+)?$")
 BLANK_MARKS = frozenset({"-", "--", "—", "——", "/", "\\", "无", "空", "－", "–"})
 
 
+def _size(args: tuple) -> int:
+    n = 0
+    for a in args:
+        if isinstance(a, str):
+            n += len(a)
+        elif isinstance(a, tuple):
+            n += sum(len(x) for x in a if isinstance(x, str))
+    return n
+
+
+def short_cache(maxsize: int, longest: int = 500):
+    """lru_cache for calls on short text (labels, cells, lines of a table): those recur in
+    every report. A long text (a whole document, a page-long line) is computed and not kept:
+    the cache bounds entries, not bytes, and a few long entries would keep megabytes for
+    the life of a `govinfo parse` over thousands of files or an ingest worker."""
+    def wrap(fn):
+        cached = lru_cache(maxsize=maxsize)(fn)
+
+        @functools.wraps(fn)
+        def call(*args):
+            return fn(*args) if _size(args) > longest else cached(*args)
+        call.cache_clear = cached.cache_clear
+        call.cache_info = cached.cache_info
+        return call
+    return wrap
+
+
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
@@ -27,19 +55,19 @@ def strip_artefacts(text: str) -> str:
     return text.replace("\u200b", "").replace("\ufeff", "")
 
 
-@lru_cache(maxsize=1 << 16)  # the same labels recur in every report
+@short_cache(maxsize=1 << 16)  # the same labels recur in every report
 def label_key(text: str) -> str:
     """A label reduced to its characters: for matching, never for display."""
     return _LABEL_DROP.sub("", nfkc(strip_artefacts(text)))
 
 
-@lru_cache(maxsize=1 << 16)
+@short_cache(maxsize=1 << 16)
 def squash(text: str) -> str:
     """Remove all white space (CJK text has none that matters)."""
     return _SPACE.sub("", nfkc(text))
 
 
-@lru_cache(maxsize=1 << 16)
+@short_cache(maxsize=1 << 16)
 def parse_number(text: str) -> tuple[bool, float | int | None]:
     """(is_value_cell, value) for one printed cell.
 
@@ -66,7 +94,7 @@ def is_value_cell(text: str) -> bool:
 _ENUMERATOR = re.compile(r"\(\s*[一二三四五六七八九十\d]{1,3}\s*\)|[一二三四五六七八九十]{1,3}\s*、|(?<![\d.])\d{1,2}\s*[.、](?!\d)")
 
 
-@lru_cache(maxsize=1 << 16)
+@short_cache(maxsize=1 << 16)
 def match_key(text: str) -> str:
     """A label as the mapper compares it: NFKC, no enumerators, spaces or punctuation."""
     return label_key(_ENUMERATOR.sub("", nfkc(strip_artefacts(text))))

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from .textnorm import squash, strip_artefacts
+from .textnorm import short_cache, squash, strip_artefacts
 
 MAX_COUNT = 10_000_000  # more requests or decisions than any agency handles in a year
 MAX_AMOUNT = 10_000_000  # 万元 or 元 as printed
@@ -50,7 +49,7 @@ def clean(text: str) -> str:
     return squash(strip_artefacts(text or ""))
 
 
-@lru_cache(maxsize=1 << 16)
+@short_cache(maxsize=1 << 16)
 def looks_like_value(text: str) -> bool:
     s = clean(text)
     return s == "" or s in BLANK_MARKS or s in PLACEHOLDERS or bool(_VALUE_LIKE.match(s))
@@ -71,7 +70,7 @@ def _number(s: str, kind: str) -> int | float | None:
     return None
 
 
-@lru_cache(maxsize=1 << 16)
+@short_cache(maxsize=1 << 16)
 def read(text: str, kind: str = "count") -> Value:
     s = clean(text)
     if s == "":

@@ -697,16 +697,11 @@ print(rss_mb() - before)
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads VmRSS from /proc")
-@pytest.mark.xfail(strict=True, reason=(
-    "the parser's lru_caches (maxsize 2**15 to 2**18) hold each document's text and long lines: "
-    "textnorm.match_key(doc.text) in parse.choose_template caches the whole text (and label_key its "
-    "NFKC copy), meta's squash every title-area line, align._gains/_best_similarity every label: "
-    "~1.6 MB stays behind per 600 KB document with a 200,000-character line (64 MB after 40), "
-    "~0.6 MB per 120 KB one; the caches bound entries, not bytes: tens of GB in one long "
-    "`govinfo parse` or ingest worker"))
 def test_memory_is_not_retained_across_documents(workdir):
     """A long-running parser (`govinfo parse` over thousands of files, an ingest worker) must not
-    keep what it read: 40 documents of ~600 KB leave less than 24 MB behind."""
+    keep what it read: 40 documents of ~600 KB leave less than 24 MB behind. (The caches
+    bounded entries, not bytes: ~1.6 MB stayed per such document; textnorm.short_cache keeps
+    only short text.)"""
     p = subprocess.run([sys.executable, "-c", _RETENTION_CHILD, str(workdir / "retention.txt"), "40"],
                        capture_output=True, text=True, timeout=300, check=False, cwd=ROOT)
     assert p.returncode == 0, p.stderr[-2000:]
