@@ -11,12 +11,15 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import duckdb
 
 from corpus.render import Style, render
 from corpus.truth import series
+
+from tests.library.test_hostile_inputs import _lying_docx, _reports
 
 from .conftest import run_job
 
@@ -64,6 +67,9 @@ def test_bad_files_and_an_implausible_report_never_stop_the_others(tmp_path, mon
     (raw / "big.txt").write_text(_implausible(_text(big, 2)), encoding="utf-8")
     other = _report(("天津市商务局", "天津市", "商务局"), 3)
     (raw / os.fsdecode(b"bad-\xff-name.txt")).write_text(_text(other, 3), encoding="utf-8")
+    (raw / "bomb.docx").write_bytes(_lying_docx(zipfile.ZIP_DEFLATED, 300 * 2**20))  # headers say 4 KB
+    (raw / "many.txt").write_text("\n\n".join(_reports(50)), encoding="utf-8")  # 50 reports in one file
+    (raw / "empty.txt").write_bytes(b"")
     os.mkfifo(raw / "pipe.txt")
     (raw / "outside.txt").symlink_to("/etc/hostname")
     (raw / "mirror.txt").symlink_to(raw / "good.txt")
@@ -81,6 +87,8 @@ def test_bad_files_and_an_implausible_report_never_stop_the_others(tmp_path, mon
     assert "not valid UTF-8" in quarantine["bad-\\xff-name.txt"]
     assert "FIFO" in quarantine["pipe.txt"]
     assert "outside the landing folder" in quarantine["outside.txt"]
+    assert "zip" in quarantine["bomb.docx"] and "holds 50 reports" in quarantine["many.txt"]
+    assert "empty.txt" in quarantine
     sources = {r[0] for r in _published(db, "SELECT unnest(source_files) FROM marts.fct_report_versions")}
     assert {"good.txt", "mirror.txt"} <= sources
     assert not any(orphan.exists() for orphan in orphans)
