@@ -9,7 +9,7 @@ from datetime import datetime
 
 import polars as pl
 
-from .agencies import describe_all
+from .parser.divisions import division_rows
 from .parser.rules import rule_terms
 from .parser.spec import all_fields
 from .parser.template import templates
@@ -24,6 +24,13 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "template": pl.String,  # the report format it was read with: 2021 or 2019
         "extraction_status": pl.String,  # exact | verified | uncertain
         "n_uncertain_cells": pl.Int32,
+        # who published it (ingestion.parser.agencies): the division and kind its name and body give
+        "division_code": pl.String,  # 6-digit 行政区划代码 (100000: national); null when unresolved
+        "agency_kind": pl.String,  # the normalised kind (外办 → 外事办公室)
+        "agency_level": pl.String,  # 国家级 省级 市级 县级 乡级
+        "agency_resolution": pl.String,  # title | body | unresolved
+        "agency_evidence": pl.String,  # what decided it, or why nothing did
+        "agency_candidates": pl.String,  # the division codes the name fits, comma-separated
     },
     "document_sources": {"document_id": pl.String, "source_file": pl.String},
     "report_cells": {
@@ -36,8 +43,10 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "extraction_notes": {"document_id": pl.String, "seq": pl.Int32, "kind": pl.String, "message": pl.String},
     "quarantine": {"sha256": pl.String, "source_file": pl.String, "reason": pl.String,
                    "quarantined_at": pl.Datetime("us")},
-    "agencies": {"agency_name": pl.String, "alias_key": pl.String, "agency_key": pl.String, "province": pl.String,
-                 "city": pl.String, "county": pl.String, "level": pl.String, "kind": pl.String},
+    "divisions": {"division_code": pl.String, "division_name": pl.String, "level": pl.String,
+                  "province_code": pl.String, "province_name": pl.String, "prefecture_code": pl.String,
+                  "prefecture_name": pl.String, "county_code": pl.String, "county_name": pl.String,
+                  "first_year": pl.Int32, "last_year": pl.Int32},
     "rule_terms": {"rule": pl.String, "subject": pl.String, "side": pl.String, "field": pl.String},
     "fields": {"field": pl.String, "table_name": pl.String, "row_name": pl.String, "col_name": pl.String,
                "row_label_zh": pl.String, "col_label_zh": pl.String, "unit": pl.String,
@@ -67,7 +76,8 @@ def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[s
                      "n_warnings": len(r["warnings"]), "n_violations": len(r["violations"]), "loaded_at": loaded_at,
                      "arrived_at": arrived_at.get(doc_id, loaded_at),
                      "file_modified_at": (modified_at or {}).get(doc_id), "template": r["template"],
-                     "extraction_status": extraction["status"], "n_uncertain_cells": len(doubtful)})
+                     "extraction_status": extraction["status"], "n_uncertain_cells": len(doubtful)}
+                    | _agency_columns(r["agency_resolution"]))
         prov = r.get("provenance", {})
         for fld, value in r["cells"].items():
             p = prov.get(fld, {})
@@ -78,8 +88,13 @@ def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[s
         said = [("verified", m) for m in extraction["verified"]] + [("uncertain", m) for m in extraction["uncertain"]]
         notes.extend({"document_id": doc_id, "seq": i, "kind": k, "message": m} for i, (k, m) in enumerate(said))
     return {"documents": _frame("documents", docs), "report_cells": _frame("report_cells", cells),
-            "parse_warnings": _frame("parse_warnings", warns), "extraction_notes": _frame("extraction_notes", notes),
-            "agencies": _frame("agencies", describe_all(r["agency"] for r in results))}
+            "parse_warnings": _frame("parse_warnings", warns), "extraction_notes": _frame("extraction_notes", notes)}
+
+
+def _agency_columns(res: dict) -> dict:
+    return {"division_code": res["division_code"], "agency_kind": res["kind"], "agency_level": res["level"],
+            "agency_resolution": res["status"], "agency_evidence": res["evidence"],
+            "agency_candidates": ",".join(res["candidates"])}
 
 
 def quarantine_frame(rejected: list[dict]) -> pl.DataFrame:
@@ -88,7 +103,8 @@ def quarantine_frame(rejected: list[dict]) -> pl.DataFrame:
 
 def reference_frames() -> dict[str, pl.DataFrame]:
     """The contract tables the marts join to: every field a template makes (the 207 of the
-    2021 contract and the 2019 format's own), with the formats that print it, and the rule terms."""
+    2021 contract and the 2019 format's own), with the formats that print it, the rule terms,
+    and the administrative divisions agencies are keyed by."""
     printed_by = {f.field: ",".join(t.version for t in templates() if f.field in t.fields) for f in all_fields()}
     return {
         "fields": _frame("fields", [{"field": f.field, "table_name": f.table, "row_name": f.row, "col_name": f.col,
@@ -96,4 +112,5 @@ def reference_frames() -> dict[str, pl.DataFrame]:
                                      "templates": printed_by[f.field]}
                                     for f in all_fields()]),
         "rule_terms": _frame("rule_terms", [t.__dict__ for t in rule_terms()]),
+        "divisions": _frame("divisions", division_rows()),
     }

@@ -106,6 +106,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw tables, and add columns a newer version of a table has (a warehouse
     built by an older release keeps its data)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    con.execute("DROP TABLE IF EXISTS raw.agencies")  # names keyed by alias (before issue 12): now raw.documents
     for name, schema in SCHEMAS.items():
         cols = ", ".join(f'"{c}" {_duck_type(t)}' for c, t in schema.items())
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{name} ({cols})")
@@ -194,12 +195,6 @@ def write_batch(con: duckdb.DuckDBPyConnection, documents: dict[str, pl.DataFram
             con.unregister("_ids")
         for table in DOCUMENT_TABLES:
             _insert(con, table, documents[table])
-        agencies = documents["agencies"]
-        if agencies.height:  # one row per printed name: replaced, never duplicated
-            con.register("_agencies", agencies.to_arrow())
-            con.execute("DELETE FROM raw.agencies WHERE agency_name IN (SELECT agency_name FROM _agencies)")
-            con.execute("INSERT INTO raw.agencies BY NAME SELECT * FROM _agencies")
-            con.unregister("_agencies")
         if quarantine.height:
             con.register("_q", quarantine.to_arrow())
             con.execute("""INSERT INTO raw.quarantine BY NAME SELECT * FROM _q

@@ -1,5 +1,6 @@
-"""A static HTML overview of the warehouse for maintainers and editors: coverage by agency
-and year, failed rules, rejected documents, each with a link to its source file.
+"""A static HTML overview of the warehouse for maintainers and editors: coverage by province
+(a bar chart) and by agency and year, failed rules, rejected documents, each with a link to
+its source file.
 
 One self-contained page (no server, no external assets), written atomically beside the
 snapshot (`published/overview.html`). The numbers come from the published marts, so the
@@ -34,6 +35,40 @@ def _link(raw_dir: Path | None, source_file: str | None) -> str:
     return f'<a href="{_e((Path(raw_dir) / source_file).resolve().as_uri())}">{_e(source_file)}</a>'
 
 
+_BAR = {"bad": "#d9534f", "doubt": "#f0ad4e", "ok": "#5cb85c"}
+
+
+def _province_chart(coverage: list[tuple]) -> str:
+    """One horizontal bar per province, split by what its reports hold: an inline SVG, so the
+    page stays one file that opens without a network."""
+    by: dict[str, dict[str, int]] = {}
+    agencies: dict[str, set] = {}
+    for _, province, _, _, issues, extraction, key in coverage:
+        part = "bad" if issues else "doubt" if extraction == "uncertain" else "ok"
+        by.setdefault(province, dict.fromkeys(_BAR, 0))[part] += 1
+        agencies.setdefault(province, set()).add(key)
+    if not by:
+        return "<p>No reports loaded.</p>"
+    order = sorted(by, key=lambda p: (-sum(by[p].values()), p))
+    most, width, row = max(sum(v.values()) for v in by.values()), 420, 22
+    bars = []
+    for i, province in enumerate(order):
+        y, x = i * row, 110
+        bars.append(f'<text x="104" y="{y + 15}" text-anchor="end">{_e(province)}</text>')
+        for part, colour in _BAR.items():
+            w = by[province][part] * width / most
+            if w:
+                bars.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="{colour}">'
+                            f'<title>{_e(province)}: {by[province][part]} {part}</title></rect>')
+            x += w
+        total = sum(by[province].values())
+        bars.append(f'<text x="{x + 6:.1f}" y="{y + 15}">{total} reports, {len(agencies[province])} agencies, '
+                    f'{by[province]["bad"]} with findings</text>')
+    height = len(order) * row
+    return (f'<svg id="provinces" xmlns="http://www.w3.org/2000/svg" width="{110 + width + 260}" height="{height}" '
+            f'font-size="12" role="img" aria-label="reports by province">{"".join(bars)}</svg>')
+
+
 def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int = 500) -> dict:
     """Write the overview page from a published snapshot; returns the headline numbers."""
     con = duckdb.connect(str(snapshot), read_only=True, config=duckdb_config())
@@ -51,13 +86,14 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
         }
         years = [r[0] for r in con.execute("SELECT DISTINCT year FROM marts.fct_agency_year ORDER BY 1").fetchall()]
         coverage = con.execute("""
-            SELECT a.agency_name, a.province, f.year, f.source_file,
+            SELECT a.agency_name, coalesce(a.province_name, CASE a.level WHEN '国家级' THEN '国家级' END, '未解析'),
+                   f.year, f.source_file,
                    (SELECT count(*) FROM marts.data_quality_issues i
                     WHERE i.agency_key = f.agency_key AND i.year = f.year AND i.severity <> 'info'
                       AND i.finding_source = 'agency') AS issues,
-                   f.extraction_status
+                   f.extraction_status, a.agency_key
             FROM marts.dim_agency a JOIN marts.fct_agency_year f USING (agency_key)
-            ORDER BY a.province NULLS LAST, a.agency_name, f.year""").fetchall()
+            ORDER BY a.province_code NULLS LAST, a.agency_name, a.agency_key, f.year""").fetchall()
         by_rule = con.execute("""SELECT rule, finding_source, severity, count(*) FROM marts.data_quality_issues
                                  GROUP BY ALL ORDER BY count(*) DESC, rule""").fetchall()
         failed = con.execute(f"""
@@ -73,11 +109,11 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
     finally:
         con.close()
 
-    cells: dict[tuple[str, str | None], dict[int, tuple[str, int, str]]] = {}
-    for name, province, year, source, issues, extraction in coverage:
-        cells.setdefault((name, province), {})[year] = (source, issues, extraction)
+    cells: dict[tuple[str, str, str], dict[int, tuple[str, int, str]]] = {}
+    for name, province, year, source, issues, extraction, key in coverage:
+        cells.setdefault((name, province, key), {})[year] = (source, issues, extraction)
     rows = []
-    for (name, province), by_year in cells.items():
+    for (name, province, _), by_year in cells.items():
         tds = []
         for y in years:
             if y not in by_year:
@@ -98,6 +134,11 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
 <p>Published {_e(published[0])} UTC by run <code>{_e(published[1])}</code>;
 generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>
 <section id="kpis">{kpi_html}</section>
+<h2>Coverage and findings by province</h2>
+<p>Reports (agency-years) per province: with findings of the agency's own arithmetic (red), read
+with uncertain cells (yellow), clean (green). 国家级: national bodies; 未解析: agencies not placed
+in a division (see the agency_unresolved findings).</p>
+{_province_chart(coverage)}
 <h2>Coverage by agency and year</h2>
 <table id="coverage"><tr><th class="name">agency</th><th class="name">province</th>{"".join(f"<th>{y}</th>" for y in years)}</tr>
 {"".join(rows)}</table>

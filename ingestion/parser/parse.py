@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from . import PARSER_VERSION, SCHEMA
+from .agencies import resolve
 from .align import doc_lines
 from .document import Document, RejectedDocument
 from .mapper import CellMap, map_cells
@@ -127,6 +128,7 @@ def parse_file(path: str | Path) -> dict:
         "template": template.version,
         "agency": agency,
         "year": year,
+        "agency_resolution": resolve(agency, doc.text, year).as_dict(),
         "cells": cm.cells,
         "violations": violations,
         "extraction": {

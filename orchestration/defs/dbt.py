@@ -60,7 +60,7 @@ class GovinfoDbtTranslator(DagsterDbtTranslator):
     def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
-        if node.get("resource_type") == "model":
+        if node.get("resource_type") in ("model", "seed"):  # seeds: the reviewed tables (agency_overrides)
             schema = node["config"].get("schema") or "main"
             spec = spec.replace_attributes(key=dg.AssetKey([schema, node["name"]]), group_name=schema)
         return spec

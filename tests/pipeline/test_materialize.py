@@ -131,11 +131,12 @@ def test_data_quality_issues_name_every_finding(built):
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("SELECT rule, severity, agency_name, year, expected, actual, source_file "
                        "FROM marts.data_quality_issues WHERE rule <> 'parse_warning' ORDER BY rule").fetchall()
-    dim = con.execute("SELECT agency_name, province, city, level, kind FROM marts.dim_agency ORDER BY 1").fetchall()
+    dim = con.execute("SELECT agency_name, division_code, province_name, prefecture_name, level, kind "
+                      "FROM marts.dim_agency ORDER BY 1").fetchall()
     con.close()
     by_rule = {r[0]: r for r in rows}
     assert by_rule["review_total"][2:4] == ("天津市商务局", 2023)
     assert by_rule["carryover"][2:4] == ("临沂市财政局", 2023)
     assert by_rule["rejected_document"][6] == "empty.txt" and by_rule["rejected_document"][1] == "error"
-    assert ("天津市商务局", "天津市", None, "省级", "局") in dim
-    assert ("聊城市教育局", "山东省", "聊城市", "市级", "局") in dim
+    assert ("天津市商务局", "120000", "天津市", None, "省级", "商务局") in dim
+    assert ("聊城市教育局", "371500", "山东省", "聊城市", "市级", "教育局") in dim

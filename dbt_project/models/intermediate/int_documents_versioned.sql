@@ -1,4 +1,4 @@
--- Every loaded document with its agency (aliases resolved) and its version rank within its
+-- Every loaded document with its agency (int_agency_keys: division and kind) and its version rank within its
 -- agency-year. When two different documents report the same agency and year (a corrected
 -- re-publication, a DOCX and a PDF of one report) the marts use version_rank = 1: the one
 -- the pipeline saw last (arrived_at, from the landing index: a correction wins even when it
@@ -6,26 +6,30 @@
 -- the same scan, the one that breaks fewer within-report rules, then the newest file time,
 -- then the last file name. The reason is recorded.
 with documents as (select * from {{ ref('stg_raw__documents') }}),
-aliases as (select * from {{ ref('int_agency_aliases') }}),
+agencies as (select * from {{ ref('int_agency_keys') }}),
 
 ranked as (
     select
-        documents.*,
-        aliases.agency_key,
-        aliases.canonical_name,
+        documents.* exclude (division_code, agency_kind, agency_level, agency_resolution, agency_evidence,
+                             agency_candidates),
+        agencies.agency_key,
+        agencies.canonical_name,
+        agencies.division_code,
+        agencies.resolution as agency_resolution,
+        agencies.evidence as agency_evidence,
         row_number() over (
-            partition by aliases.agency_key, documents.year
+            partition by agencies.agency_key, documents.year
             order by documents.arrived_at desc, documents.n_violations, documents.file_modified_at desc nulls last,
                      documents.source_file desc, documents.document_id
         ) as version_rank,
-        count(*) over (partition by aliases.agency_key, documents.year) as versions_in_agency_year,
+        count(*) over (partition by agencies.agency_key, documents.year) as versions_in_agency_year,
         -- the arrival of the next-latest version, to say why the chosen one was chosen
         nth_value(documents.arrived_at, 2) over (
-            partition by aliases.agency_key, documents.year order by documents.arrived_at desc
+            partition by agencies.agency_key, documents.year order by documents.arrived_at desc
             rows between unbounded preceding and unbounded following
         ) as second_arrived_at
     from documents
-    join aliases on aliases.alias_name = documents.agency_name
+    join agencies on agencies.document_id = documents.document_id
 )
 
 select

@@ -9,6 +9,7 @@ select
     documents.agency_key,
     documents.canonical_name as agency_name,
     documents.agency_name as printed_agency_name,
+    documents.division_code,
     documents.year,
     fields.table_name,
     fields.row_name,

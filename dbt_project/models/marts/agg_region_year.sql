@@ -1,15 +1,43 @@
--- Totals by province and year (agencies whose province is unknown are grouped as 未知).
+-- Totals by region and year at every level: each agency-year counts once in its province, once
+-- in its prefecture and (a county's or township's agency) once in its county. region_level says
+-- which: 省级, 市级, 县级; national bodies are one region 国家级 (100000); agencies not placed
+-- in any division are one region 未知 with no code. The 省级 rows plus 国家级 and 未知 add up
+-- to the whole warehouse.
 {%- set measures = ['new_received', 'carried_over', 'granted', 'partially_granted', 'refused', 'unavailable',
                     'not_processed', 'other_processing', 'total_processed', 'carried_forward', 'review_total',
                     'litigation_total'] %}
+with facts as (
+    select fct.*, dim.level, dim.province_code, dim.province_name, dim.prefecture_code, dim.prefecture_name,
+           dim.county_code, dim.county_name
+    from {{ ref('fct_agency_year') }} as fct
+    join {{ ref('dim_agency') }} as dim on dim.agency_key = fct.agency_key
+),
+
+placed as (
+    select '省级' as region_level, province_code as region_code, province_name as region_name, facts.*
+    from facts where province_code is not null
+    union all
+    select '市级', prefecture_code, prefecture_name, facts.* from facts where prefecture_code is not null
+    union all
+    select '县级', county_code, county_name, facts.* from facts where county_code is not null
+    union all
+    select '国家级', division_code, '中华人民共和国', facts.* from facts where level = '国家级'
+    union all
+    select '未知', null, '未知', facts.* from facts where division_code is null
+)
+
 select
-    coalesce(dim_agency.province, '未知') as province,
-    fct.year,
+    region_level,
+    region_code,
+    any_value(region_name) as region_name,
+    any_value(province_code) as province_code,
+    any_value(province_name) as province_name,
+    year,
+    count(distinct agency_key) as agencies,
     count(*) as reports,
     {%- for m in measures %}
-    cast(sum(fct.{{ m }}) as bigint) as {{ m }},
+    cast(sum({{ m }}) as bigint) as {{ m }},
     {%- endfor %}
-    round(sum(fct.refused) / nullif(sum(fct.total_processed), 0), 4) as refused_share
-from {{ ref('fct_agency_year') }} as fct
-join {{ ref('dim_agency') }} as dim_agency on dim_agency.agency_key = fct.agency_key
-group by all
+    round(sum(refused) / nullif(sum(total_processed), 0), 4) as refused_share
+from placed
+group by region_level, region_code, year

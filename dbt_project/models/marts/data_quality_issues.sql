@@ -1,7 +1,7 @@
 -- Every finding, one row each: failed within-report and cross-year rules, year gaps, years
 -- out of range, all-zero reports, order-of-magnitude jumps, what the parser could not read
--- with certainty, parse warnings and rejected documents. finding_source keeps apart what
--- the published report says (agency) from what our reading is unsure of (extraction) and
+-- with certainty, agencies it could not place, parse warnings and rejected documents.
+-- finding_source keeps apart what the published report says (agency) from what our reading is unsure of (extraction) and
 -- files we could not read at all (file): a rule that fails on a cell the parser could not
 -- read with certainty is never reported as the agency's error. issue_id is stable across
 -- runs, so alerts can tell new issues from old.
@@ -68,6 +68,13 @@ all_zero as (
     group by document_id
     having coalesce(max(abs(value)), 0) = 0 and not bool_or(uncertain)
 ),
+unresolved as (
+    -- whose report it is could not be decided: its cross-year rules are not checked
+    select agency_key, canonical_name, year, 'agency_unresolved', 'agency', 'warn', 'extraction', null::double,
+           null::double, 'agency not placed (' || agency_evidence || '): cross-year rules not checked; '
+           || 'add a reviewed override to seeds/agency_overrides.csv', source_file, null::integer, document_id
+    from selected where agency_key like 'unresolved:%'
+),
 warnings as (
     select selected.agency_key, selected.canonical_name, selected.year, 'parse_warning', 'parser', 'warn',
            'extraction', null::double, null::double, w.warning, selected.source_file, null::integer, selected.document_id
@@ -87,6 +94,7 @@ issues as (
     union all select * from year_range
     union all select * from all_zero
     union all select * from extraction
+    union all select * from unresolved
     union all select * from warnings
     union all select * from rejected
 )

@@ -27,6 +27,7 @@
 select
     agency_key,
     agency_name,
+    division_code,
     year,
     any_value(template) as template,
     {%- for name, field in cols.items() %}
@@ -41,4 +42,4 @@ select
     any_value(source_file) as source_file
 from {{ ref('int_report_cells_selected') }}
 where table_name in ('active', 'active_2019')
-group by agency_key, agency_name, year
+group by agency_key, agency_name, division_code, year

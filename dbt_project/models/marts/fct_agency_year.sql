@@ -6,6 +6,7 @@ documents as (select * from {{ ref('int_documents_versioned') }} where version_r
 select
     documents.agency_key,
     documents.canonical_name as agency_name,
+    documents.division_code,
     documents.year,
     {%- for name, fields in measures.items() %}
     cast(sum(cells.value) filter (where cells.field in ('{{ fields | join("', '") }}'))

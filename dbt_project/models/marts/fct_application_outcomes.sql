@@ -10,6 +10,7 @@ with cells as (
 select
     agency_key,
     agency_name,
+    division_code,
     year,
     col_name as applicant_type,
     col_name = 'total' as is_total,

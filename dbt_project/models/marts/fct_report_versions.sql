@@ -10,6 +10,7 @@ sources as (
 select
     versions.agency_key,
     versions.canonical_name as agency_name,
+    versions.division_code,
     versions.year,
     versions.document_id,
     versions.agency_name as printed_agency_name,

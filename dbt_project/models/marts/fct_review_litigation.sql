@@ -2,6 +2,7 @@
 select
     agency_key,
     agency_name,
+    division_code,
     year,
     row_name as proceeding,
     col_name as result,

@@ -17,14 +17,14 @@ pairs as (
 ),
 
 checks as (
-    select agency_key, agency_name, year, 'carryover' as rule, 'total' as subject,
+    select agency_key, agency_name, division_code, year, 'carryover' as rule, 'total' as subject,
            cast(coalesce(prev_carried_forward, 0) as double) as expected,
            cast(coalesce(carried_over, 0) as double) as actual,
            source_file, previous_source_file, document_id, extraction_doubt
     from pairs
     {%- for subject in ['regulations', 'normative_documents'] %}
     union all
-    select agency_key, agency_name, year, 'in_force_chain', '{{ subject }}',
+    select agency_key, agency_name, division_code, year, 'in_force_chain', '{{ subject }}',
            cast(coalesce(prev_{{ subject }}_in_force, 0) + coalesce({{ subject }}_issued, 0)
                 - coalesce({{ subject }}_repealed, 0) as double),
            cast(coalesce({{ subject }}_in_force, 0) as double),
@@ -35,7 +35,7 @@ checks as (
 )
 
 select
-    agency_key, agency_name, year, rule, subject, expected, actual,
+    agency_key, agency_name, division_code, year, rule, subject, expected, actual,
     abs(expected - actual) <= 1e-6 as passed,
     extraction_doubt,
     case when extraction_doubt then 'extraction' else 'agency' end as finding_source,

@@ -25,6 +25,7 @@ documents as (select * from {{ ref('int_documents_versioned') }} where version_r
 select
     documents.agency_key,
     documents.canonical_name as agency_name,
+    documents.division_code,
     documents.year,
     checks.rule,
     checks.subject,

