@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -73,7 +73,7 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
     """Write the overview page from a published snapshot; returns the headline numbers."""
     con = duckdb.connect(str(snapshot), read_only=True, config=duckdb_config())
     try:
-        one = lambda sql: con.execute(sql).fetchall()[0][0]  # noqa: E731
+        one = lambda sql: con.execute(sql).fetchall()[0][0]
         kpis = {
             "agencies": one("SELECT count(*) FROM marts.dim_agency"),
             "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
@@ -132,7 +132,7 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
 <title>govinfo overview</title><style>{_STYLE}</style></head><body>
 <h1>govinfo: government information-disclosure annual reports</h1>
 <p>Published {_e(published[0])} UTC by run <code>{_e(published[1])}</code>;
-generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC.</p>
+generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>
 <section id="kpis">{kpi_html}</section>
 <h2>Coverage and findings by province</h2>
 <p>Reports (agency-years) per province: with findings of the agency's own arithmetic (red), read
