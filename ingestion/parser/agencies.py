@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .divisions import LAST_YEAR, LEVELS, NATIONAL, Gazetteer, gazetteer
+from .divisions import FIRST_YEAR, LAST_YEAR, LEVELS, NATIONAL, Gazetteer, gazetteer
 from .textnorm import squash
 
 _NATIONAL = re.compile(r"^(中华人民共和国|国务院|国家|中国|中央)")
@@ -91,7 +91,7 @@ def normal_kind(rest: str) -> str:
 
 
 def _when(year: int | None) -> int:
-    return min(max(year or LAST_YEAR, 1980), LAST_YEAR)
+    return min(max(year or LAST_YEAR, int(FIRST_YEAR)), LAST_YEAR)
 
 
 def chains(g: Gazetteer, text: str, year: int | None, at: int = 0, above: tuple[str, ...] = ()) -> list[Chain]:

