@@ -5,6 +5,7 @@ damage it (found by a hostile test pass); the promise checked is the same every 
 no number that differs from the truth, and no null the parser does not call uncertain."""
 import random
 
+from corpus.generate import apply_quirks
 from corpus.render import Style, render
 from corpus.truth import series
 from ingestion.parser.parse import parse_file
@@ -178,3 +179,19 @@ def test_a_row_as_wide_as_its_siblings_lost_no_blank(tmp_path):
     assert result["cells"]["applications.granted.total"] == report.cells["applications.granted.total"]
     assert result["cells"]["applications.granted.natural_person"] is None
     assert any(v["rule"] == "balance" for v in result["violations"])
+
+
+def test_totals_only_pipe_rows_with_trailing_separators_are_read_by_their_printed_blanks(tmp_path):
+    """A crawler's pipe rows print every blank cell padded (|  |) and add bare separators
+    at the end (||, |||, a number per row): the blanks place the 总计, the separators are
+    no cells. Read as cells, they would let the total stand in any column, and only
+    totals print, so no sum could tell."""
+    report = _report(11, size=8)
+    style = Style("pipes", quirks={"blank_applicants", "blank_outcomes"}, seed=11)
+    apply_quirks(report, style, random.Random(11))
+    lines = render(report, style, random.Random(11)).split("\n")
+    row = lines[_index(lines, "一、本年新收")]
+    assert row.rstrip("|").endswith(" ") and "|  |" in row  # the shape this test is about
+    result = _parse(tmp_path, lines)
+    assert not _broken_promises(report, result)
+    assert result["extraction"]["status"] != "uncertain", result["extraction"]["uncertain"][:3]

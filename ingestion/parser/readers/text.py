@@ -58,10 +58,15 @@ def _split(line: str) -> tuple[str, list[str]]:
     if "\t" not in line and line.strip(" \u3000\r") == "":
         return "blank", []
     if "|" in line:
-        cells = [c.strip() for c in line.split("|")]
+        raw = line.split("|")
         # the border pipes at either end of a Markdown or HTML-to-text row are not cells
         if line.strip().startswith("|"):
-            cells = cells[1:]
+            raw = raw[1:]
+        # where the row pads its cells (a | | b), nothing between two pipes (||, a closing
+        # border) is a separator the export added, not a printed blank cell
+        if " | " in line:
+            raw = [c for c in raw if c]
+        cells = [c.strip() for c in raw]
         if all(_RULE.match(c) for c in cells):
             return "blank", []  # a Markdown header rule |---|---|
         return "pipe", cells
