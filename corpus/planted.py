@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ingestion.parser.gazetteer import province_of
+from ingestion.parser.divisions import province_of
 from ingestion.parser.rules import RULES
 
 from .render import SHAPES, Style, render

@@ -35,6 +35,7 @@ from .textnorm import squash
 
 _NATIONAL = re.compile(r"^(中华人民共和国|国务院|国家|中国|中央)")
 _NATIONAL_KIND = re.compile(r"(部|总局|总署|署)$")
+_SURVEY_TEAM = re.compile(r"(调查总队|调查队)")
 _TOWNSHIP = re.compile(r"^(.{1,8}?(?:镇|乡|苏木))(人民政府|政府)?$|^(.{1,8}?街道)(办事处)?$")
 _ZONE = re.compile(r"^(.{0,12}?(?:开发区|园区|新区|示范区|实验区|试验区|保税区|合作区|高新区|新城|港区))(.*)$")
 _ADDRESS = re.compile(r"地址|地点|邮编|邮政编码|联系方式|通讯|办公室位于|坐落")
@@ -173,6 +174,9 @@ def _placeless(g: Gazetteer, name: str, printed: str, body: str, year: int | Non
                 rest = printed[at + len(branch[0].printed):]
                 return _resolved(g, name, branch[0].codes[-1], rest, "title",
                                  f"title: {printed[:at]} branch in {branch[0].printed}")
+        team = _survey_team(g, name, printed, body, year)
+        if team is not None:
+            return team
     if _NATIONAL.match(printed) or (_NATIONAL_KIND.search(printed) and len(printed) <= 12):
         kind = normal_kind(re.sub(r"^中华人民共和国", "", printed))
         return Resolution(name, NATIONAL, kind, "国家级", "title", "title: a national body (no place in its name)",
@@ -184,6 +188,25 @@ def _placeless(g: Gazetteer, name: str, printed: str, body: str, year: int | Non
     why = "no place in the name" + (f"; the body qualifies it by {len(codes)} places" if codes else
                                     "; the body never prints it with its place")
     return Resolution(name, None, normal_kind(printed), None, "unresolved", why, sorted(codes))
+
+
+def _survey_team(g: Gazetteer, name: str, printed: str, body: str, year: int | None) -> Resolution | None:
+    """A national bureau's local team printed with a short place name (国家统计局聊城调查队):
+    the team serves that division. Several divisions of that short name: the body decides,
+    as for a same-named district, or it is unresolved."""
+    for at in range(2, min(len(printed), 16)):
+        for piece, _ in g.starting(printed, at):
+            rest = printed[at + len(piece):]
+            if not _SURVEY_TEAM.fullmatch(rest):
+                continue
+            codes = sorted({n.code for n in g.names[piece] if not n.full and _when(year) in n.years})
+            if len(codes) == 1:
+                return _resolved(g, name, codes[0], rest, "title", f"title: {printed[:at]} team in {piece}")
+            code, evidence = _decide_by_body(g, codes, body, year)
+            if code is None:
+                return Resolution(name, None, normal_kind(rest), None, "unresolved", evidence, codes)
+            return _resolved(g, name, code, rest, "body", evidence, codes)
+    return None
 
 
 def _qualified(g: Gazetteer, body: str, printed: str, year: int | None) -> dict[str, str]:

@@ -150,3 +150,27 @@ def _prefecture_name(g: Gazetteer, code: str | None, province: Division | None) 
     if code in g.divisions:
         return g.divisions[code].name
     return province.name if province else None
+
+
+@lru_cache(maxsize=1)
+def places() -> dict[str, str]:
+    """Short name → full name of every province and prefecture in force in LAST_YEAR (山东 →
+    山东省, 聊城 → 聊城市, 广州 → 广州市): for recovering a place a report's body names and
+    for drawing the generated corpus. A province keeps a short name it shares with a
+    prefecture (吉林, 海南)."""
+    out: dict[str, str] = {}
+    for d in sorted(_in_force(), key=lambda d: d.rank):
+        out.setdefault(d.short, d.name)
+    return out
+
+
+@lru_cache(maxsize=1)
+def province_of() -> dict[str, str]:
+    """Full name → its province's full name, for every province and prefecture in force in
+    LAST_YEAR (a province maps to itself)."""
+    g = gazetteer()
+    return {d.name: g.divisions[d.province].name for d in _in_force()}
+
+
+def _in_force() -> list[Division]:
+    return [d for d in gazetteer().divisions.values() if d.rank <= 2 and d.last_year == LAST_YEAR]

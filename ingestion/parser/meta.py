@@ -22,7 +22,7 @@ import re
 import unicodedata
 
 from .document import Document
-from .gazetteer import places, province_of
+from .divisions import places, province_of
 from .textnorm import squash, strip_artefacts
 
 
