@@ -76,7 +76,7 @@ def _complete(name: str) -> bool:
     if not plausible_agency(name):
         return False
     return (name.startswith(("国", "中")) or any(name.startswith(short) for short in places())
-            or bool(re.match(r"[\u4e00-\u9fff]{1,6}?[省市县区旗州盟]", name)))
+            or bool(re.match(r"[\u4e00-\u9fff]{1,6}?[省市县区旗州盟](?!场)", name)))  # 市场监督管理局 is a kind
 
 
 def _year_int(token: str) -> int:

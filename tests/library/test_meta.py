@@ -28,6 +28,17 @@ def test_hijacked_title_wrapped_mid_name_recovers_the_place():
     assert any("spam" in w for w in warnings)
 
 
+def test_hijacked_title_wrapped_inside_the_spam_before_a_market_regulator():
+    # 网|址 broken over the line: 址市场监督管理局 looks like a place (址市) ending in 局, but
+    # 市场 is the kind's word; the name is read upward, the spam cut, the place recovered
+    text = ("关于 365bet 网上娱乐_365BETAPP 官网_365 体育平台网\n址市场监督管理局二〇二二年政府信息公开工作的年度报告\n"
+            "根据《条例》规定。\n一、总体情况\n2022年牡丹江市场监督管理网总访问量235234次。\n"
+            "牡丹江市市场监督管理局\n2023年1月24日\n")
+    warnings = []
+    assert agency_and_year(text, warnings) == ("牡丹江市市场监督管理局", 2022)
+    assert any("spam" in w for w in warnings)
+
+
 def test_kind_words_with_level_characters_are_not_places():
     # 城乡 and 市场 contain 乡 and 市: the name is still incomplete without its place
     text = "临沂市住房和\n城乡建设局2023年政府信息公开工作年度报告\n"
