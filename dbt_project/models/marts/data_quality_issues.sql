@@ -100,7 +100,10 @@ issues as (
 )
 
 select
-    md5(concat_ws('|', rule, coalesce(agency_key, ''), coalesce(year::varchar, ''), subject,
+    md5(concat_ws('|', rule, coalesce(issues.agency_key, ''), coalesce(year::varchar, ''), subject,
                   coalesce(source_file, ''), coalesce(message, ''))) as issue_id,
-    *
+    issues.agency_key,
+    agencies.division_code,
+    issues.* exclude (agency_key)
 from issues
+left join {{ ref('dim_agency') }} as agencies on agencies.agency_key = issues.agency_key
