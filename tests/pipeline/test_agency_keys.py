@@ -96,7 +96,7 @@ def test_what_nothing_places_is_never_merged_and_is_a_finding(keyed):
 def test_no_key_maps_to_two_divisions_and_every_mart_groups_by_division(keyed):
     _, db, _ = keyed
     for mart in ("fct_agency_year", "fct_report_cells", "fct_report_versions", "rec_within_report",
-                 "fct_application_outcomes", "fct_review_litigation", "fct_active_disclosure"):
+                 "fct_application_outcomes", "fct_review_litigation", "fct_active_disclosure", "data_quality_issues"):
         assert _rows(db, f"SELECT agency_key FROM marts.{mart} GROUP BY agency_key "
                          f"HAVING count(DISTINCT coalesce(division_code, '-')) > 1") == [], mart
 
