@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 WAREHOUSE ?= warehouse/govinfo.duckdb
 RAW ?= samples/raw
 
-.PHONY: setup demo test docs dagster-ui corpus score clean
+.PHONY: setup demo test test-fast docs dagster-ui corpus score clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,10 +18,18 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
+	bash deploy/system-deps.sh demo
 	$(VENV)/bin/govinfo run --raw $(RAW) --warehouse $(WAREHOUSE)
 
+# checks (and, as root, installs) the Debian packages the tests use: deploy/system-deps.sh
 test: setup
+	bash deploy/system-deps.sh test
 	$(VENV)/bin/pytest -n 2 --dist loadfile
+
+# everything but the slow tests (PostgreSQL instance, headless browser, kill -9, large runs)
+test-fast: setup
+	bash deploy/system-deps.sh test
+	$(VENV)/bin/pytest -n 2 --dist loadfile -m "not slow"
 
 # dbt docs as one static page (no server needed) beside the GX Data Docs the checks keep
 docs: setup

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from corpus.render import Style, render
 from corpus.truth import series
@@ -22,6 +23,8 @@ from corpus.truth import series
 from tests.library.test_hostile_inputs import _lying_docx, _reports
 
 from .conftest import run_job
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
 
 GOVINFO = str(Path(sys.executable).parent / "govinfo")
 WITHHELD = ("属于国家秘密", "其他法律行政法规禁止公开", "危及", "保护第三方", "三类内部事务", "四类过程性",

@@ -18,6 +18,8 @@ from corpus.truth import series
 
 REPO = Path(__file__).resolve().parents[2]
 
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
+
 
 def _write_reports(raw: Path, rng, n: int, start: int = 0) -> list[Path]:
     raw.mkdir(parents=True, exist_ok=True)

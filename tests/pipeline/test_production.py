@@ -19,6 +19,8 @@ import pytest
 from corpus.generate import build_corpus, write_corpus
 
 REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
 GOVINFO = str(Path(sys.executable).parent / "govinfo")
 TEXT_FORMATS = {"txt": 0.5, "docx": 0.2, "html": 0.3}  # no LibreOffice needed to make them
 VOLATILE = ("loaded_at", "quarantined_at", "published_at", "arrived_at", "second_arrived_at")  # when, not what
