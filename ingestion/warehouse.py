@@ -7,6 +7,7 @@ dbt and the checks need the file next.
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -88,11 +89,15 @@ def connect(path: Path, read_only: bool = False, wait: float | None = None, say=
     """A connection to the warehouse, closed on exit. Every failure to open it is one line
     (WarehouseUnavailable) that names the path and the cause."""
     path = Path(path)
+    if path.is_dir():
+        raise WarehouseUnavailable(f"the warehouse {path} is a directory: give the DuckDB file's path "
+                                   f"({path / 'govinfo.duckdb'}, say)")
     if not read_only:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise WarehouseUnavailable(f"cannot create the warehouse folder {path.parent}: {exc.strerror}") from None
+            why = "a file is in the way" if exc.errno == errno.EEXIST else exc.strerror
+            raise WarehouseUnavailable(f"cannot create the folder of the warehouse {path}: {why}") from None
         if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
             raise WarehouseUnavailable(f"the warehouse {path} is not writable (read-only folder or file)")
     con = _open(path, read_only, lock_wait() if wait is None else wait, say or _log.warning)

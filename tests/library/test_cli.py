@@ -1,9 +1,13 @@
 """`govinfo parse` contract: one JSON object, JSON Lines for several files, exit 2 and one
 stderr line for bad input, never a traceback."""
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from ingestion.parser import SCHEMA
 from ingestion.parser.spec import field_names
@@ -57,3 +61,30 @@ def test_bad_input_exits_2_with_one_line(tmp_path):
 def test_missing_file_is_a_clean_error(tmp_path):
     p = run("parse", tmp_path / "nope.txt")
     assert p.returncode == 2 and "Traceback" not in p.stderr and "not a file" in p.stderr
+
+
+@pytest.mark.parametrize("case", ["a directory", "under a file", "a read-only folder"])
+def test_a_bad_warehouse_path_exits_2_with_one_line_before_any_work(tmp_path, case):
+    """Checked before anything is parsed or written: no retries, no traceback, no stray files."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "r.txt").write_text("not a report", encoding="utf-8")
+    if case == "a directory":
+        warehouse = tmp_path / "wh"
+        warehouse.mkdir()
+    elif case == "under a file":
+        (tmp_path / "plain").write_text("x", encoding="utf-8")
+        warehouse = tmp_path / "plain" / "govinfo.duckdb"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes into a read-only folder: the check cannot be seen as root")
+        (tmp_path / "ro").mkdir(mode=0o555)
+        warehouse = tmp_path / "ro" / "govinfo.duckdb"
+    before = sorted(p.name for p in tmp_path.iterdir())
+    start = time.monotonic()
+    done = run("run", "--raw", raw, "--warehouse", warehouse)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert str(warehouse) in done.stderr
+    assert time.monotonic() - start < 60
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
