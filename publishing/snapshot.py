@@ -45,6 +45,30 @@ def _marts(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
         "AND table_type = 'BASE TABLE' ORDER BY table_name", [schema]).fetchall()]
 
 
+def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> dict[str, str]:
+    """The table's and its columns' comments (dbt persist_docs: the yml descriptions), copied
+    from the warehouse onto the snapshot's table; returned for the parquet file's metadata."""
+    found = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = ? "
+                        "AND table_name = ?", [schema, table]).fetchall()
+    out = {"": found[0][0]} if found and found[0][0] else {}
+    out |= dict(con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'wh' "
+                            "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL AND comment <> ''",
+                            [schema, table]).fetchall())
+    for column, comment in out.items():
+        target = f"TABLE {schema}.{table}" if column == "" else f'COLUMN {schema}.{table}."{column}"'
+        con.execute(f"COMMENT ON {target} IS {sql_string(comment)}")
+    return out
+
+
+def _kv(described: dict[str, str]) -> str:
+    """The COPY option for the parquet file's key-value metadata: `description` for the table,
+    `description:<column>` per column (readers such as pyarrow show them)."""
+    pairs = [(("description" if c == "" else f"description:{c}"), text) for c, text in described.items()]
+    if not pairs:
+        return ""
+    return ", KV_METADATA {" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in pairs) + "}"
+
+
 def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts") -> Publication:
     """Copy every table of `schema` into a fresh snapshot and parquet folder, then swap them in."""
     out = Path(out)
@@ -65,8 +89,9 @@ def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts")
         counts = {}
         for t in tables:
             con.execute(f"CREATE TABLE {schema}.{t} AS SELECT * FROM wh.{schema}.{t}")
+            described = _copy_comments(con, schema, t)
             con.execute(f"COPY {schema}.{t} TO {sql_string(parquet_dir / (t + '.parquet'))} "
-                        "(FORMAT parquet, COMPRESSION zstd)")
+                        f"(FORMAT parquet, COMPRESSION zstd{_kv(described)})")
             counts[t] = con.execute(f"SELECT count(*) FROM {schema}.{t}").fetchall()[0][0]
         con.execute("CREATE TABLE main.publication AS SELECT ?::TIMESTAMP AS published_at, ? AS run_id, "
                     "? AS tables", [datetime.now(timezone.utc).replace(tzinfo=None), run_id, len(tables)])

@@ -140,3 +140,31 @@ def test_data_quality_issues_name_every_finding(built):
     assert by_rule["rejected_document"][6] == "empty.txt" and by_rule["rejected_document"][1] == "error"
     assert ("天津市商务局", "120000", "天津市", None, "省级", "商务局") in dim
     assert ("聊城市教育局", "371500", "山东省", "聊城市", "市级", "教育局") in dim
+
+
+def test_every_published_table_and_column_carries_its_description(built):
+    """dbt persist_docs writes the yml descriptions as comments; the snapshot keeps them and
+    each parquet file carries them as metadata. A mart column without a description in
+    _marts.yml fails here."""
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    _, _, db, _, _ = built
+    published = db.parent / "published"
+    con = duckdb.connect(str(published / "govinfo.duckdb"), read_only=True)
+    try:
+        tables = con.execute("SELECT table_name, coalesce(comment, '') FROM duckdb_tables() "
+                             "WHERE schema_name = 'marts'").fetchall()
+        columns = con.execute("SELECT table_name, column_name, coalesce(comment, '') FROM duckdb_columns() "
+                              "WHERE schema_name = 'marts'").fetchall()
+    finally:
+        con.close()
+    assert len(tables) >= 13
+    assert [t for t, comment in tables if not comment.strip()] == []
+    assert [f"{t}.{c}" for t, c, comment in columns if not comment.strip()] == []
+    for table, _ in tables:
+        meta = pq.read_metadata(Path(published / "parquet" / f"{table}.parquet")).metadata
+        keys = {k.decode() for k in meta}
+        assert "description" in keys, table
+        assert {f"description:{c}" for t, c, _ in columns if t == table} <= keys, table
