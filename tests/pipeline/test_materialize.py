@@ -50,7 +50,13 @@ def test_within_report_rules_find_exactly_the_planted_break(built):
     failed = con.execute("SELECT agency_name, year, rule, subject, expected, actual FROM marts.rec_within_report "
                          "WHERE NOT passed AND finding_source = 'agency'").fetchall()
     n = con.execute("SELECT count(*) FROM marts.rec_within_report").fetchall()[0][0]
+    flagged = con.execute("SELECT agency_name, year, n_failed_rules FROM marts.fct_agency_year "
+                          "WHERE n_failed_rules > 0").fetchall()
+    types = con.execute("SELECT DISTINCT data_type FROM duckdb_columns() WHERE schema_name = 'marts' "
+                        "AND table_name = 'rec_within_report' AND column_name IN ('expected', 'actual')").fetchall()
     con.close()
+    assert flagged == [("天津市商务局", 2023, 1)]
+    assert types == [("BIGINT",)]  # counts are whole numbers
     c = reports["c"][0].cells
     parts = sum(c[f"review_litigation.review.{k}"] for k in ("upheld", "corrected", "other", "pending"))
     assert failed == [("天津市商务局", 2023, "review_total", "review", parts, c["review_litigation.review.total"])]

@@ -27,7 +27,7 @@ cross_year as (
 ),
 extraction as (
     select selected.agency_key, selected.canonical_name, selected.year, 'extraction_uncertain', 'parser', 'warn',
-           'extraction', null::double, null::double, n.note, selected.source_file, null::integer, selected.document_id
+           'extraction', null::bigint, null::bigint, n.note, selected.source_file, null::integer, selected.document_id
     from {{ ref('stg_raw__extraction_notes') }} as n
     join selected on selected.document_id = n.document_id
     where n.note_kind = 'uncertain'
@@ -38,7 +38,7 @@ ordered as (
     from years
 ),
 gaps as (
-    select agency_key, agency_name, year, 'year_gap', 'years', 'info', 'agency', null::double, null::double,
+    select agency_key, agency_name, year, 'year_gap', 'years', 'info', 'agency', null::bigint, null::bigint,
            'no report loaded for ' || (previous_year + 1) ||
            case when year - previous_year > 2 then '–' || (year - 1) else '' end ||
            ': cross-year rules not checked across the gap',
@@ -47,7 +47,7 @@ gaps as (
 ),
 jumps as (
     select agency_key, agency_name, year, 'magnitude_jump', 'new_received', 'warn', 'agency',
-           previous_new_received::double, new_received::double,
+           previous_new_received::bigint, new_received::bigint,
            'new requests went from ' || previous_new_received || ' to ' || new_received || ' in a year',
            source_file, null::integer, document_id
     from ordered
@@ -55,14 +55,14 @@ jumps as (
       and (new_received > 10 * previous_new_received or previous_new_received > 10 * new_received)
 ),
 year_range as (
-    select agency_key, canonical_name, year, 'year_out_of_range', 'year', 'error', 'agency', null::double, year::double,
+    select agency_key, canonical_name, year, 'year_out_of_range', 'year', 'error', 'agency', null::bigint, year::bigint,
            'report year ' || year || ' is before {{ first_year }} or in the future',
            source_file, null::integer, document_id
     from selected where year < {{ first_year }} or year > extract(year from current_date)
 ),
 all_zero as (
     select any_value(agency_key), any_value(agency_name), any_value(year), 'all_zero', 'report', 'warn', 'agency',
-           null::double, 0::double, 'every cell of the report is 0 or blank',
+           null::bigint, 0::bigint, 'every cell of the report is 0 or blank',
            any_value(source_file), null::integer, document_id
     from {{ ref('int_report_cells_selected') }}
     group by document_id
@@ -70,19 +70,19 @@ all_zero as (
 ),
 unresolved as (
     -- whose report it is could not be decided: its cross-year rules are not checked
-    select agency_key, canonical_name, year, 'agency_unresolved', 'agency', 'warn', 'extraction', null::double,
-           null::double, 'agency not placed (' || agency_evidence || '): cross-year rules not checked; '
+    select agency_key, canonical_name, year, 'agency_unresolved', 'agency', 'warn', 'extraction', null::bigint,
+           null::bigint, 'agency not placed (' || agency_evidence || '): cross-year rules not checked; '
            || 'add a reviewed override to seeds/agency_overrides.csv', source_file, null::integer, document_id
     from selected where agency_key like 'unresolved:%'
 ),
 warnings as (
     select selected.agency_key, selected.canonical_name, selected.year, 'parse_warning', 'parser', 'warn',
-           'extraction', null::double, null::double, w.warning, selected.source_file, null::integer, selected.document_id
+           'extraction', null::bigint, null::bigint, w.warning, selected.source_file, null::integer, selected.document_id
     from {{ ref('stg_raw__parse_warnings') }} as w
     join selected on selected.document_id = w.document_id
 ),
 rejected as (
-    select null, null, null::integer, 'rejected_document', 'file', 'error', 'file', null::double, null::double,
+    select null, null, null::integer, 'rejected_document', 'file', 'error', 'file', null::bigint, null::bigint,
            q.reason, q.source_file, null::integer, q.document_sha256
     from {{ ref('stg_raw__quarantine') }} as q
 ),

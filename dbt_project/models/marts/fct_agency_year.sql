@@ -1,7 +1,17 @@
 -- One row per agency and year: the headline measures (see macros/headline_measures.sql).
 {%- set measures = headline_measures() %}
 with cells as (select * from {{ ref('int_report_cells_selected') }}),
-documents as (select * from {{ ref('int_documents_versioned') }} where version_rank = 1)
+documents as (select * from {{ ref('int_documents_versioned') }} where version_rank = 1),
+-- the agency-year's failed within-report rules: its own (every cell read with certainty) and
+-- those on cells read with doubt (our reading's, not the agency's)
+failed as (
+    select document_id,
+           count(*) filter (where finding_source = 'agency') as n_failed_rules,
+           count(*) filter (where finding_source = 'extraction') as n_failed_rules_doubtful
+    from {{ ref('rec_within_report') }}
+    where not passed
+    group by document_id
+)
 
 select
     documents.agency_key,
@@ -19,8 +29,11 @@ select
     documents.extraction_status,
     documents.n_uncertain_cells,
     documents.n_warnings,
+    coalesce(any_value(failed.n_failed_rules), 0) as n_failed_rules,
+    coalesce(any_value(failed.n_failed_rules_doubtful), 0) as n_failed_rules_doubtful,
     documents.versions_in_agency_year,
     documents.version_choice
 from documents
 join cells on cells.document_id = documents.document_id
+left join failed on failed.document_id = documents.document_id
 group by all

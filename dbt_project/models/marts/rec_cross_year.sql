@@ -18,16 +18,16 @@ pairs as (
 
 checks as (
     select agency_key, agency_name, division_code, year, 'carryover' as rule, 'total' as subject,
-           cast(coalesce(prev_carried_forward, 0) as double) as expected,
-           cast(coalesce(carried_over, 0) as double) as actual,
+           cast(coalesce(prev_carried_forward, 0) as bigint) as expected,
+           cast(coalesce(carried_over, 0) as bigint) as actual,
            source_file, previous_source_file, document_id, extraction_doubt
     from pairs
     {%- for subject in ['regulations', 'normative_documents'] %}
     union all
     select agency_key, agency_name, division_code, year, 'in_force_chain', '{{ subject }}',
            cast(coalesce(prev_{{ subject }}_in_force, 0) + coalesce({{ subject }}_issued, 0)
-                - coalesce({{ subject }}_repealed, 0) as double),
-           cast(coalesce({{ subject }}_in_force, 0) as double),
+                - coalesce({{ subject }}_repealed, 0) as bigint),
+           cast(coalesce({{ subject }}_in_force, 0) as bigint),
            source_file, previous_source_file, document_id, extraction_doubt
     from pairs
     where template = '2021' and previous_template = '2021'

@@ -29,8 +29,9 @@ select
     documents.year,
     checks.rule,
     checks.subject,
-    checks.expected,
-    checks.actual,
+    -- the rules are over counts: whole numbers (a blank counts as 0)
+    cast(checks.expected as bigint) as expected,
+    cast(checks.actual as bigint) as actual,
     abs(checks.expected - checks.actual) <= 1e-6 as passed,
     checks.extraction_doubt,
     case when checks.extraction_doubt then 'extraction' else 'agency' end as finding_source,
