@@ -73,6 +73,17 @@ class Outcome:
         return "error" if any(f.severity == "error" for f in self.failures) else "warn"
 
 
+def _exception(info) -> str | None:
+    """The message of an exception GX caught while evaluating an expectation: at the top of
+    exception_info, or (GX 1.x) under the id of the metric that raised it."""
+    if not isinstance(info, dict):
+        return None
+    if info.get("raised_exception"):
+        return info.get("exception_message") or "raised an exception"
+    nested = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+    return (nested[0].get("exception_message") or "raised an exception") if nested else None
+
+
 def _clean(v):
     if isinstance(v, float) and math.isnan(v):
         return None
@@ -184,8 +195,7 @@ def validate(frame: pl.DataFrame, suite: Suite, store: Path | None = None, run_n
             continue
         cfg = r.expectation_config
         meta = cfg.meta or {}
-        exc = r.exception_info or {}
-        error = exc.get("exception_message") if exc.get("raised_exception") else None
+        error = _exception(r.exception_info)
         idx = (r.result or {}).get("partial_unexpected_index_list") or []
         rows = [{k: _clean(v) for k, v in frame.row(int(i), named=True).items() if k in context_cols}
                 for i in idx[:MAX_ROWS] if isinstance(i, (int,)) or str(i).isdigit()]

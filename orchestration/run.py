@@ -15,22 +15,17 @@ from .settings import REPO_ROOT, configure
 
 def _warehouse_summary(warehouse: Path) -> dict:
     from ingestion.warehouse import connect
+    from publishing.counts import failed_rules
 
     with connect(warehouse, read_only=True) as con:
         def one(sql: str):
             return con.execute(sql).fetchall()[0][0]
-        failed = con.execute("""
-            SELECT rule, count(*) FROM (
-                SELECT rule FROM marts.rec_within_report WHERE NOT passed AND finding_source = 'agency'
-                UNION ALL SELECT rule FROM marts.rec_cross_year WHERE NOT passed AND finding_source = 'agency')
-            GROUP BY rule ORDER BY rule""").fetchall()
+        failed = failed_rules(con)
         extraction = dict(con.execute("""
             SELECT extraction_status, count(*) FROM marts.fct_agency_year GROUP BY 1""").fetchall())
         return {
             "extraction": extraction,
-            "unchecked_rules": one("""SELECT count(*) FROM (
-                SELECT 1 FROM marts.rec_within_report WHERE NOT passed AND finding_source = 'extraction'
-                UNION ALL SELECT 1 FROM marts.rec_cross_year WHERE NOT passed AND finding_source = 'extraction')"""),
+            "unchecked_rules": sum(n for _, n in failed_rules(con, "extraction")),
             "documents": one("SELECT count(*) FROM raw.documents"),
             "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
             "agencies": one("SELECT count(*) FROM marts.dim_agency"),

@@ -17,6 +17,8 @@ import duckdb
 
 from ingestion.warehouse import duckdb_config
 
+from .counts import failed_rules
+
 _STYLE = """body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}
 td.name,th.name{text-align:left}td.miss{background:#f4f4f4;color:#999}td.bad{background:#fde2e2}td.doubt{background:#fff6d6}
@@ -79,8 +81,7 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
             "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
             "documents": one("SELECT count(*) FROM marts.fct_report_versions"),
             "rejected": one("SELECT count(*) FROM marts.data_quality_issues WHERE rule = 'rejected_document'"),
-            "failed_rules": one("SELECT count(*) FROM marts.data_quality_issues WHERE finding_source = 'agency' "
-                                "AND rule <> 'year_gap'"),
+            "failed_rule_checks": sum(n for _, n in failed_rules(con)),
             "uncertain_extractions": one("SELECT count(*) FROM marts.fct_agency_year "
                                          "WHERE extraction_status = 'uncertain'"),
         }

@@ -2,7 +2,7 @@
 context (agency, year, numbers) reported."""
 import polars as pl
 
-from expectations.suites import fct_agency_year, rec_within_report, staging_report_cells
+from expectations.suites import fct_agency_year, rec_cross_year, rec_within_report, staging_report_cells
 from expectations.validate import validate
 from ingestion.parser.rules import rule_terms
 
@@ -40,11 +40,14 @@ def test_duplicate_keys_fail():
 def test_failed_rule_is_a_warning_with_the_numbers():
     per_report = len({(t.rule, t.subject) for t in rule_terms()})
     rows = [{"agency_key": "k", "agency_name": "聊城市商务局", "year": 2022, "rule": "balance", "subject": f"s{i}",
-             "expected": 3.0, "actual": 3.0, "passed": True, "source_file": "a.txt"} for i in range(per_report)]
+             "expected": 3.0, "actual": 3.0, "passed": True, "finding_source": "agency", "source_file": "a.txt"}
+            for i in range(per_report)]
     rows[0].update(actual=5.0, passed=False)
+    rows[1].update(actual=7.0, passed=False, finding_source="extraction")  # our doubt: fails no check
     out = validate(pl.DataFrame(rows), rec_within_report(n_reports=1))
     assert out.severity == "warn"
     [finding] = out.failures
+    assert finding.unexpected_count == 1
     assert finding.rows[0]["expected"] == 3.0 and finding.rows[0]["actual"] == 5.0
     assert finding.rows[0]["agency_name"] == "聊城市商务局" and finding.rows[0]["rule"] == "balance"
 
@@ -72,3 +75,13 @@ def test_results_are_kept_in_the_store_up_to_a_limit(tmp_path, monkeypatch):
     index = (tmp_path / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html").read_text()
     assert "run-2" in index and "run-1" in index and "run-0" not in index
     assert all(o.success and o.docs_page for o in outs)
+
+
+def test_an_expectation_that_raises_says_why():
+    """A frame without a column the row condition reads: the failure carries GX's message
+    (GX 1.x keeps it under the metric's id), never a silent failure with no rows."""
+    frame = pl.DataFrame({"agency_key": ["k"], "year": [2022], "rule": ["balance"], "subject": ["s"],
+                          "passed": [False]})
+    out = validate(frame, rec_cross_year())
+    [raised] = [f for f in out.failures if f.column == "passed" and f.severity == "warn"]
+    assert raised.error and "finding_source" in raised.error
