@@ -38,11 +38,13 @@ docs: setup
 	@echo "dbt docs: $(abspath $(dir $(WAREHOUSE)))/dbt_docs/static_index.html"
 	@echo "GX Data Docs: $(abspath $(dir $(WAREHOUSE)))/gx/uncommitted/data_docs/local_site/index.html"
 
-# the UI, the daemon (sensor, schedule, run queue) and a local SQLite instance in .dagster_home
+# the UI and the daemon (sensor, schedule, run queue) on the instance `govinfo run` records
+# into: dagster/ beside the warehouse (SQLite), so every run of `make demo` shows
+DAGSTER_HOME ?= $(abspath $(dir $(WAREHOUSE)))/dagster
 dagster-ui: setup
-	mkdir -p .dagster_home && cp deploy/local/dagster.yaml .dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/.dagster_home GOVINFO_RAW_DIR=$(RAW) GOVINFO_WAREHOUSE=$(WAREHOUSE) \
-		$(VENV)/bin/dagster dev -w workspace.yaml
+	mkdir -p $(DAGSTER_HOME) && cp -n deploy/local/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
+	DAGSTER_HOME=$(DAGSTER_HOME) GOVINFO_RAW_DIR=$(abspath $(RAW)) GOVINFO_WAREHOUSE=$(abspath $(WAREHOUSE)) \
+		VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/dg dev
 
 corpus: setup
 	$(VENV)/bin/python -m corpus.generate --out corpus_out --n 200 --seed 7

@@ -60,5 +60,10 @@ class Layout:
         return self.root / "published"
 
     @property
+    def dagster_home(self) -> Path:
+        """The Dagster instance `govinfo run` records into when DAGSTER_HOME is not set."""
+        return self.root / "dagster"
+
+    @property
     def alerts_ledger(self) -> Path:
         return self.root / "alerts.sqlite"

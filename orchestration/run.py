@@ -1,12 +1,13 @@
 """`govinfo run`: execute the warehouse job in-process and print a closing summary.
 
-The job is the one the Dagster UI shows (orchestration.defs.jobs). With DAGSTER_HOME set,
-the run is recorded in that instance and visible in `dagster dev`; otherwise it runs on an
-ephemeral instance.
+The job is the one the Dagster UI shows (orchestration.defs.jobs). The run is recorded in
+a Dagster instance: DAGSTER_HOME when set, else `dagster/` beside the warehouse (SQLite), the
+one `make dagster-ui` opens, so the UI shows every run, partition and check result.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -119,6 +120,20 @@ def _kept_out(result) -> list[tuple[str, str]]:
     return []
 
 
+def _instance(layout):
+    """The instance the run is recorded in: DAGSTER_HOME's, else one beside the warehouse
+    (made on first use with deploy/local/dagster.yaml), which `make dagster-ui` opens."""
+    import dagster as dg
+
+    if not os.environ.get("DAGSTER_HOME"):
+        home = layout.dagster_home
+        home.mkdir(parents=True, exist_ok=True)
+        if not (home / "dagster.yaml").exists():
+            shutil.copy(REPO_ROOT / "deploy" / "local" / "dagster.yaml", home / "dagster.yaml")
+        os.environ["DAGSTER_HOME"] = str(home)
+    return dg.DagsterInstance.get()
+
+
 def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
     if not Path(raw_dir).is_dir():
         print(f"govinfo run: landing folder not found: {raw_dir}", file=sys.stderr)
@@ -136,7 +151,12 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
         return 2
     print(f"govinfo run: landing folder {os.environ['GOVINFO_RAW_DIR']}", flush=True)
     print(f"govinfo run: warehouse {layout.warehouse}", flush=True)
-    result = execute(raw_dir, warehouse, echo=lambda m: print(m, flush=True))
+    instance = _instance(layout)
+    print(f"govinfo run: Dagster instance {os.environ['DAGSTER_HOME']}", flush=True)
+    try:
+        result = execute(raw_dir, warehouse, instance=instance, echo=lambda m: print(m, flush=True))
+    finally:
+        instance.dispose()
     checks = result.get_asset_check_evaluations()
     failed_checks = [c for c in checks if not c.passed]
 
@@ -189,5 +209,5 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
     print(f"  query it: .venv/bin/python -c \"import duckdb; duckdb.connect('{published / 'govinfo.duckdb'}', read_only=True)"
           f".sql('select * from marts.fct_agency_year').show()\"")
     print(f"Dagster UI (sensor, schedule, partitions, checks): cd {REPO_ROOT} && make dagster-ui "
-          f"RAW={os.environ['GOVINFO_RAW_DIR']} WAREHOUSE={warehouse_path}")
+          f"RAW={os.environ['GOVINFO_RAW_DIR']} WAREHOUSE={warehouse_path} DAGSTER_HOME={os.environ['DAGSTER_HOME']}")
     return 0 if result.success else 1

@@ -44,6 +44,9 @@ class ParseConfig(dg.Config):
     workers: int = 2  # parse processes per run (the machine's cores)
 
 
+FILES_SHOWN = 200  # partitions named in one materialization's metadata
+
+
 @dg.asset(key=["ingestion", "parsed_documents"], group_name="ingestion", kinds={"python"},
           partitions_def=DOCUMENTS, backfill_policy=dg.BackfillPolicy.single_run(), retry_policy=PARSE_RETRY,
           pool=PARSE_POOL,
@@ -79,6 +82,11 @@ def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, pat
             "vanished": len(s.vanished)}
     if s.rejected:
         meta["rejected_files"] = dg.MetadataValue.md("\n".join(f"- `{n}`: {r}" for n, r in s.rejected[:100]))
+    # which file each partition (a sha256) is: the partition page shows it
+    meta["files"] = dg.MetadataValue.md("| partition | file |\n| --- | --- |\n" + "\n".join(
+        f"| `{k[:12]}…` | {', '.join(sources.get(k, [])[:3]) or '(gone)'} |" for k in keys[:FILES_SHOWN]))
+    if len(keys) == 1:
+        meta["file"] = ", ".join(sources.get(keys[0], [])) or "(gone)"
     return dg.MaterializeResult(metadata=meta)
 
 

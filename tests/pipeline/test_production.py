@@ -121,6 +121,13 @@ def test_a_rerun_and_a_second_name_change_nothing(folder, tmp_path):
     after = content_hash(db)
     assert {k: v for k, v in after.items() if k != "fct_report_versions"} == \
            {k: v for k, v in before.items() if k != "fct_report_versions"}
+    # both runs are in the Dagster instance beside the warehouse: the one `make dagster-ui` opens
+    seen = subprocess.run([sys.executable, "-c", "import dagster as dg; i = dg.DagsterInstance.get(); "
+                           "print(len(i.get_runs()), len(i.get_dynamic_partitions('documents')))"],
+                          env={**os.environ, "DAGSTER_HOME": str(db.parent / "dagster")},
+                          capture_output=True, text=True, check=True)
+    runs, partitions = map(int, seen.stdout.split())
+    assert runs == 2 and partitions >= before["fct_report_versions"][0]
 
 
 READER = textwrap.dedent("""
