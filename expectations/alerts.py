@@ -118,15 +118,21 @@ def format_text(issues: list[dict], run_id: str) -> str:
             numbers = f" expected {i['expected']:g}, actual {i['actual']:g};" if i["expected"] is not None else ""
             who = f"{i['agency_name']} {i['year']}" if i["agency_name"] else "(no agency)"
             lines.append(f"[{i['severity']}] {i['rule']} {i['subject']} — {who}:{numbers} {i['message']} ({where})")
+    if run_link(run_id):
+        lines += ["", f"run: {run_link(run_id)}"]
     return "\n".join(lines) + "\n"
 
 
 def _send_smtp(cfg: dict, issues: list[dict], run_id: str) -> None:
+    _mail(cfg, f"govinfo: {len(issues)} new data-quality issue(s)", format_text(issues, run_id))
+
+
+def _mail(cfg: dict, subject: str, text: str) -> None:
     msg = EmailMessage()
-    msg["Subject"] = f"govinfo: {len(issues)} new data-quality issue(s)"
+    msg["Subject"] = subject
     msg["From"] = cfg.get("sender", "govinfo@localhost")
     msg["To"] = ", ".join(cfg["to"])
-    msg.set_content(format_text(issues, run_id))
+    msg.set_content(text)
     with smtplib.SMTP(cfg["host"], int(cfg.get("port", 25)), timeout=int(cfg.get("timeout", 30))) as smtp:
         if cfg.get("starttls"):
             smtp.starttls()
@@ -136,7 +142,11 @@ def _send_smtp(cfg: dict, issues: list[dict], run_id: str) -> None:
 
 
 def _send_webhook(cfg: dict, issues: list[dict], run_id: str) -> None:
-    body = json.dumps({"run_id": run_id, "new_issues": issues}, ensure_ascii=False, default=str).encode("utf-8")
+    _post(cfg, {"run_id": run_id, "run_link": run_link(run_id), "new_issues": issues})
+
+
+def _post(cfg: dict, payload: dict) -> None:
+    body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
     req = urllib.request.Request(cfg["url"], data=body, method="POST",
                                  headers={"Content-Type": "application/json; charset=utf-8"})
     with urllib.request.urlopen(req, timeout=float(cfg.get("timeout", 10))) as resp:
@@ -145,6 +155,56 @@ def _send_webhook(cfg: dict, issues: list[dict], run_id: str) -> None:
 
 
 _SENDERS = {"smtp": _send_smtp, "webhook": _send_webhook}
+
+
+def run_link(run_id: str, environ: dict | None = None) -> str | None:
+    """The run's page in the Dagster UI, when GOVINFO_DAGSTER_URL (the UI's base address as
+    maintainers reach it) is set."""
+    base = (os.environ if environ is None else environ).get("GOVINFO_DAGSTER_URL", "").rstrip("/")
+    return f"{base}/runs/{run_id}" if base else None
+
+
+@dataclass
+class RunFailure:
+    """A run that stopped: the failed step, the failed blocking checks with the rows they
+    name, and where to look."""
+    run_id: str
+    job: str
+    step: str
+    error: str
+    checks: list[dict] = field(default_factory=list)  # {"check", "asset", "rows": [...], "failures": [...]}
+    link: str | None = None
+
+    def text(self) -> str:
+        lines = [f"govinfo run {self.run_id} ({self.job}) FAILED at step {self.step}: nothing new was published "
+                 "(analysts keep the last successful snapshot).", f"error: {self.error}"]
+        for c in self.checks:
+            lines += ["", f"blocking check {c['check']} on {c['asset']} failed:"]
+            for f in c.get("failures", []):
+                lines.append(f"  {f.get('expectation')} on {f.get('column')}: {f.get('unexpected_count')} row(s)"
+                             + (f" — {f['error']}" if f.get("error") else ""))
+                lines += ["    " + ", ".join(f"{k}={v}" for k, v in row.items()) for row in f.get("rows", [])[:10]]
+        if self.link:
+            lines += ["", f"run: {self.link}"]
+        return "\n".join(lines) + "\n"
+
+
+def send_failure(failure: RunFailure, config: AlertConfig | None = None) -> list[DigestResult]:
+    """Tell every configured channel that a run failed, naming the failing rows. A channel
+    that fails is reported, not raised (the run has failed already)."""
+    config = config or load_config()
+    out = []
+    for channel in config.channels:
+        cfg = getattr(config, channel)
+        try:
+            if channel == "smtp":
+                _mail(cfg, f"govinfo: run FAILED at {failure.step}", failure.text())
+            else:
+                _post(cfg, {"run_id": failure.run_id, "run_failed": failure.__dict__, "text": failure.text()})
+            out.append(DigestResult(channel, 1, True))
+        except Exception as exc:  # network, auth, refused
+            out.append(DigestResult(channel, 1, False, f"{type(exc).__name__}: {exc}"))
+    return out
 
 
 def send_digests(warehouse: Path, run_id: str, config: AlertConfig | None = None) -> AlertSummary:

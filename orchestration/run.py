@@ -100,6 +100,18 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
         instance=instance, raise_on_error=False, run_config=run_config, tags=base_tags)
 
 
+def _publication(snapshot: Path) -> str:
+    """Which run the published snapshot is from, in words."""
+    import duckdb
+
+    try:
+        with duckdb.connect(str(snapshot), read_only=True) as con:
+            at, run_id = con.execute("SELECT published_at, run_id FROM main.publication").fetchall()[0]
+        return f"run {run_id}'s snapshot, published {at:%Y-%m-%d %H:%M} UTC"
+    except (duckdb.Error, IndexError):
+        return "an earlier run's snapshot"
+
+
 def _failing_rows(check) -> list[str]:
     """What a failed GX check names: each failing expectation's rows (document, file, value)."""
     failures = check.metadata.get("failures")
@@ -203,8 +215,14 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
     print(f"warehouse: {warehouse_path} (the pipeline's; BI tools read the published snapshot)")
     published = layout.published
     if (published / "govinfo.duckdb").exists():
-        print(f"published: {published / 'govinfo.duckdb'} (read-only snapshot), {published / 'parquet'}/*.parquet")
+        if not result.success:  # the last successful run's snapshot, not this run's
+            print(f"published: NOT updated by this run; {published / 'govinfo.duckdb'} still holds "
+                  f"{_publication(published / 'govinfo.duckdb')}")
+        else:
+            print(f"published: {published / 'govinfo.duckdb'} (read-only snapshot), {published / 'parquet'}/*.parquet")
         print(f"overview: {published / 'overview.html'}")
+    elif not result.success:
+        print("published: nothing (no run has succeeded yet)")
     print(f"GX Data Docs: {layout.data_docs_index}")
     print(f"  query it: .venv/bin/python -c \"import duckdb; duckdb.connect('{published / 'govinfo.duckdb'}', read_only=True)"
           f".sql('select * from marts.fct_agency_year').show()\"")

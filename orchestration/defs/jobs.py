@@ -12,6 +12,7 @@ several runs at once) write the parse store, and the next build loads it.
 
 import dagster as dg
 
+from .alerts import alert_on_failure
 from .checks import GX_CHECKS
 from .ingestion import parsed_documents
 
@@ -25,6 +26,7 @@ build_warehouse = dg.define_asset_job(
     selection=dg.AssetSelection.all() | dg.AssetSelection.checks(*GX_CHECKS),
     executor_def=EXECUTOR,
     tags=WRITER_TAG,
+    hooks={alert_on_failure},
     description="Parse the documents of the run's partitions, load staging, build the dbt marts, run every "
                 "check, publish the read-only snapshot, alert maintainers.",
 )
@@ -35,5 +37,6 @@ rebuild_marts = dg.define_asset_job(
     | dg.AssetSelection.checks(*GX_CHECKS),
     executor_def=EXECUTOR,
     tags=WRITER_TAG,
+    hooks={alert_on_failure},
     description="Load any parse records not loaded yet, rebuild the marts, run every check, publish, alert.",
 )

@@ -6,7 +6,10 @@ breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (
 text report with a cell printed as 约N (agency D: read with doubt, its rule failures are
 extraction findings, never the agency's) and an empty file.
 """
+import json
 import random
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import duckdb
 import pytest
@@ -115,3 +118,25 @@ def rerun():
 @pytest.fixture
 def hashes():
     return mart_hashes
+
+
+@pytest.fixture
+def webhook_server():
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], received
+    finally:
+        server.shutdown()

@@ -1,10 +1,7 @@
 """Alerts reach real local receivers (an SMTP server and an HTTP server on 127.0.0.1), once.
 
 Uses the warehouse the materialization test built (real marts.data_quality_issues)."""
-import json
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
@@ -31,28 +28,6 @@ def smtp_server():
         yield port, received
     finally:
         controller.stop()
-
-
-@pytest.fixture
-def webhook_server():
-    received = []
-
-    class Hook(BaseHTTPRequestHandler):
-        def do_POST(self):
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], received
-    finally:
-        server.shutdown()
 
 
 def test_one_digest_per_channel_then_nothing_twice(built, smtp_server, webhook_server, tmp_path):
@@ -101,3 +76,34 @@ def test_a_failed_channel_is_retried_next_run(built, webhook_server, tmp_path):
     hook_port, posts = webhook_server
     retried = send_digests(warehouse, "run-2", AlertConfig(webhook={"url": f"http://127.0.0.1:{hook_port}/"}))
     assert retried.results[0].delivered and retried.results[0].new_issues == failed.results[0].new_issues
+
+
+def test_a_channel_that_fails_is_a_failed_check_the_summary_names(tmp_path):
+    """The run's data stands (exit 0), but the undelivered digest is not one quiet log line:
+    it is the WARN check alerts_delivered, in the UI and in the CLI summary."""
+    import os
+    import random
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from corpus.render import Style, render
+    from corpus.truth import series
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rng = random.Random(3)
+    for i, report in enumerate(series(rng, [2022, 2023])):
+        (raw / f"r{i}.txt").write_text(render(report, Style("cells"), rng), encoding="utf-8")
+    (raw / "empty.txt").write_text("", encoding="utf-8")  # a finding to send
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        dead = s.getsockname()[1]
+    env = {**os.environ, "GOVINFO_ALERT_WEBHOOK_URL": f"http://127.0.0.1:{dead}/hook"}
+    env.pop("DAGSTER_HOME", None)
+    govinfo = str(Path(sys.executable).parent / "govinfo")
+    done = subprocess.run([govinfo, "run", "--raw", str(raw), "--warehouse", str(tmp_path / "w" / "govinfo.duckdb")],
+                          capture_output=True, text=True, env=env, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:]
+    summary = done.stdout.split("==== govinfo run summary ====")[1]
+    assert "alerts_delivered (WARN)" in summary

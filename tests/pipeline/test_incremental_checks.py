@@ -29,8 +29,12 @@ def _cells_check(result):
     return evaluation, {k: v.value for k, v in evaluation.metadata.items()}
 
 
-def test_staging_cells_are_validated_once_in_parts_and_in_full_nightly(tmp_path, monkeypatch):
+def test_staging_cells_are_validated_once_in_parts_and_in_full_nightly(tmp_path, monkeypatch, webhook_server):
     from orchestration.defs import checks
+
+    port, received = webhook_server
+    monkeypatch.setenv("GOVINFO_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{port}/hook")
+    monkeypatch.setenv("GOVINFO_DAGSTER_URL", "http://dagster.example:3000")
 
     monkeypatch.setattr(checks, "CHUNK_DOCUMENTS", 2)  # 5 documents → 3 validations
     rng = random.Random(8)
@@ -62,12 +66,19 @@ def test_staging_cells_are_validated_once_in_parts_and_in_full_nightly(tmp_path,
         con.execute("UPDATE raw.documents SET loaded_at = ? WHERE document_id = ?",
                     [datetime.now(timezone.utc).replace(tzinfo=None), doc])
     for _ in range(2):
+        received.clear()
         broken = run_job(raw, db, monkeypatch)
         check, meta = _cells_check(broken)
         assert not broken.success and not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
         assert meta["rows_validated"] == CELLS and doc in json.dumps(meta["failures"])
         assert json.loads(bookmarks.read_text())["raw_report_cells"] == mark
         assert not [e for e in broken.all_events if e.is_step_success and e.step_key == "dbt_models"]
+        # the run never reaches the digest: the failure hook tells the maintainers, once,
+        # naming the check, the failing row and the run
+        [alert] = [m for m in received if "run_failed" in m]
+        assert alert["run_id"] == broken.run_id
+        assert "gx_raw_report_cells" in alert["text"] and doc in alert["text"]
+        assert f"http://dagster.example:3000/runs/{broken.run_id}" in alert["text"]
 
     # fixed; the nightly rebuild validates every row again
     with duckdb.connect(str(db)) as con:
