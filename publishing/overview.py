@@ -8,6 +8,7 @@ page and the snapshot always agree.
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 from datetime import UTC, datetime
@@ -37,38 +38,65 @@ def _link(raw_dir: Path | None, source_file: str | None) -> str:
     return f'<a href="{_e((Path(raw_dir) / source_file).resolve().as_uri())}">{_e(source_file)}</a>'
 
 
-_BAR = {"bad": "#d9534f", "doubt": "#f0ad4e", "ok": "#5cb85c"}
+_BAR = {"with findings": "#d9534f", "read with doubt": "#f0ad4e", "clean": "#5cb85c"}
+_OUTCOMES = {"granted": "#5cb85c", "partially_granted": "#9fd89f", "refused": "#d9534f", "unavailable": "#f0ad4e",
+             "not_processed": "#999999", "other_processing": "#5bc0de"}
+_SOURCES = {"agency": "#d9534f", "extraction": "#f0ad4e", "file": "#777777"}
+
+
+def _bars(chart_id: str, label: str, rows: list[tuple[str, dict[str, int], str]], colours: dict[str, str]) -> str:
+    """Horizontal stacked bars as an inline SVG (the page stays one file that opens without a
+    network): `rows` are (label, count per part, the text after the bar)."""
+    if not rows:
+        return "<p>Nothing to show yet.</p>"
+    most, width, row = max(sum(parts.values()) for _, parts, _ in rows) or 1, 420, 22
+    out = []
+    for i, (name, parts, note) in enumerate(rows):
+        y, x = i * row, 130
+        out.append(f'<text x="124" y="{y + 15}" text-anchor="end">{_e(name)}</text>')
+        for part, colour in colours.items():
+            w = parts.get(part, 0) * width / most
+            if w:
+                out.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="{colour}">'
+                           f'<title>{_e(name)}: {parts[part]} {part}</title></rect>')
+            x += w
+        out.append(f'<text x="{x + 6:.1f}" y="{y + 15}">{_e(note)}</text>')
+    legend = " ".join(f'<span style="color:{c}">■</span> {_e(p.replace("_", " "))}' for p, c in colours.items())
+    return (f'<svg id="{chart_id}" xmlns="http://www.w3.org/2000/svg" width="{130 + width + 280}" '
+            f'height="{len(rows) * row}" font-size="12" role="img" aria-label="{_e(label)}">{"".join(out)}</svg>'
+            f'<p class="legend">{legend}</p>')
 
 
 def _province_chart(coverage: list[tuple]) -> str:
-    """One horizontal bar per province, split by what its reports hold: an inline SVG, so the
-    page stays one file that opens without a network."""
+    """One bar per province, split by what its reports hold."""
     by: dict[str, dict[str, int]] = {}
     agencies: dict[str, set] = {}
     for _, province, _, _, issues, extraction, key in coverage:
-        part = "bad" if issues else "doubt" if extraction == "uncertain" else "ok"
+        part = "with findings" if issues else "read with doubt" if extraction == "uncertain" else "clean"
         by.setdefault(province, dict.fromkeys(_BAR, 0))[part] += 1
         agencies.setdefault(province, set()).add(key)
-    if not by:
-        return "<p>No reports loaded.</p>"
     order = sorted(by, key=lambda p: (-sum(by[p].values()), p))
-    most, width, row = max(sum(v.values()) for v in by.values()), 420, 22
-    bars = []
-    for i, province in enumerate(order):
-        y, x = i * row, 110
-        bars.append(f'<text x="104" y="{y + 15}" text-anchor="end">{_e(province)}</text>')
-        for part, colour in _BAR.items():
-            w = by[province][part] * width / most
-            if w:
-                bars.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" fill="{colour}">'
-                            f'<title>{_e(province)}: {by[province][part]} {part}</title></rect>')
-            x += w
-        total = sum(by[province].values())
-        bars.append(f'<text x="{x + 6:.1f}" y="{y + 15}">{total} reports, {len(agencies[province])} agencies, '
-                    f'{by[province]["bad"]} with findings</text>')
-    height = len(order) * row
-    return (f'<svg id="provinces" xmlns="http://www.w3.org/2000/svg" width="{110 + width + 260}" height="{height}" '
-            f'font-size="12" role="img" aria-label="reports by province">{"".join(bars)}</svg>')
+    return _bars("provinces", "reports by province", [
+        (p, by[p], f"{sum(by[p].values())} reports, {len(agencies[p])} agencies, {by[p]['with findings']} with findings")
+        for p in order], _BAR)
+
+
+def _anchor(key, year) -> str:
+    return "ay-" + hashlib.md5(f"{key}|{year}".encode()).hexdigest()[:12]
+
+
+def _links(out: Path) -> str:
+    """Where to look next, as links relative to the page (they work offline and wherever the
+    warehouse folder is served): GX Data Docs, dbt docs when built, the Dagster UI when
+    GOVINFO_DAGSTER_URL says where it is."""
+    root = Path(out).resolve().parent.parent  # published/ sits in the warehouse folder
+    targets = [("Great Expectations Data Docs", root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"),
+               ("dbt docs", root / "dbt_docs" / "static_index.html")]
+    links = [f'<a href="{_e(os.path.relpath(t, Path(out).resolve().parent))}">{name}</a>'
+             for name, t in targets if t.exists()]
+    if os.environ.get("GOVINFO_DAGSTER_URL"):
+        links.append(f'<a href="{_e(os.environ["GOVINFO_DAGSTER_URL"])}">Dagster</a>')
+    return " · ".join(links) or "Data Docs and dbt docs: not built yet (make docs)"
 
 
 def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int = 500) -> dict:
@@ -97,9 +125,12 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
             ORDER BY a.province_code NULLS LAST, a.agency_name, a.agency_key, f.year""").fetchall()
         by_rule = con.execute("""SELECT rule, finding_source, severity, count(*) FROM marts.data_quality_issues
                                  GROUP BY ALL ORDER BY count(*) DESC, rule""").fetchall()
+        per_year = con.execute(f"""
+            SELECT year, count(*), sum(new_received), {", ".join(f"sum({o})" for o in _OUTCOMES)}
+            FROM marts.fct_agency_year GROUP BY year ORDER BY year""").fetchall()
         failed = con.execute(f"""
             SELECT severity, finding_source, rule, agency_name, year, subject, expected, actual, message,
-                   source_file, page
+                   source_file, page, agency_key
             FROM marts.data_quality_issues WHERE rule NOT IN ('rejected_document', 'parse_warning')
             ORDER BY finding_source, CASE severity WHEN 'error' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, rule,
                      agency_name, year
@@ -114,7 +145,7 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
     for name, province, year, source, issues, extraction, key in coverage:
         cells.setdefault((name, province, key), {})[year] = (source, issues, extraction)
     rows = []
-    for (name, province, _), by_year in cells.items():
+    for (name, province, key), by_year in cells.items():
         tds = []
         for y in years:
             if y not in by_year:
@@ -125,9 +156,30 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
                 label = f"{issues} issue{'s' if issues != 1 else ''}" if issues else "✓"
                 if extraction == "uncertain":
                     label += " ?"  # some cells could not be read with certainty (extraction, not the agency)
-                href = _link(raw_dir, source).replace(f">{_e(source)}<", f">{label}<") if source else label
+                if issues:  # to the findings, not the raw file
+                    href = f'<a href="#{_anchor(key, y)}">{label}</a>'
+                else:
+                    href = _link(raw_dir, source).replace(f">{_e(source)}<", f">{label}<") if source else label
                 tds.append(f"<td{cls}>{href}</td>")
         rows.append(f'<tr><td class="name">{_e(name)}</td><td class="name">{_e(province)}</td>{"".join(tds)}</tr>')
+    anchored: set[str] = set()
+
+    def row_id(key, year) -> str:
+        """The first finding of an agency-year carries the anchor its coverage cell links to."""
+        anchor = _anchor(key, year)
+        if key is None or anchor in anchored:
+            return ""
+        anchored.add(anchor)
+        return f' id="{anchor}"'
+    years_chart = _bars("years", "requests per year by outcome", [
+        (str(y), dict(zip(_OUTCOMES, (v or 0 for v in outcomes))), f"{n} reports, {received or 0} new requests")
+        for y, n, received, *outcomes in per_year], _OUTCOMES)
+    rules: dict[str, dict[str, int]] = {}
+    for r, src, _, n in by_rule:
+        rules.setdefault(r, {})[src] = rules.get(r, {}).get(src, 0) + n
+    rules_chart = _bars("findings", "findings by rule", [
+        (r, parts, f"{sum(parts.values())}") for r, parts in sorted(rules.items(), key=lambda x: -sum(x[1].values()))],
+        _SOURCES)
     kpi_html = "".join(f'<div class="kpi" id="kpi-{k}"><b>{v}</b>{k.replace("_", " ")}</div>' for k, v in kpis.items())
     page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>govinfo overview</title><style>{_STYLE}</style></head><body>
@@ -135,6 +187,9 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
 <p>Published {_e(published[0])} UTC by run <code>{_e(published[1])}</code>;
 generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>
 <section id="kpis">{kpi_html}</section>
+<p id="links">{_links(out)}</p>
+<h2>Requests per year, by outcome</h2>
+{years_chart}
 <h2>Coverage and findings by province</h2>
 <p>Reports (agency-years) per province: with findings of the agency's own arithmetic (red), read
 with uncertain cells (yellow), clean (green). 国家级: national bodies; 未解析: agencies not placed
@@ -146,6 +201,7 @@ in a division (see the agency_unresolved findings).</p>
 <h2>Findings by rule</h2>
 <p>A cell marked <b>?</b> holds cells the parser could not read with certainty (left blank): its
 extraction findings are not the agency's error and are listed apart below.</p>
+{rules_chart}
 <table id="rules"><tr><th class="name">rule</th><th class="name">source</th><th class="name">severity</th><th>count</th></tr>
 {"".join(f'<tr><td class="name">{_e(r)}</td><td class="name">{_e(src)}</td><td class="name">{_e(s)}</td><td>{n}</td></tr>'
          for r, src, s, n in by_rule)}</table>
@@ -153,11 +209,11 @@ extraction findings are not the agency's error and are listed apart below.</p>
 <table id="failed"><tr><th class="name">severity</th><th class="name">source</th><th class="name">rule</th>
 <th class="name">agency</th><th>year</th>
 <th class="name">subject</th><th>expected</th><th>actual</th><th class="name">message</th><th class="name">file</th><th>page</th></tr>
-{"".join(f'<tr><td class="name">{_e(s)}</td><td class="name">{_e(src)}</td><td class="name">{_e(r)}</td>'
+{"".join(f'<tr{row_id(k, y)}><td class="name">{_e(s)}</td><td class="name">{_e(src)}</td><td class="name">{_e(r)}</td>'
          f'<td class="name">{_e(a)}</td><td>{_e(y)}</td>'
          f'<td class="name">{_e(sub)}</td><td>{_e(ex)}</td><td>{_e(ac)}</td><td class="name">{_e(m)}</td>'
          f'<td class="name">{_link(raw_dir, f)}</td><td>{_e(pg)}</td></tr>'
-         for s, src, r, a, y, sub, ex, ac, m, f, pg in failed)}</table>
+         for s, src, r, a, y, sub, ex, ac, m, f, pg, k in failed)}</table>
 <h2>Rejected documents</h2>
 <table id="rejected"><tr><th class="name">file</th><th class="name">reason</th></tr>
 {"".join(f'<tr><td class="name">{_link(raw_dir, f)}</td><td class="name">{_e(m)}</td></tr>' for f, m in rejected)}</table>

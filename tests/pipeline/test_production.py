@@ -222,3 +222,30 @@ def test_overview_page_shows_the_numbers_in_headless_chromium(built, tmp_path):
         assert kpis["rejected"] == one("SELECT count(*) FROM raw.quarantine")
     assert "天津市商务局" in dom and "review_total" in dom and "empty.txt" in dom
     assert re.search(r'href="file://[^"]+b_2023\.html"', dom)  # a link to the source file
+    # pictures, not only tables; every finding link lands on its finding; nothing from a network
+    assert {"years", "provinces", "findings"} <= set(re.findall(r'<svg id="(\w+)"', dom))
+    targets = set(re.findall(r'href="#([\w-]+)"', dom))
+    assert targets and targets <= set(re.findall(r'id="([\w-]+)"', dom))
+    assert not re.search(r'(src|href)="https?://', dom)
+
+
+def test_the_bundled_sample_shows_every_format_and_every_kind_of_finding(tmp_path):
+    """What `make demo` runs: samples/raw through the real CLI. The sample must keep showing
+    the product: every format, a chain that holds and one that breaks, the 2019 format, a
+    broken total, a corrected re-publication chosen over the first, a rejected upload."""
+    db = tmp_path / "w" / "govinfo.duckdb"
+    run = _run(REPO / "samples" / "raw", db, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:]
+    assert "documents loaded: 12 (11 agency-years" in run.stdout
+    assert "documents rejected (quarantine): 1" in run.stdout
+    with duckdb.connect(str(db.parent / "published" / "govinfo.duckdb"), read_only=True) as con:
+        rows = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+        assert {r[0] for r in rows("SELECT source_format FROM marts.fct_report_versions")} >= {"pdf", "docx", "html", "txt"}
+        assert rows("SELECT agency_name, passed FROM marts.rec_cross_year WHERE rule = 'carryover' ORDER BY 1") == \
+            [("临沂市财政局", False), ("聊城市教育局", True)]
+        assert rows("SELECT agency_name, rule FROM marts.rec_within_report WHERE NOT passed") == \
+            [("德州市民政局", "review_total")]
+        assert rows("SELECT template FROM marts.fct_agency_year WHERE agency_name = '德州市民政局'") == [("2019",)]
+        chosen = rows("SELECT source_files, n_violations FROM marts.fct_report_versions "
+                      "WHERE agency_name = '济南市商务局' ORDER BY version_rank")
+        assert len(chosen) == 2 and "更正" in str(chosen[0][0]) and chosen[0][1] == 0 < chosen[1][1]
