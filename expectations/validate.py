@@ -24,6 +24,7 @@ import logging
 import math
 import os
 import shutil
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ import polars as pl  # noqa: E402
 from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
+from .offline_docs import make_offline  # noqa: E402
 from .suites import Suite  # noqa: E402
 
 CONTEXT_COLUMNS = ("agency_name", "year", "rule", "subject", "expected", "actual", "field", "value",
@@ -181,11 +183,13 @@ def validate(frame: pl.DataFrame, suite: Suite, store: Path | None = None, run_n
             # index and value in the stored result and renders them all in Data Docs (at 10,000
             # reports: 14,000 failed rule results, 370 KB a result and +190 MB while rendering)
             result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_ROWS}))
+        started = time.time() - 1  # the pages this run writes (file times have whole-second resolution on some file systems)
         run = checkpoint.run(batch_parameters={"dataframe": _to_pandas(frame)},
                              run_id=RunIdentifier(run_name=run_name) if run_name else None)
         [(identifier, result)] = run.run_results.items()
         docs_page = None
         if store is not None:
+            make_offline(Path(store) / "gx" / "uncommitted" / "data_docs" / "local_site", since=started)
             urls = ctx.get_docs_sites_urls(resource_identifier=identifier, only_if_exists=True)
             docs_page = urls[0]["site_url"] if urls else None
     context_cols = [c for c in CONTEXT_COLUMNS if c in frame.columns]
