@@ -64,6 +64,35 @@ def _quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _documents(args: argparse.Namespace) -> int:
+    """Each document's partition key (its sha256) beside the files it arrived as: the Dagster
+    UI lists partitions by key, operators know files by name."""
+    from ingestion.landing import LandingIndex
+    from ingestion.layout import Layout
+    from ingestion.parse_store import ParseStore
+
+    layout = Layout(Path(args.warehouse))
+    if not layout.landing_index.exists():
+        print(f"govinfo documents: no landing index beside {args.warehouse}: has a run used this warehouse?",
+              file=sys.stderr)
+        return 2
+    with LandingIndex(layout.landing_index) as index:
+        sources = index.sources()
+    store = ParseStore(layout.parse_store)
+    shown = 0
+    for sha, names in sorted(sources.items(), key=lambda kv: kv[1][0].path):
+        paths = [s.path for s in names]
+        if args.name and not any(args.name in p for p in paths):
+            continue
+        record = store.get(sha)
+        status = "not parsed" if record is None else record.get("status", "parsed")
+        why = f"  ({record['reason']})" if record and record.get("reason") else ""
+        print(f"{sha}  {status:10}  {' | '.join(paths)}{why}")
+        shown += 1
+    print(f"{shown} document{'' if shown == 1 else 's'}" + (f" matching {args.name!r}" if args.name else ""))
+    return 0 if shown or not args.name else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="govinfo", description="government information-disclosure report warehouse")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -74,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--raw", required=True, help="landing folder of raw reports")
     r.add_argument("--warehouse", required=True, help="DuckDB warehouse file to build")
     r.set_defaults(func=_run)
+    d = sub.add_parser("documents", help="find a document's partition key (sha256) by its file name")
+    d.add_argument("name", nargs="?", help="part of a file name (all documents when left out)")
+    d.add_argument("--warehouse", required=True, help="the DuckDB warehouse file")
+    d.set_defaults(func=_documents)
     q = sub.add_parser("quarantine", help="list, drop or release documents kept out of the warehouse")
     q.add_argument("action", choices=["list", "drop", "release"])
     q.add_argument("ref", nargs="?", help="sha256 (8+ characters) or file name relative to the landing folder")

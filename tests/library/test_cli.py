@@ -88,3 +88,23 @@ def test_a_bad_warehouse_path_exits_2_with_one_line_before_any_work(tmp_path, ca
     assert str(warehouse) in done.stderr
     assert time.monotonic() - start < 60
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_documents_finds_a_partition_by_its_file_name(tmp_path):
+    """The Dagster UI lists partitions by sha256; `govinfo documents NAME` gives the key."""
+    from ingestion.landing import LandingIndex, sha256_of
+    from ingestion.layout import Layout
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "聊城市教育局_2023.txt").write_text("报告", encoding="utf-8")
+    (raw / "other.txt").write_text("其他", encoding="utf-8")
+    warehouse = tmp_path / "w" / "govinfo.duckdb"
+    warehouse.parent.mkdir()
+    with LandingIndex(Layout(warehouse).landing_index) as index:
+        index.scan(raw)
+    done = run("documents", "教育局", "--warehouse", warehouse)
+    assert done.returncode == 0, done.stderr
+    sha = sha256_of(raw / "聊城市教育局_2023.txt")
+    assert done.stdout.splitlines() == [f"{sha}  not parsed  聊城市教育局_2023.txt", "1 document matching '教育局'"]
+    assert run("documents", "nothing-like-it", "--warehouse", warehouse).returncode == 1
