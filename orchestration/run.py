@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 
 from .settings import REPO_ROOT, configure
+
+PID_TAG, HOST_TAG = "govinfo/pid", "govinfo/host"  # the process a `govinfo run` run lives in
 
 
 def _warehouse_summary(warehouse: Path) -> dict:
@@ -84,7 +87,7 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     instance.add_dynamic_partitions(DOCUMENTS.name, [k for k in new if k not in known])
     blocks = _blocks(new, instance.get_dynamic_partitions(DOCUMENTS.name))
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    base_tags = {"govinfo/landing_folder": str(raw), "govinfo/trigger": "govinfo run"}
+    base_tags = {"govinfo/landing_folder": str(raw), "govinfo/trigger": "govinfo run", **process_tags()}
 
     def tags_for(block: list[str]) -> dict[str, str]:
         return {**base_tags, **range_tags(block, scan.by_sha, base_tags["govinfo/trigger"])}
@@ -132,6 +135,38 @@ def _kept_out(result) -> list[tuple[str, str]]:
     return []
 
 
+def process_tags() -> dict[str, str]:
+    """Which process runs a `govinfo run`: a later one can tell that it died (kill -9)."""
+    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"govinfo" in cmdline
+
+
+def recover_crashed_runs(instance, echo=print) -> int:
+    """Runs of `govinfo run` on this machine whose process is gone (killed, the machine
+    restarted) still hold their concurrency slots (the parse pool): the next run would wait for
+    them forever. Mark them failed and free their slots. Runs of other hosts are left alone."""
+    import dagster as dg
+
+    live = (dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED)
+    host, recovered = socket.gethostname(), 0
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=list(live), tags={HOST_TAG: host})):
+        pid = run.tags.get(PID_TAG)
+        if not pid or _alive(int(pid)):
+            continue
+        instance.report_run_failed(run, message=f"its process ({pid}) is gone: marked failed by a later govinfo run")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        echo(f"govinfo run: run {run.run_id} of a process that is gone ({pid}) marked failed, its slots freed")
+        recovered += 1
+    return recovered
+
+
 def _instance(layout):
     """The instance the run is recorded in: DAGSTER_HOME's, else one beside the warehouse
     (made on first use with deploy/local/dagster.yaml), which `make dagster-ui` opens."""
@@ -165,6 +200,7 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
     print(f"govinfo run: warehouse {layout.warehouse}", flush=True)
     instance = _instance(layout)
     print(f"govinfo run: Dagster instance {os.environ['DAGSTER_HOME']}", flush=True)
+    recover_crashed_runs(instance, echo=lambda m: print(m, flush=True))
     try:
         result = execute(raw_dir, warehouse, instance=instance, echo=lambda m: print(m, flush=True))
     finally:

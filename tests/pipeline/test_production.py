@@ -94,8 +94,10 @@ def test_kill_9_during_a_run_then_rerun_gives_identical_marts(folder, tmp_path):
     crashed = tmp_path / "crashed" / "govinfo.duckdb"
     _kill_when(_start(folder, crashed), r"parsed 200/\d+ documents")  # in the middle of parsing
     _kill_when(_start(folder, crashed), r"START sql table model marts\.")  # in the middle of dbt
-    again = _run(folder, crashed)
+    again = _run(folder, crashed, timeout=900)  # never waits on the slots the killed runs held
     assert again.returncode == 0, again.stdout[-3000:]
+    assert again.stdout.count("of a process that is gone") == 1  # the run killed in dbt (the second run freed the first)
+    assert not subprocess.run(["pgrep", "-f", f"tail -F .*{tmp_path}"], capture_output=True).stdout  # no orphans
     assert content_hash(crashed) == content_hash(clean)
     with duckdb.connect(str(crashed), read_only=True) as con:
         docs, distinct, cells = con.execute(
