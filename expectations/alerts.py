@@ -31,10 +31,11 @@ import duckdb
 
 from ingestion.layout import Layout
 from ingestion.warehouse import duckdb_config
+from publishing.overview import finding_anchor
 
 ALERT_SEVERITIES = ("error", "warn")
-ISSUE_COLUMNS = ("issue_id", "severity", "finding_source", "rule", "agency_name", "year", "subject", "expected",
-                 "actual", "message", "source_file", "page")
+ISSUE_COLUMNS = ("issue_id", "severity", "finding_source", "rule", "agency_key", "agency_name", "year", "subject",
+                 "expected", "actual", "message", "source_file", "page")
 # a digest keeps apart what a published report says from what our reading is unsure of
 SOURCE_HEADINGS = {
     "agency": "The published reports break their own rules (the agency's numbers):",
@@ -106,6 +107,14 @@ def _ledger(path: Path) -> sqlite3.Connection:
     return con
 
 
+def _with_links(issues: list[dict], layout: Layout) -> list[dict]:
+    """Each finding with the overview page's row for it (`link`), served under
+    GOVINFO_WAREHOUSE_URL when set."""
+    page = layout.url(layout.published / "overview.html")
+    return [{**i, "link": f"{page}#{finding_anchor(i['agency_key'], i['year'])}" if i["agency_key"] else page}
+            for i in issues]
+
+
 def format_text(issues: list[dict], run_id: str) -> str:
     lines = [f"govinfo run {run_id}: {len(issues)} new data-quality issue(s)"]
     for source, heading in SOURCE_HEADINGS.items():
@@ -118,6 +127,8 @@ def format_text(issues: list[dict], run_id: str) -> str:
             numbers = f" expected {i['expected']:g}, actual {i['actual']:g};" if i["expected"] is not None else ""
             who = f"{i['agency_name']} {i['year']}" if i["agency_name"] else "(no agency)"
             lines.append(f"[{i['severity']}] {i['rule']} {i['subject']} — {who}:{numbers} {i['message']} ({where})")
+            if i.get("link"):
+                lines.append(f"    {i['link']}")
     if run_link(run_id):
         lines += ["", f"run: {run_link(run_id)}"]
     return "\n".join(lines) + "\n"
@@ -214,8 +225,9 @@ def send_digests(warehouse: Path, run_id: str, config: AlertConfig | None = None
     summary = AlertSummary()
     if not config.channels:
         return summary
-    issues = _issues(warehouse)
-    ledger = _ledger(Layout(warehouse).alerts_ledger)
+    layout = Layout(warehouse)
+    issues = _with_links(_issues(warehouse), layout)
+    ledger = _ledger(layout.alerts_ledger)
     try:
         for channel in config.channels:
             sent = {r[0] for r in ledger.execute("SELECT issue_id FROM alerted_issues WHERE channel = ?", [channel])}

@@ -8,13 +8,16 @@
     <dir>/gx_validated.json  per incremental suite, the load time it has validated through
     <dir>/published/         what analysts read: a read-only DuckDB snapshot, parquet, overview
     <dir>/alerts.sqlite      which data-quality issues were alerted on which channel
+    <dir>/dagster/           the Dagster instance `govinfo run` records into (no DAGSTER_HOME)
 
 One place, so the CLI, the Dagster resources and the tests agree on every path.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,18 @@ class Layout:
     @property
     def published(self) -> Path:
         return self.root / "published"
+
+    def url(self, path: Path) -> str:
+        """A link to a file of the warehouse folder that people can follow: under
+        GOVINFO_WAREHOUSE_URL (the folder served read-only over HTTP) when set, else file://."""
+        base = os.environ.get("GOVINFO_WAREHOUSE_URL", "").rstrip("/")
+        path = Path(path).resolve()
+        if base:
+            try:
+                return f"{base}/{quote(path.relative_to(self.root.resolve()).as_posix())}"
+            except ValueError:
+                pass  # outside the warehouse folder: not served
+        return path.as_uri()
 
     @property
     def dagster_home(self) -> Path:

@@ -81,7 +81,8 @@ def _province_chart(coverage: list[tuple]) -> str:
         for p in order], _BAR)
 
 
-def _anchor(key, year) -> str:
+def finding_anchor(key, year) -> str:
+    """The id of an agency-year's first finding on the page (alerts link to it too)."""
     return "ay-" + hashlib.md5(f"{key}|{year}".encode()).hexdigest()[:12]
 
 
@@ -157,7 +158,7 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
                 if extraction == "uncertain":
                     label += " ?"  # some cells could not be read with certainty (extraction, not the agency)
                 if issues:  # to the findings, not the raw file
-                    href = f'<a href="#{_anchor(key, y)}">{label}</a>'
+                    href = f'<a href="#{finding_anchor(key, y)}">{label}</a>'
                 else:
                     href = _link(raw_dir, source).replace(f">{_e(source)}<", f">{label}<") if source else label
                 tds.append(f"<td{cls}>{href}</td>")
@@ -166,7 +167,7 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
 
     def row_id(key, year) -> str:
         """The first finding of an agency-year carries the anchor its coverage cell links to."""
-        anchor = _anchor(key, year)
+        anchor = finding_anchor(key, year)
         if key is None or anchor in anchored:
             return ""
         anchored.add(anchor)

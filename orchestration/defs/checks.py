@@ -21,6 +21,7 @@ import inspect
 import json
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import dagster as dg
 
@@ -31,14 +32,15 @@ from ingestion.warehouse import connect
 from .resources import WarehousePaths
 
 
-def _metadata(outcome: Outcome, rows: int) -> dict:
+def _metadata(outcome: Outcome, rows: int, layout=None) -> dict:
     failures = [{"expectation": f.expectation, "column": f.column, "severity": f.severity, "why": f.why,
                  "unexpected_count": f.unexpected_count, "error": f.error, "rows": f.rows}
                 for f in outcome.failures]
     meta = {"suite": outcome.suite, "rows_validated": rows, "expectations_evaluated": outcome.evaluated,
             "expectations_failed": len(outcome.failures), "failures": dg.MetadataValue.json(failures)}
-    if outcome.docs_page:
-        meta["data_docs"] = dg.MetadataValue.url(outcome.docs_page)
+    if outcome.docs_page:  # a file:// URL from GX: served under GOVINFO_WAREHOUSE_URL when set
+        page = Path(unquote(urlparse(outcome.docs_page).path))
+        meta["data_docs"] = dg.MetadataValue.url(layout.url(page) if layout else outcome.docs_page)
     if outcome.failures:
         lines = []
         for f in outcome.failures:
@@ -118,7 +120,7 @@ def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
             _save_bookmark(bookmarks, suite.name, through)  # an ERROR keeps these rows for the next run
         severity = dg.AssetCheckSeverity.WARN if outcome.severity == "warn" else dg.AssetCheckSeverity.ERROR
         return dg.AssetCheckResult(passed=outcome.success, severity=severity,
-                                   metadata={**_metadata(outcome, rows), "scope": scope})
+                                   metadata={**_metadata(outcome, rows, paths.layout), "scope": scope})
 
     return _check
 

@@ -24,5 +24,5 @@ def marts_snapshot(context: dg.AssetExecutionContext, paths: WarehousePaths) -> 
                      f"overview: {out / 'overview.html'}")
     return dg.MaterializeResult(metadata={
         "snapshot": dg.MetadataValue.path(str(pub.snapshot)), "parquet": dg.MetadataValue.path(str(pub.parquet_dir)),
-        "overview": dg.MetadataValue.url((out / "overview.html").resolve().as_uri()),
+        "overview": dg.MetadataValue.url(paths.layout.url(out / "overview.html")),
         "rows": dg.MetadataValue.json(pub.tables), **kpis})

@@ -30,8 +30,10 @@ def smtp_server():
         controller.stop()
 
 
-def test_one_digest_per_channel_then_nothing_twice(built, smtp_server, webhook_server, tmp_path):
+def test_one_digest_per_channel_then_nothing_twice(built, smtp_server, webhook_server, tmp_path, monkeypatch):
     import shutil
+
+    monkeypatch.setenv("GOVINFO_WAREHOUSE_URL", "http://warehouse.example/govinfo")
 
     _, _, db, _, _ = built
     warehouse = tmp_path / "copy.duckdb"
@@ -53,6 +55,11 @@ def test_one_digest_per_channel_then_nothing_twice(built, smtp_server, webhook_s
     review = next(i for i in issues if i["rule"] == "review_total")
     assert review["agency_name"] == "天津市商务局" and review["year"] == 2023
     assert review["expected"] != review["actual"] and review["source_file"]
+    # each finding links to its row of the overview page, where the warehouse folder is served
+    page, anchor = review["link"].split("#")
+    assert page == "http://warehouse.example/govinfo/published/overview.html" and anchor in body
+    overview = (db.parent / "published" / "overview.html").read_text(encoding="utf-8")
+    assert f'id="{anchor}"' in overview
     assert {i["rule"] for i in issues} >= {"review_total", "carryover", "rejected_document", "extraction_uncertain"}
     assert {i["finding_source"] for i in issues if i["agency_name"] == "济南市统计局"} == {"extraction"}
     assert all(i["severity"] in ("warn", "error") for i in issues)
