@@ -134,8 +134,12 @@ def format_text(issues: list[dict], run_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _send_smtp(cfg: dict, issues: list[dict], run_id: str) -> None:
-    _mail(cfg, f"govinfo: {len(issues)} new data-quality issue(s)", format_text(issues, run_id))
+def _deliver(channel: str, cfg: dict, subject: str, text: str, payload: dict) -> None:
+    """One message on one channel: the text as an e-mail, the payload as a webhook's JSON."""
+    if channel == "smtp":
+        _mail(cfg, subject, text)
+    else:
+        _post(cfg, payload)
 
 
 def _mail(cfg: dict, subject: str, text: str) -> None:
@@ -152,10 +156,6 @@ def _mail(cfg: dict, subject: str, text: str) -> None:
         smtp.send_message(msg)
 
 
-def _send_webhook(cfg: dict, issues: list[dict], run_id: str) -> None:
-    _post(cfg, {"run_id": run_id, "run_link": run_link(run_id), "new_issues": issues})
-
-
 def _post(cfg: dict, payload: dict) -> None:
     body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
     req = urllib.request.Request(cfg["url"], data=body, method="POST",
@@ -163,9 +163,6 @@ def _post(cfg: dict, payload: dict) -> None:
     with urllib.request.urlopen(req, timeout=float(cfg.get("timeout", 10))) as resp:
         if resp.status >= 300:
             raise RuntimeError(f"webhook answered HTTP {resp.status}")
-
-
-_SENDERS = {"smtp": _send_smtp, "webhook": _send_webhook}
 
 
 def run_link(run_id: str, environ: dict | None = None) -> str | None:
@@ -206,12 +203,9 @@ def send_failure(failure: RunFailure, config: AlertConfig | None = None) -> list
     config = config or load_config()
     out = []
     for channel in config.channels:
-        cfg = getattr(config, channel)
         try:
-            if channel == "smtp":
-                _mail(cfg, f"govinfo: run FAILED at {failure.step}", failure.text())
-            else:
-                _post(cfg, {"run_id": failure.run_id, "run_failed": failure.__dict__, "text": failure.text()})
+            _deliver(channel, getattr(config, channel), f"govinfo: run FAILED at {failure.step}", failure.text(),
+                     {"run_id": failure.run_id, "run_failed": failure.__dict__, "text": failure.text()})
             out.append(DigestResult(channel, 1, True))
         except Exception as exc:  # network, auth, refused
             out.append(DigestResult(channel, 1, False, f"{type(exc).__name__}: {exc}"))
@@ -236,7 +230,9 @@ def send_digests(warehouse: Path, run_id: str, config: AlertConfig | None = None
                 summary.results.append(DigestResult(channel, 0, True))
                 continue
             try:
-                _SENDERS[channel](getattr(config, channel), pending, run_id)
+                _deliver(channel, getattr(config, channel), f"govinfo: {len(pending)} new data-quality issue(s)",
+                         format_text(pending, run_id),
+                         {"run_id": run_id, "run_link": run_link(run_id), "new_issues": pending})
             except Exception as exc:  # network, auth, refused: retried next run
                 summary.results.append(DigestResult(channel, len(pending), False, f"{type(exc).__name__}: {exc}"))
                 continue
