@@ -9,6 +9,7 @@
     <dir>/published/         what analysts read: a read-only DuckDB snapshot, parquet, overview
     <dir>/alerts.sqlite      which data-quality issues were alerted on which channel
     <dir>/dagster/           the Dagster instance `govinfo run` records into (no DAGSTER_HOME)
+    <dir>/dbt_docs/          the dbt docs as one page (`make docs`)
 
 One place, so the CLI, the Dagster resources and the tests agree on every path.
 """
@@ -52,6 +53,11 @@ class Layout:
     def data_docs_index(self) -> Path:
         """The front page of the GX project's Data Docs site."""
         return self.gx_store / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+    @property
+    def dbt_docs_index(self) -> Path:
+        """The dbt docs as one page (`make docs` writes it)."""
+        return self.root / "dbt_docs" / "static_index.html"
 
     @property
     def gx_validated(self) -> Path:

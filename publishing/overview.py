@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.layout import Layout
 from ingestion.warehouse import duckdb_config
 
 from .counts import failed_rules
@@ -86,22 +87,23 @@ def finding_anchor(key, year) -> str:
     return "ay-" + hashlib.md5(f"{key}|{year}".encode()).hexdigest()[:12]
 
 
-def _links(out: Path) -> str:
+def _links(out: Path, layout: Layout | None) -> str:
     """Where to look next, as links relative to the page (they work offline and wherever the
     warehouse folder is served): GX Data Docs, dbt docs when built, the Dagster UI when
     GOVINFO_DAGSTER_URL says where it is."""
-    root = Path(out).resolve().parent.parent  # published/ sits in the warehouse folder
-    targets = [("Great Expectations Data Docs", root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"),
-               ("dbt docs", root / "dbt_docs" / "static_index.html")]
-    links = [f'<a href="{_e(os.path.relpath(t, Path(out).resolve().parent))}">{name}</a>'
+    targets = [("Great Expectations Data Docs", layout.data_docs_index), ("dbt docs", layout.dbt_docs_index)
+               ] if layout else []
+    links = [f'<a href="{_e(os.path.relpath(t.resolve(), Path(out).resolve().parent))}">{name}</a>'
              for name, t in targets if t.exists()]
     if os.environ.get("GOVINFO_DAGSTER_URL"):
         links.append(f'<a href="{_e(os.environ["GOVINFO_DAGSTER_URL"])}">Dagster</a>')
     return " · ".join(links) or "Data Docs and dbt docs: not built yet (make docs)"
 
 
-def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int = 500) -> dict:
-    """Write the overview page from a published snapshot; returns the headline numbers."""
+def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int = 500,
+                    layout: Layout | None = None) -> dict:
+    """Write the overview page from a published snapshot; returns the headline numbers.
+    `layout`: the warehouse's, for links to its Data Docs and dbt docs."""
     con = duckdb.connect(str(snapshot), read_only=True, config=duckdb_config())
     try:
         one = lambda sql: con.execute(sql).fetchall()[0][0]
@@ -188,7 +190,7 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
 <p>Published {_e(published[0])} UTC by run <code>{_e(published[1])}</code>;
 generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>
 <section id="kpis">{kpi_html}</section>
-<p id="links">{_links(out)}</p>
+<p id="links">{_links(out, layout)}</p>
 <h2>Requests per year, by outcome</h2>
 {years_chart}
 <h2>Coverage and findings by province</h2>

@@ -19,7 +19,7 @@ MART_DEPS = ["dim_agency", "dim_agency_alias", "dim_division", "fct_agency_year"
 def marts_snapshot(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.MaterializeResult:
     out = paths.layout.published
     pub = publish(paths.warehouse_path, out, run_id=context.run.run_id)
-    kpis = render_overview(pub.snapshot, paths.raw_path, out / "overview.html")
+    kpis = render_overview(pub.snapshot, paths.raw_path, out / "overview.html", layout=paths.layout)
     context.log.info(f"published {len(pub.tables)} marts to {pub.snapshot} and {pub.parquet_dir}; "
                      f"overview: {out / 'overview.html'}")
     return dg.MaterializeResult(metadata={
