@@ -85,10 +85,10 @@ class Gazetteer:
                     else:
                         years_of[key] = {year}
         for code, (first, last, row) in span.items():
-            rank = int(row[col["rank"]])
-            level = ("province", "city", "county")[rank - 1]
+            rank = int(row[rank_at])
+            _, at_name, at_short = where[row[rank_at]]
             self.divisions[code] = Division(
-                code=code, name=row[col[f"{level}_name"]], short=row[col[f"{level}_short"]], rank=rank,
+                code=code, name=row[at_name], short=row[at_short], rank=rank,
                 province=row[col["province_id"]], prefecture=(row[col["city_id"]] or None) if rank == 3 else None,
                 first_year=first, last_year=last)
         for (name, code, full), years in years_of.items():
