@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -64,12 +65,27 @@ def _quarantine(args: argparse.Namespace) -> int:
     return 0
 
 
+def _instance_keys(layout) -> list[str]:
+    """The `documents` partition keys of the instance `govinfo run` records into (none yet: [])."""
+    home = os.environ.get("DAGSTER_HOME") or (layout.dagster_home if (layout.dagster_home / "dagster.yaml").exists()
+                                              else None)
+    if not home:
+        return []
+    os.environ["DAGSTER_HOME"] = str(home)
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        return instance.get_dynamic_partitions("documents")
+
+
 def _documents(args: argparse.Namespace) -> int:
-    """Each document's partition key (its sha256) beside the files it arrived as: the Dagster
-    UI lists partitions by key, operators know files by name."""
+    """Each document's partition key beside its status and the files it arrived as: the key
+    starts with the first file name (the UI's partition search finds it), but a document that
+    arrived under several names is found here by any of them."""
     from ingestion.landing import LandingIndex
     from ingestion.layout import Layout
     from ingestion.parse_store import ParseStore
+    from orchestration.partition_keys import document_keys
 
     layout = Layout(Path(args.warehouse))
     if not layout.landing_index.exists():
@@ -77,17 +93,17 @@ def _documents(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     with LandingIndex(layout.landing_index) as index:
-        sources = index.sources()
+        sources = {sha: [s.path for s in names] for sha, names in index.sources().items()}
+    keys = document_keys(_instance_keys(layout), sources)
     store = ParseStore(layout.parse_store)
     shown = 0
-    for sha, names in sorted(sources.items(), key=lambda kv: kv[1][0].path):
-        paths = [s.path for s in names]
+    for sha, paths in sorted(sources.items(), key=lambda kv: kv[1][0]):
         if args.name and not any(args.name in p for p in paths):
             continue
         record = store.get(sha)
         status = "not parsed" if record is None else record.get("status", "parsed")
         why = f"  ({record['reason']})" if record and record.get("reason") else ""
-        print(f"{sha}  {status:10}  {' | '.join(paths)}{why}")
+        print(f"{keys.get(sha, sha)}  {status:10}  {' | '.join(paths)}{why}")
         shown += 1
     print(f"{shown} document{'' if shown == 1 else 's'}" + (f" matching {args.name!r}" if args.name else ""))
     return 0 if shown or not args.name else 1
@@ -103,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--raw", required=True, help="landing folder of raw reports")
     r.add_argument("--warehouse", required=True, help="DuckDB warehouse file to build")
     r.set_defaults(func=_run)
-    d = sub.add_parser("documents", help="find a document's partition key (sha256) by its file name")
+    d = sub.add_parser("documents", help="find a document's partition key and status by any of its file names")
     d.add_argument("name", nargs="?", help="part of a file name (all documents when left out)")
     d.add_argument("--warehouse", required=True, help="the DuckDB warehouse file")
     d.set_defaults(func=_documents)

@@ -69,6 +69,7 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     from .defs.automation import range_tags
     from .defs.ingestion import DOCUMENTS, parsed_documents
     from .defs.jobs import REBUILD_JOB, WAREHOUSE_JOB
+    from .partition_keys import document_keys
 
     raw, layout = Path(os.environ["GOVINFO_RAW_DIR"]), Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
     with LandingIndex(layout.landing_index, layout.objects) as index:
@@ -83,14 +84,18 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     definitions = defs()
     if instance is None:
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    keys = document_keys(instance.get_dynamic_partitions(DOCUMENTS.name), {sha: scan.by_sha[sha] for sha in new})
+    for sha in set(new) - keys.keys():
+        echo(f"  not taken: {scan.by_sha[sha][0]}: its sha256 starts as another document's: no partition")
     known = set(instance.get_dynamic_partitions(DOCUMENTS.name))
-    instance.add_dynamic_partitions(DOCUMENTS.name, [k for k in new if k not in known])
-    blocks = _blocks(new, instance.get_dynamic_partitions(DOCUMENTS.name))
+    instance.add_dynamic_partitions(DOCUMENTS.name, sorted(k for k in keys.values() if k not in known))
+    blocks = _blocks(list(keys.values()), instance.get_dynamic_partitions(DOCUMENTS.name))
+    names = {key: sorted(scan.by_sha[sha]) for sha, key in keys.items()}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     base_tags = {"govinfo/landing_folder": str(raw), "govinfo/trigger": "govinfo run", **process_tags()}
 
     def tags_for(block: list[str]) -> dict[str, str]:
-        return {**base_tags, **range_tags(block, scan.by_sha, base_tags["govinfo/trigger"])}
+        return {**base_tags, **range_tags(block, names, base_tags["govinfo/trigger"])}
 
     build = definitions.resolve_job_def(WAREHOUSE_JOB)
     for block in blocks[:-1]:  # earlier blocks: parse only; the last run builds everything once

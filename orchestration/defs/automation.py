@@ -1,7 +1,8 @@
 """What starts runs: a sensor on the landing folder and a daily schedule.
 
 `landing_sensor` scans the landing folder (ingestion.landing: only new or changed files are
-hashed), adds a dynamic partition for every document not seen before and requests
+hashed), adds a dynamic partition for every document not seen before (its key: a file name
+and the start of its sha256, orchestration.partition_keys) and requests
 `build_warehouse` runs over them, at most MAX_DOCUMENTS_PER_RUN each; the run key names the
 partitions, so a document is never requested twice. `daily_rebuild` runs `rebuild_marts`
 every night. Both start stopped: switch them on in the UI (Automation) or with
@@ -15,6 +16,7 @@ import dagster as dg
 
 from ingestion.landing import STILL_WRITING, LandingIndex
 
+from ..partition_keys import document_keys
 from .checks import CHECKS_TAG, FULL
 from .ingestion import DOCUMENTS
 from .jobs import REBUILD_JOB, WAREHOUSE_JOB
@@ -38,8 +40,9 @@ def file_tags(names: list[str], limit: int = 20) -> dict[str, str]:
 
 
 def range_tags(block: list[str], names: dict[str, list[str]], trigger: str) -> dict[str, str]:
-    """Tags of a run over a contiguous block of partitions: the range, what started it, its files."""
-    files = [names[sha][0] for sha in block if names.get(sha)]
+    """Tags of a run over a contiguous block of partitions (keys → their files): the range,
+    what started it, its files."""
+    files = [names[key][0] for key in block if names.get(key)]
     return {RANGE_START: block[0], RANGE_END: block[-1], "govinfo/trigger": trigger, **file_tags(files)}
 
 
@@ -63,14 +66,19 @@ def landing_sensor(context: dg.SensorEvaluationContext, paths: WarehousePaths) -
     for name, why in scan.new_problems.items():  # reported once; the quarantine lists them
         if why != STILL_WRITING:
             context.log.warning(f"landing folder: {name}: {why}")
-    known = set(context.instance.get_dynamic_partitions(DOCUMENTS.name))
-    new = sorted(sha for sha in scan.by_sha if sha not in known)
+    known = context.instance.get_dynamic_partitions(DOCUMENTS.name)
+    keys = document_keys(known, scan.by_sha)
+    for sha in scan.by_sha.keys() - keys.keys():
+        context.log.warning(f"{scan.by_sha[sha][0]}: its sha256 starts as another document's: no partition")
+    known = set(known)
+    new = sorted(k for k in keys.values() if k not in known)
     settling = sum(1 for why in scan.problems.values() if why == STILL_WRITING)
     if not new:
         return dg.SensorResult(skip_reason=f"{scan.files} files, no new document ({scan.hashed} hashed"
                                            + (f"; {settling} still being written" if settling else "") + ")")
     context.log.info(f"{len(new)} new document(s) among {scan.files} files")
-    return dg.SensorResult(run_requests=partition_runs(new, scan.by_sha, WAREHOUSE_JOB, "landing_sensor"),
+    names = {key: sorted(scan.by_sha[sha]) for sha, key in keys.items()}
+    return dg.SensorResult(run_requests=partition_runs(new, names, WAREHOUSE_JOB, "landing_sensor"),
                            dynamic_partitions_requests=[DOCUMENTS.build_add_request(new)])
 
 

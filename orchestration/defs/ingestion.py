@@ -1,8 +1,8 @@
 """Ingestion assets: documents parsed one partition per content hash, then loaded.
 
-`ingestion/parsed_documents` has one dynamic partition per document (its sha256), so a new
-report is parsed once and a backfill can re-parse any subset; a run may cover many
-partitions at once (single-run backfill policy) and parses them in worker processes. The
+`ingestion/parsed_documents` has one dynamic partition per document (keyed by a file name and
+its sha256: orchestration.partition_keys), so a new report is parsed once and a backfill can
+re-parse any subset; a run may cover many partitions at once (single-run backfill policy) and parses them in worker processes. The
 `raw/*` assets load every parse record not loaded yet into DuckDB (the single writer).
 The library does the work (ingestion.ingest); this module only wires it.
 """
@@ -14,6 +14,7 @@ from ingestion.landing import LandingIndex
 from ingestion.parse_store import ParseStore
 from ingestion.warehouse import RAW_TABLES, WarehouseUnavailable
 
+from ..partition_keys import documents_of
 from .resources import WarehousePaths
 
 DOCUMENTS = dg.DynamicPartitionsDefinition(name="documents")
@@ -25,7 +26,7 @@ WRITER_POOL = "govinfo_warehouse_writer"  # steps that write the DuckDB file (on
 PROGRESS_EVERY = 200  # log a progress line every this many parsed documents
 
 _DESCRIPTIONS = {
-    "documents": "One row per parsed report (sha256 of its bytes).",
+    "documents": "One row per parsed report (document_id = sha256 of its bytes).",
     "document_sources": "Every path (within the landing folder) a report's bytes arrived under.",
     "report_cells": "The cells of each report's template, long, blank = NULL, with provenance and an "
                     "`uncertain` flag (null because the parser could not read the cell with certainty).",
@@ -50,18 +51,22 @@ FILES_SHOWN = 200  # partitions named in one materialization's metadata
 @dg.asset(key=["ingestion", "parsed_documents"], group_name="ingestion", kinds={"python"},
           partitions_def=DOCUMENTS, backfill_policy=dg.BackfillPolicy.single_run(), retry_policy=PARSE_RETRY,
           pool=PARSE_POOL,
-          description="Parse each document (partition = sha256 of its bytes) into the parse store: "
+          description="Parse each document (partition = a file name ~ the start of its sha256) into the parse store: "
                       "its 207 cells, or the reason it was rejected.")
 def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, paths: WarehousePaths
                      ) -> dg.MaterializeResult:
     layout = paths.layout
     store = ParseStore(layout.parse_store)
-    keys = list(context.partition_keys)
-    if context.retry_number:  # a retry parses only what the failed attempt did not store
-        have = store.listing()
-        keys = [k for k in keys if k not in have]
     with LandingIndex(layout.landing_index) as index:
         sources = {sha: [s.path for s in names] for sha, names in index.sources().items()}
+    sha_of = documents_of(context.partition_keys, sources)
+    unknown = [k for k, sha in sha_of.items() if sha is None]
+    for key in unknown[:20]:
+        context.log.warning(f"partition {key}: no document of the landing index has (only) this hash; not parsed")
+    shas = [sha for sha in sha_of.values() if sha is not None]
+    if context.retry_number:  # a retry parses only what the failed attempt did not store
+        have = store.listing()
+        shas = [sha for sha in shas if sha not in have]
 
     def progress(i: int, n: int, name: str, status: str) -> None:
         if status.startswith("rejected") or status in ("transient", "changed"):
@@ -69,7 +74,7 @@ def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, pat
         if i == n or i % PROGRESS_EVERY == 0:  # also when the i-th document was a rejected one
             context.log.info(f"parsed {i}/{n} documents")
 
-    s = parse_documents(paths.raw_path, keys, sources, store, workers=config.workers, progress=progress,
+    s = parse_documents(paths.raw_path, shas, sources, store, workers=config.workers, progress=progress,
                         objects=layout.objects)
     for sha in s.vanished:
         context.log.warning(f"document {sha[:12]}…: its files changed or were removed since the scan; not parsed")
@@ -78,15 +83,17 @@ def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, pat
             raise RuntimeError(f"{len(s.transient)} document(s) failed transiently, retrying: "
                                + "; ".join(f"{n}: {e}" for n, e in s.transient[:5]))
         quarantine_transient(store, s.transient, sources)
-    meta = {"documents": len(keys), "parsed": s.parsed, "rejected": len(s.rejected) + len(s.transient),
-            "vanished": len(s.vanished)}
+    meta = {"documents": len(shas), "parsed": s.parsed, "rejected": len(s.rejected) + len(s.transient),
+            "vanished": len(s.vanished) + len(unknown)}
     if s.rejected:
         meta["rejected_files"] = dg.MetadataValue.md("\n".join(f"- `{n}`: {r}" for n, r in s.rejected[:100]))
-    # which file each partition (a sha256) is: the partition page shows it
-    meta["files"] = dg.MetadataValue.md("| partition | file |\n| --- | --- |\n" + "\n".join(
-        f"| `{k[:12]}…` | {', '.join(sources.get(k, [])[:3]) or '(gone)'} |" for k in keys[:FILES_SHOWN]))
-    if len(keys) == 1:
-        meta["file"] = ", ".join(sources.get(keys[0], [])) or "(gone)"
+    # every file each partition's document arrived as (its key names only the first)
+    meta["files"] = dg.MetadataValue.md("| partition | files |\n| --- | --- |\n" + "\n".join(
+        f"| `{k}` | {', '.join(sources.get(sha, [])[:3]) if sha else '(unknown)'} |"
+        for k, sha in list(sha_of.items())[:FILES_SHOWN]))
+    if len(sha_of) == 1:
+        [sha] = sha_of.values()
+        meta["file"] = ", ".join(sources.get(sha, []) if sha else []) or "(gone)"
     return dg.MaterializeResult(metadata=meta)
 
 
