@@ -20,6 +20,7 @@ from pathlib import Path
 from ingestion.parser import SCHEMA
 from ingestion.parser.spec import APPLICANT_COLS, APPLICANT_TYPES, outcome_rows
 
+from .prose import plant
 from .render import QUIRKS, SHAPES, TITLE_FORMS, Style, render
 from .truth import Report, fold_other_processing, inject, series
 
@@ -66,7 +67,8 @@ FORMATS = {"txt": 0.2, "docx": 0.1, "doc": 0.06, "html": 0.12, "pdf-docx": 0.2, 
 QUIRK_RATE = 0.2
 # quirks whose real frequency is lower than the rest (in a sample of real reports: one in
 # thirteen printed only the 总计 column)
-QUIRK_RATES = {"blank_applicants": 0.06, "spam_title": 0.1}
+QUIRK_RATES = {"blank_applicants": 0.06, "spam_title": 0.1, "prose_numbers": 0.7}
+PROSE_PLANT_RATE = 0.1  # reports whose text states a number its table contradicts (corpus.prose)
 
 
 def _style(rng: random.Random, fmt: str, report: Report) -> Style:
@@ -89,6 +91,7 @@ def _gold(case_id: str, report: Report, style: Style, fmt: str) -> dict:
             "template": report.template,
             "cells": report.cells, "expected_violations": report.expected_violations,
             "injected": report.injected,
+            "prose_planted": report.prose_planted,
             "notes": f"generated; source={fmt}; shape={style.shape}; title={style.title or 'plain'}; "
                      f"quirks={','.join(sorted(style.quirks)) or 'none'}"}
 
@@ -172,6 +175,9 @@ def build_corpus(n: int, seed: int, bad: bool = True, formats: dict[str, float] 
                     inject(rng, report, rng.choice(RULES))
                 style = _style(rng, fmt, report)
                 apply_quirks(report, style, rng)
+                own = random.Random(f"plant:{seed}:{len(cases)}")  # apart from the main draws
+                if own.random() < PROSE_PLANT_RATE:
+                    plant(report, own)
                 case_id = f"gen{seed}_{len(cases):04d}"
                 gold = _gold(case_id, report, style, fmt)
                 if fmt == "txt":

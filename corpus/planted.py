@@ -31,14 +31,16 @@ from datetime import date
 from pathlib import Path
 
 from ingestion.parser.divisions import province_of
+from ingestion.parser.prose import PROSE_RULE
 from ingestion.parser.rules import RULES
 
+from .prose import plant
 from .render import SHAPES, Style, render
 from .truth import AGENCY_KINDS, Report, cities, break_carryover, break_in_force, inject, series
 
 CROSS_YEAR_RULES = ("carryover", "in_force_chain")
 # every rule data_quality_issues reports, in the order the detection table prints them
-PLANTED_RULES = (*RULES, *CROSS_YEAR_RULES, "magnitude_jump", "year_gap", "all_zero", "year_out_of_range",
+PLANTED_RULES = (*RULES, PROSE_RULE, *CROSS_YEAR_RULES, "magnitude_jump", "year_gap", "all_zero", "year_out_of_range",
                  "rejected_document", "parse_warning")
 BAD_FILES = ("empty", "binary", "notice", "no_table", "undecodable", "image_only", "zip_bomb", "truncated_zip",
              "corrupt_pdf")
@@ -113,7 +115,7 @@ def build_planted(seed: int = 5, agencies: int = 12, per_rule: int = 2, pdfs: in
     present = [(i, y) for i, p in enumerate(plans) for y in p["years"] if y != p["dropped"]]
     with_previous = [(i, y) for i, y in present if y - 1 in plans[i]["years"] and y - 1 != plans[i]["dropped"]]
     free = set(present)
-    for rule in (*CROSS_YEAR_RULES, "magnitude_jump", *RULES):
+    for rule in (*CROSS_YEAR_RULES, "magnitude_jump", *RULES, PROSE_RULE):
         pool = with_previous if rule in (*CROSS_YEAR_RULES, "magnitude_jump") else present
         choices = [s for s in pool if s in free]
         rng.shuffle(choices)
@@ -138,6 +140,9 @@ def build_planted(seed: int = 5, agencies: int = 12, per_rule: int = 2, pdfs: in
                 tamper[year] = break_carryover
             elif rule == "in_force_chain":
                 tamper[year] = break_in_force
+            elif rule == PROSE_RULE:
+                tamper[year] = lambda r: r.injected_checks.append(
+                    (PROSE_RULE, plant(r, random.Random(f"plant:{seed}:{r.agency}:{r.year}"))))
             else:
                 tamper[year] = lambda r, rule=rule: inject(rng, r, rule)
             out.planted[rule] += 1
@@ -199,7 +204,7 @@ def build_planted(seed: int = 5, agencies: int = 12, per_rule: int = 2, pdfs: in
 def _docx(report: Report, rng: random.Random) -> bytes:
     from .writers import to_docx
 
-    return to_docx(report, Style(rng.choice(SHAPES)), rng)
+    return to_docx(report, Style(rng.choice(SHAPES), {"prose_numbers"}), rng)
 
 
 def _render(report: Report, stem: str, rng: random.Random) -> dict[str, bytes]:
@@ -207,7 +212,7 @@ def _render(report: Report, stem: str, rng: random.Random) -> dict[str, bytes]:
     from .writers import to_html
 
     fmt = rng.choices(["txt", "docx", "html"], weights=[0.45, 0.25, 0.3])[0]
-    style = Style(rng.choice(SHAPES))
+    style = Style(rng.choice(SHAPES), {"prose_numbers"})  # every report states some numbers in its text
     if fmt == "txt":
         return {f"{stem}.txt": render(report, style, rng).encode("utf-8")}
     if fmt == "docx":

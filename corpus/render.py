@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ingestion.parser.spec import APPLICANT_COLS
 
+from .prose import headline
 from .truth import Report
 
 SHAPES = ("cells", "tabs", "pipes")
@@ -275,9 +276,9 @@ def blocks(r: Report, style: Style, rng: random.Random) -> list[tuple[str, str]]
     place_short = r.place[:-1] if r.place.endswith("市") else r.place
     title, author = title_lines(r, style, rng)
     name_in_body = SPAM + r.agency[len(r.place):] if style.has("spam_title") else r.agency
-    n_new = r.cells["applications.new_received.total"] or 0
-    prose_numbers = (f"全年通过门户网站主动公开政府信息{rng.randint(50, 3000)}条，召开新闻发布会{rng.randint(0, 20)}场，"
-                     f"受理依申请公开{n_new + rng.randint(0, 3)}件。") if style.has("prose_numbers") else ""
+    # the statements draw from their own generator: adding them leaves every other draw as it was
+    prose_numbers = (headline(r, random.Random(f"prose:{style.seed}:{r.agency}:{r.year}"))
+                     if style.has("prose_numbers") or r.prose_planted else "")
     core = r.kind.replace("人民政府", "").replace("办公室", "").replace("局", "").replace("委员会", "")
     site = f"{place_short}{core}网" if core else f"{place_short}政府网"
     return [

@@ -6,7 +6,9 @@ What `make demo` should show, kept small: every format a report arrives in (a PD
 LibreOffice, DOCX, HTML in GBK, text in each shape), two consecutive years of one agency that
 chain across formats and two that do not (carryover), a report in the 2019 trial format
 whose section-四 total is wrong, a report with a broken total and its corrected
-re-publication (the marts use the correction), and an empty upload for the quarantine. Needs LibreOffice (`soffice`) for the PDF.
+re-publication (the marts use the correction), reports whose text states some of their
+numbers, one of them (the PDF) a number its table contradicts, and an empty upload for the
+quarantine. Needs LibreOffice (`soffice`) for the PDF.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
+from .prose import plant
 from .render import Style, render
 from .truth import inject, series
 from .writers import libreoffice_convert, to_docx, to_html
@@ -34,14 +37,16 @@ def write_sample(out: Path) -> list[Path]:
     inject(rng, wrong_total, "balance")
     trial = series(rng, [2019], agency=("德州市民政局", "德州市", "民政局"), templates={2019: "2019"})[0]
     inject(rng, trial, "review_total")  # a published report that breaks its own section-四 total
+    plant(chained[1], random.Random(14), "applications_received")  # its text contradicts its table
+    says = {"prose_numbers"}  # the text states some of the report's numbers
 
-    texts = {"gen_聊城市_教育局_2022.txt": render(chained[0], Style("cells"), rng),
+    texts = {"gen_聊城市_教育局_2022.txt": render(chained[0], Style("cells", says), rng),
              "gen_济南市_商务局_2023.txt": render(wrong_total, Style("pipes"), rng),
              "gen_济南市_商务局_2023_更正.txt": render(corrected, Style("tabs"), rng),
              "gen_德州市_民政局_2019.txt": render(trial, Style("cells"), rng)}
     for name, text in texts.items():
         (out / name).write_text(text, encoding="utf-8")
-    (out / "gen_临沂市_财政局_2022.docx").write_bytes(to_docx(broken[0], Style("cells"), rng))
+    (out / "gen_临沂市_财政局_2022.docx").write_bytes(to_docx(broken[0], Style("cells", says), rng))
     (out / "gen_临沂市_财政局_2023.html").write_bytes(to_html(broken[1], Style("cells"), rng, encoding="gbk"))
     with tempfile.TemporaryDirectory(prefix="govinfo-sample-") as tmp:
         src = Path(tmp) / "gen_聊城市_教育局_2023.docx"

@@ -39,6 +39,8 @@ class Report:
     template: str = "2021"  # the format version it is printed in (2019: the trial format)
     # (rule, subject) of every check the injections break: what the warehouse must find
     injected_checks: list[tuple[str, str]] = field(default_factory=list)
+    # section 一's text states these numbers instead of the table's (corpus.prose): key → number
+    prose_planted: dict[str, int] = field(default_factory=dict)
 
     @property
     def expected_violations(self) -> list[str]:

@@ -15,6 +15,7 @@ from great_expectations.expectations.row_conditions import Column as Col
 
 from ingestion.limits import AGENCY_NAME_LENGTH, FIRST_YEAR, MAX_COUNT
 from ingestion.parser.meta import SPAM_MARK
+from ingestion.parser.prose import PROSE_RULE
 from ingestion.parser.rules import RULES, rule_terms
 from ingestion.parser.spec import all_fields
 
@@ -138,12 +139,13 @@ def _rule_results(rules, finding: str) -> list:
     ]
 
 
-def rec_within_report(n_reports: int = 0, **_) -> Suite:
+def rec_within_report(n_reports: int = 0, n_statements: int = 0, **_) -> Suite:
     per_report = len({(t.rule, t.subject) for t in rule_terms()})
     return Suite("rec_within_report", [
-        gxe.ExpectTableRowCountToEqual(value=per_report * n_reports,
-                                       meta=_meta("error", f"every report has its {per_report} rule results")),
-        *_rule_results(RULES, "published reports obey the within-report rules"),
+        gxe.ExpectTableRowCountToEqual(value=per_report * n_reports + n_statements, meta=_meta(
+            "error", f"every report has its {per_report} rule results and one per statement of its text compared")),
+        *_rule_results((*RULES, PROSE_RULE), "published reports obey the within-report rules and their text agrees "
+                                             "with their tables"),
     ])
 
 

@@ -41,6 +41,11 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "parse_warnings": {"document_id": pl.String, "seq": pl.Int32, "message": pl.String},
     # how each document was read: inferences the arithmetic confirmed, and what stayed uncertain
     "extraction_notes": {"document_id": pl.String, "seq": pl.Int32, "kind": pl.String, "message": pl.String},
+    # what the text states in numbers (ingestion.parser.prose): compared with `cells` (their sum)
+    # by marts.rec_within_report, or skipped with the reason
+    "prose_statements": {"document_id": pl.String, "seq": pl.Int32, "statement_key": pl.String,
+                         "value": pl.Float64, "unit": pl.String, "sentence": pl.String, "section": pl.String,
+                         "page": pl.Int32, "line": pl.Int32, "cells": pl.String, "skipped_reason": pl.String},
     "quarantine": {"sha256": pl.String, "source_file": pl.String, "reason": pl.String,
                    "quarantined_at": pl.Datetime("us")},
     "divisions": {"division_code": pl.String, "division_name": pl.String, "level": pl.String,
@@ -54,7 +59,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
 }
 # Tables keyed by document: a re-parse replaces a document's rows in each of them.
 # (document_sources follows the landing index instead: ingestion.warehouse.sync_sources.)
-DOCUMENT_TABLES = ("documents", "report_cells", "parse_warnings", "extraction_notes")
+DOCUMENT_TABLES = ("documents", "report_cells", "parse_warnings", "extraction_notes", "prose_statements")
 
 
 def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
@@ -65,7 +70,7 @@ def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[s
                     modified_at: dict[str, datetime] | None = None) -> dict[str, pl.DataFrame]:
     """Frames for successfully parsed documents; `arrived_at` maps sha256 → when the pipeline
     first saw it, `modified_at` → its files' earliest mtime."""
-    docs, cells, warns, notes = [], [], [], []
+    docs, cells, warns, notes, prose = [], [], [], [], []
     for r in results:
         doc_id = r["source"]["sha256"]
         extraction = r["extraction"]
@@ -87,8 +92,22 @@ def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[s
         warns.extend({"document_id": doc_id, "seq": i, "message": w} for i, w in enumerate(r["warnings"]))
         said = [("verified", m) for m in extraction["verified"]] + [("uncertain", m) for m in extraction["uncertain"]]
         notes.extend({"document_id": doc_id, "seq": i, "kind": k, "message": m} for i, (k, m) in enumerate(said))
+        prose.extend(_statement_row(doc_id, i, s) for i, s in enumerate(_statements(r)))
     return {"documents": _frame("documents", docs), "report_cells": _frame("report_cells", cells),
-            "parse_warnings": _frame("parse_warnings", warns), "extraction_notes": _frame("extraction_notes", notes)}
+            "parse_warnings": _frame("parse_warnings", warns), "extraction_notes": _frame("extraction_notes", notes),
+            "prose_statements": _frame("prose_statements", prose)}
+
+
+def _statements(result: dict) -> list[dict]:
+    """The compared statements then the skipped ones, in the document's order each."""
+    prose = result.get("prose") or {}
+    return prose.get("compared", []) + prose.get("skipped", [])
+
+
+def _statement_row(doc_id: str, seq: int, s: dict) -> dict:
+    return {"document_id": doc_id, "seq": seq, "statement_key": s["key"], "value": s["value"], "unit": s["unit"],
+            "sentence": s["sentence"], "section": s["section"], "page": s["page"], "line": s["line"],
+            "cells": ",".join(s["cells"]), "skipped_reason": s["skipped"]}
 
 
 def _agency_columns(res: dict) -> dict:

@@ -44,3 +44,5 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     # what the page says about itself outside the report text (HTML 发布机构 …)
     hints: dict[str, str] = field(default_factory=dict)
+    # paged formats: the 1-based line of `text` each page starts at (prose statements' pages)
+    page_starts: list[int] = field(default_factory=list)

@@ -15,6 +15,7 @@ from .align import doc_lines
 from .document import Document, RejectedDocument
 from .mapper import CellMap, map_cells
 from .meta import AgencyUnknown, agency_and_year
+from .prose import compared, statements
 from .readers import read_document
 from .rules import TOLERANCE
 from .several import check_one_report
@@ -123,6 +124,8 @@ def parse_file(path: str | Path) -> dict:
         # (a year before the 条例 is a finding of its own: year_out_of_range)
         warnings.append(f"the {template.version} format in a {year} report ({why})")
     violations, unchecked = _checks_out(cm)
+    said = statements(doc.text, year, set(template.fields), doc.page_starts)
+    doubtful = set(cm.uncertain) | set(cm.flagged)
     return {
         "schema": SCHEMA,
         "template": template.version,
@@ -140,6 +143,9 @@ def parse_file(path: str | Path) -> dict:
             "uncertain_cells": sorted(set(cm.uncertain) | set(cm.flagged)),
             "unchecked_rules": unchecked,
         },
+        # what the text says in numbers: compared with the cells it speaks of, or skipped (why)
+        "prose": {"compared": [c | {"uncertain": bool(set(c["cells"]) & doubtful)} for c in compared(said, cm.cells)],
+                  "skipped": [s.as_dict() for s in said if s.skipped]},
         "warnings": cap_warnings(warnings),
         "source": {"file": path.name, "sha256": hashlib.sha256(data).hexdigest(), "format": doc.format,
                    "bytes": len(data), "pages": doc.pages, "parser_version": PARSER_VERSION},

@@ -86,6 +86,14 @@ def _unvalidated(con, since: str | None) -> tuple[list[list[str]], str, str | No
     return chunks, scope, through
 
 
+# what a suite's expected row counts are built from: the reports, and their text's statements compared
+SIZES = {
+    "n_reports": "SELECT count(*) FROM marts.fct_agency_year",
+    "n_statements": "SELECT count(*) FROM staging.stg_raw__prose_statements s "
+                    "JOIN marts.fct_agency_year f ON f.document_id = s.document_id WHERE s.compared",
+}
+
+
 def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
     needs_reports = "n_reports" in inspect.signature(build).parameters
     incremental = (schema, table) in INCREMENTAL
@@ -95,8 +103,7 @@ def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext, paths: WarehousePaths) -> dg.AssetCheckResult:
         bookmarks = paths.layout.gx_validated
         with connect(paths.warehouse_path, read_only=True) as con:
-            params = {"n_reports": con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0]
-                      } if needs_reports else {}
+            params = {name: con.execute(sql).fetchall()[0][0] for name, sql in SIZES.items()} if needs_reports else {}
             suite = build(**params)
             present = [r[0] for r in con.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "

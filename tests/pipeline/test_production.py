@@ -234,7 +234,8 @@ def test_overview_page_shows_the_numbers_in_headless_chromium(built, tmp_path):
 def test_the_bundled_sample_shows_every_format_and_every_kind_of_finding(tmp_path):
     """What `make demo` runs: samples/raw through the real CLI. The sample must keep showing
     the product: every format, a chain that holds and one that breaks, the 2019 format, a
-    broken total, a corrected re-publication chosen over the first, a rejected upload."""
+    broken total, a corrected re-publication chosen over the first, a text that contradicts
+    its table, a rejected upload."""
     db = tmp_path / "w" / "govinfo.duckdb"
     run = _run(REPO / "samples" / "raw", db, timeout=900)
     assert run.returncode == 0, run.stdout[-3000:]
@@ -245,9 +246,16 @@ def test_the_bundled_sample_shows_every_format_and_every_kind_of_finding(tmp_pat
         assert {r[0] for r in rows("SELECT source_format FROM marts.fct_report_versions")} >= {"pdf", "docx", "html", "txt"}
         assert rows("SELECT agency_name, passed FROM marts.rec_cross_year WHERE rule = 'carryover' ORDER BY 1") == \
             [("临沂市财政局", False), ("聊城市教育局", True)]
-        assert rows("SELECT agency_name, rule FROM marts.rec_within_report WHERE NOT passed") == \
-            [("德州市民政局", "review_total")]
+        assert sorted(rows("SELECT agency_name, rule FROM marts.rec_within_report WHERE NOT passed")) == \
+            [("德州市民政局", "review_total"), ("聊城市教育局", "prose_vs_table")]
+        # the PDF's text says 18 new applications where its table says 35: a warning, with its sentence and page
+        [(severity, subject, message, page)] = rows(
+            "SELECT severity, subject, message, page FROM marts.data_quality_issues WHERE rule = 'prose_vs_table'")
+        assert (severity, subject, page) == ("warn", "applications_received", 1) and "申请18件" in message
+        assert rows("SELECT severity FROM marts.data_quality_issues WHERE rule = 'review_total'") == [("error",)]
         assert rows("SELECT template FROM marts.fct_agency_year WHERE agency_name = '德州市民政局'") == [("2019",)]
         chosen = rows("SELECT source_files, n_violations FROM marts.fct_report_versions "
                       "WHERE agency_name = '济南市商务局' ORDER BY version_rank")
         assert len(chosen) == 2 and "更正" in str(chosen[0][0]) and chosen[0][1] == 0 < chosen[1][1]
+    overview = (db.parent / "published" / "overview.html").read_text(encoding="utf-8")
+    assert "prose_vs_table" in overview and "申请18件" in overview

@@ -10,8 +10,16 @@ with selected as (select * from {{ ref('int_documents_versioned') }} where versi
 years as (select * from {{ ref('fct_agency_year') }}),
 
 within as (
-    select agency_key, agency_name, year, rule, subject, 'warn' as severity, finding_source, expected, actual,
-           case when extraction_doubt
+    -- the report's own arithmetic failing is an error; its text disagreeing with its table a
+    -- warning (the text may describe a wider scope); either on a doubtful cell is our reading's
+    select agency_key, agency_name, year, rule, subject,
+           case when rule <> 'prose_vs_table' and finding_source = 'agency' then 'error' else 'warn' end as severity,
+           finding_source, expected, actual,
+           case when rule = 'prose_vs_table'
+                then (case when extraction_doubt then 'not checked (a cell of the table could not be read with certainty): '
+                           else '' end)
+                     || 'the text says ' || actual || ' but the table gives ' || expected || ': "' || statement || '"'
+                when extraction_doubt
                 then 'not checked: a cell of this rule could not be read with certainty (left blank); the sum read is '
                      || actual || ' against parts of ' || expected
                 else 'printed total ' || actual || ' but its parts sum to ' || expected end as message,

@@ -407,7 +407,11 @@ def read(data: bytes) -> Document:
         if images:
             raise RejectedDocument("image-only PDF (a scan without a text layer); OCR is not supported")
         raise RejectedDocument("PDF has no text")
-    full = nfkc("\n".join(texts).replace("\r\n", "\n").replace("\r", "\n"))
+    pages_text = [t.replace("\r\n", "\n").replace("\r", "\n") for t in texts]
+    full = nfkc("\n".join(pages_text))
+    page_starts = [1]
+    for t in pages_text[:-1]:
+        page_starts.append(page_starts[-1] + t.count("\n") + 1)
     if full.count("\ufffd") > max(20, len(full) // 50):
         raise RejectedDocument("PDF text is not decodable (fonts without a Unicode map)")
     rows: list[Row] = []
@@ -415,7 +419,7 @@ def read(data: bytes) -> Document:
     for table, piece in stitched:
         rows.extend(Row(cells=cells, table=table, page=piece.page, grid=True, spans=spans)
                     for cells, spans in zip(piece.rows, piece.spans))  # squash did NFKC
-    doc = Document(format="pdf", text=full, rows=rows, pages=n_pages)
+    doc = Document(format="pdf", text=full, rows=rows, pages=n_pages, page_starts=page_starts)
     if unruled and not pieces:
         doc.warnings.append("no ruled tables: cells read from text lines, blank cells cannot be placed")
         for page_no, text in unruled:
