@@ -220,7 +220,33 @@ def map_cells(doc: Document, template: Template, lines: list[Line] | None = None
             start = pairs[-1][0].index
     _missing(cm, al)
     _warn_unmatched(cm, al, others)
+    _wrapped_digits(cm, al, others)
     return cm
+
+
+MAX_WRAPPED = 3  # digits of a wrapped cell printed alone on the next line: a few, never a row's worth
+
+
+def _wrapped_digits(cm: CellMap, al, others: dict[str, list[Line]]) -> None:
+    """A row of a text export followed by a line of a few bare digits and no label: a cell
+    too narrow for its number printed the rest on the next line (pdftotext -layout: 21 as 2
+    above 1), so the row's numbers as read may be pieces of others. When the arithmetic does
+    not confirm the row (a check on its cells fails), its cells are uncertain, never read."""
+    claimed = {ln.index for alts in others.values() for ln in alts}
+    after = {ln.index: ln for ln in al.unmatched if ln.index not in claimed and not ln.labels
+             and 0 < ln.filled <= MAX_WRAPPED and not ln.row.grid}
+    failing = [c for c in cm.template.checks()
+               if abs(sum(cm.cells.get(f) or 0 for f in c.expected) - sum(cm.cells.get(f) or 0 for f in c.actual)) > 1e-6]
+    for ln, trow, _ in al.pairs:
+        nxt = after.get(ln.index + 1)
+        if nxt is None or not ln.has_values or not any(set(c.fields) & set(trow.fields) for c in failing):
+            continue
+        why = (f"digits {' '.join(nxt.printed)} printed alone on the line after row {trow.key} (line {nxt.row.line}): "
+               "a wrapped cell; the row's numbers cannot be read with certainty")
+        cm.problems.append(why)
+        for f in trow.fields:
+            cm.uncertain.setdefault(f, why)
+            cm.cells[f] = None
 
 
 def _cases(cm: CellMap, section: str, pairs, lines, start: int,

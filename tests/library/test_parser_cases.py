@@ -142,3 +142,25 @@ def test_two_rows_read_as_one_are_uncertain(tmp_path):
     result = _parse_text(tmp_path, "\n".join(lines))
     for f in ("active_2019.other_services.decisions", "active_2019.licensing.decisions"):
         assert result["cells"][f] is None and f in result["extraction"]["uncertain_cells"], f
+
+
+def test_a_number_wrapped_onto_the_next_line_is_never_read_as_a_smaller_one(tmp_path):
+    """pdftotext -layout prints a number too wide for its cell over two lines (24 as 2, then
+    4 alone below): the row's 2 is a piece, not the agency's total. Found by prose_vs_table:
+    a text saying 行政复议24件 against a table read as 2."""
+    report, rng = _report(7, size=200)
+    report.cells["review_litigation.review.upheld"] += 15
+    report.cells["review_litigation.review.total"] += 15
+    total = report.cells["review_litigation.review.total"]
+    assert total >= 10
+    text = render(report, Style("tabs"), rng)
+    head, tail = text.split("四、政府信息公开行政复议", 1)
+    row = next(line for line in tail.splitlines() if line.startswith(str(report.cells["review_litigation.review.upheld"])))
+    cells = row.split("\t")
+    cells[4] = str(total)[0]
+    wrapped = "\t".join(cells) + "\n" + "\t" * 4 + str(total)[1:]
+    result = _parse_text(tmp_path, head + "四、政府信息公开行政复议" + tail.replace(row, wrapped, 1))
+    assert result["cells"]["review_litigation.review.total"] is None
+    assert "review_litigation.review.total" in result["extraction"]["uncertain_cells"]
+    assert not any(v["rule"] == "review_total" for v in result["violations"])  # not the agency's error
+    assert any("wrapped cell" in u for u in result["extraction"]["uncertain"])

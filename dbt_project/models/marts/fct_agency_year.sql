@@ -3,11 +3,14 @@
 with cells as (select * from {{ ref('int_report_cells_selected') }}),
 documents as (select * from {{ ref('int_documents_versioned') }} where version_rank = 1),
 -- the agency-year's failed within-report rules: its own (every cell read with certainty) and
--- those on cells read with doubt (our reading's, not the agency's)
+-- those on cells read with doubt (our reading's, not the agency's); apart, its text's
+-- numbers that its tables contradict (prose_vs_table)
 failed as (
     select document_id,
-           count(*) filter (where finding_source = 'agency') as n_failed_rules,
-           count(*) filter (where finding_source = 'extraction') as n_failed_rules_doubtful
+           count(*) filter (where finding_source = 'agency' and rule <> 'prose_vs_table') as n_failed_rules,
+           count(*) filter (where finding_source = 'extraction' and rule <> 'prose_vs_table')
+               as n_failed_rules_doubtful,
+           count(*) filter (where finding_source = 'agency' and rule = 'prose_vs_table') as n_text_contradictions
     from {{ ref('rec_within_report') }}
     where not passed
     group by document_id
@@ -31,6 +34,7 @@ select
     documents.n_warnings,
     coalesce(any_value(failed.n_failed_rules), 0) as n_failed_rules,
     coalesce(any_value(failed.n_failed_rules_doubtful), 0) as n_failed_rules_doubtful,
+    coalesce(any_value(failed.n_text_contradictions), 0) as n_text_contradictions,
     documents.versions_in_agency_year,
     documents.version_choice
 from documents
