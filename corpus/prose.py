@@ -74,9 +74,14 @@ def table_value(r: Report, key: str) -> int | None:
     return None if any(v is None for v in values) else int(sum(values))
 
 
+def _statable(r: Report) -> list[str]:
+    """The keys this report's tables print a number for (its format prints every cell)."""
+    return [k for k in CELLS if table_value(r, k) is not None and (r.template == "2021" or k not in ONLY_2021)]
+
+
 def said_keys(r: Report, rng: random.Random) -> list[str]:
     """Which numbers this report's text states, in a report's order; planted keys always."""
-    usable = [k for k in CELLS if table_value(r, k) is not None and (r.template == "2021" or k not in ONLY_2021)]
+    usable = _statable(r)
     chosen = {k for k in usable if rng.random() < 0.45} | {k for k in r.prose_planted if k in usable}
     return [k for k in CELLS if k in chosen]
 
@@ -122,8 +127,7 @@ def headline(r: Report, rng: random.Random) -> str:
 def plant(r: Report, rng: random.Random, key: str | None = None) -> str:
     """Make the text state another number for one key (a random one the report can state);
     returns the key."""
-    usable = [k for k in CELLS if table_value(r, k) is not None and (r.template == "2021" or k not in ONLY_2021)]
-    key = key or rng.choice(usable)
+    key = key or rng.choice(_statable(r))
     true = table_value(r, key)
     wrong = true
     while wrong == true or wrong < 0:

@@ -71,10 +71,9 @@ def _instance_keys(layout) -> list[str]:
                                               else None)
     if not home:
         return []
-    os.environ["DAGSTER_HOME"] = str(home)
     import dagster as dg
 
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.from_config(str(home)) as instance:
         return instance.get_dynamic_partitions("documents")
 
 

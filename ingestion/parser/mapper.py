@@ -30,6 +30,7 @@ from .align import (
 )
 from .document import Document
 from .readings import row_readings
+from .rules import passes
 from .solve import Decision, RowCase, check_passes, decide
 from .spec import field_names
 from .structure import Structure, printed_width, structure
@@ -235,8 +236,7 @@ def _wrapped_digits(cm: CellMap, al, others: dict[str, list[Line]]) -> None:
     claimed = {ln.index for alts in others.values() for ln in alts}
     after = {ln.index: ln for ln in al.unmatched if ln.index not in claimed and not ln.labels
              and 0 < ln.filled <= MAX_WRAPPED and not ln.row.grid}
-    failing = [c for c in cm.template.checks()
-               if abs(sum(cm.cells.get(f) or 0 for f in c.expected) - sum(cm.cells.get(f) or 0 for f in c.actual)) > 1e-6]
+    failing = [c for c in cm.template.checks() if not passes(c, cm.cells)]
     for ln, trow, _ in al.pairs:
         nxt = after.get(ln.index + 1)
         if nxt is None or not ln.has_values or not any(set(c.fields) & set(trow.fields) for c in failing):

@@ -140,7 +140,7 @@ def parse_file(path: str | Path) -> dict:
             "verified": cm.verified,
             "uncertain": list(dict.fromkeys(cm.problems + sorted(set(cm.uncertain.values())) + [
                 f"{f}: {note}" for f, note in sorted(cm.flagged.items())])),
-            "uncertain_cells": sorted(set(cm.uncertain) | set(cm.flagged)),
+            "uncertain_cells": sorted(doubtful),
             "unchecked_rules": unchecked,
         },
         # what the text says in numbers: compared with the cells it speaks of, or skipped (why)

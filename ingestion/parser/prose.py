@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -255,7 +256,7 @@ def _page_of_line(text: str, page_starts: list[int] | None):
     """line → page: from the reader's page starts (PDF), else by form feeds (pdftotext prints
     one per page); None when the document has no pages."""
     if page_starts:
-        return lambda line: sum(1 for start in page_starts if start <= line) or None
+        return lambda line: bisect_right(page_starts, line) or None
     if "\f" not in text:
         return lambda line: None
     starts, page = [], 1

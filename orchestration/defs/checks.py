@@ -95,7 +95,7 @@ SIZES = {
 
 
 def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
-    needs_reports = "n_reports" in inspect.signature(build).parameters
+    sizes = {name: sql for name, sql in SIZES.items() if name in inspect.signature(build).parameters}
     incremental = (schema, table) in INCREMENTAL
 
     @dg.asset_check(asset=dg.AssetKey([schema, table]), name=f"gx_{schema}_{table}" if schema == "raw" else f"gx_{table}",
@@ -103,7 +103,7 @@ def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
     def _check(context: dg.AssetCheckExecutionContext, paths: WarehousePaths) -> dg.AssetCheckResult:
         bookmarks = paths.layout.gx_validated
         with connect(paths.warehouse_path, read_only=True) as con:
-            params = {name: con.execute(sql).fetchall()[0][0] for name, sql in SIZES.items()} if needs_reports else {}
+            params = {name: con.execute(sql).fetchall()[0][0] for name, sql in sizes.items()}
             suite = build(**params)
             present = [r[0] for r in con.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
