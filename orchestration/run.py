@@ -84,11 +84,11 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     definitions = defs()
     if instance is None:
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    keys = document_keys(instance.get_dynamic_partitions(DOCUMENTS.name), {sha: scan.by_sha[sha] for sha in new})
+    known = instance.get_dynamic_partitions(DOCUMENTS.name)
+    keys = document_keys(known, {sha: scan.by_sha[sha] for sha in new})
     for sha in set(new) - keys.keys():
         echo(f"  not taken: {scan.by_sha[sha][0]}: its sha256 starts as another document's: no partition")
-    known = set(instance.get_dynamic_partitions(DOCUMENTS.name))
-    instance.add_dynamic_partitions(DOCUMENTS.name, sorted(k for k in keys.values() if k not in known))
+    instance.add_dynamic_partitions(DOCUMENTS.name, sorted(set(keys.values()) - set(known)))
     blocks = _blocks(list(keys.values()), instance.get_dynamic_partitions(DOCUMENTS.name))
     names = {key: sorted(scan.by_sha[sha]) for sha, key in keys.items()}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
