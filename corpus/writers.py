@@ -179,9 +179,15 @@ def _html_table(model: TableModel) -> str:
     return "<table border='1' cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>"
 
 
-def libreoffice_convert(files: list[Path], to: str, outdir: Path, timeout: int = 1800, processes: int = 2) -> None:
-    """Convert many files with LibreOffice (to='pdf' or 'doc'): a few long-lived processes,
-    each with its own profile, share the list. HTML goes through Writer/Web, which takes
+# LibreOffice's export filters by target extension; text is written as UTF-8
+LO_FILTERS = {"pdf": "pdf", "doc": "doc:MS Word 97", "docx": "docx:MS Word 2007 XML", "txt": "txt:Text (encoded):UTF8"}
+
+
+def libreoffice_convert(files: list[Path], to: str, outdir: Path, timeout: int = 1800, processes: int = 2,
+                        infilter: str | None = None) -> None:
+    """Convert many files with LibreOffice (to= a key of LO_FILTERS; `infilter` names the
+    import filter where the extension does not, "Text (encoded):UTF8" for plain text): a
+    few long-lived processes, each with its own profile, share the list. HTML goes through Writer/Web, which takes
     ~15 s of CPU per file in a batch; Writer's HTML import (`--infilter="HTML (StarWriter)"`)
     takes 0.2 s but lays the tables out differently, and 3 of 20 such PDFs do not parse
     exactly yet (a header row read as 7 value cells for 6 columns), so the corpus keeps
@@ -191,11 +197,12 @@ def libreoffice_convert(files: list[Path], to: str, outdir: Path, timeout: int =
     from concurrent.futures import ThreadPoolExecutor
 
     outdir.mkdir(parents=True, exist_ok=True)
-    filt = {"pdf": "pdf", "doc": "doc:MS Word 97"}[to]
+    filt = LO_FILTERS[to]
+    reading = [f"--infilter={infilter}"] if infilter else []
 
     def run(chunk: list[Path]) -> None:
         with tempfile.TemporaryDirectory(prefix="govinfo-corpus-lo-") as profile:
-            cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+            cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore", *reading,
                    "--convert-to", filt, "--outdir", str(outdir), *map(str, chunk)]
             subprocess.run(cmd, capture_output=True, timeout=timeout, check=True)
 

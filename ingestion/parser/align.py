@@ -43,6 +43,7 @@ class Line:
     values: list[str]  # the trailing value cells (blank ones included)
     options: tuple[str, ...]  # label texts to compare (match keys): innermost, joined, with context
     remark: str = ""  # text printed after the numbers (a 备注 cell), set aside
+    values_at: int = -1  # index in row.cells of the first value cell (-1: none)
 
     def __post_init__(self) -> None:
         self.printed = [v for v in self.values if v.strip()]  # the value cells that print something
@@ -50,19 +51,19 @@ class Line:
         self.has_values = self.filled > 0
 
 
-def split_cells(cells: list[str]) -> tuple[list[str], list[str], str]:
-    """(label cells, value cells, remark): the values are the trailing run of cells that
-    could be values (numbers, blanks, placeholders, 5件, 约5 …); labels are the non-empty
-    cells before them. Text after a run of numbers (a 备注 cell: 含合并办理2件) is a remark,
-    set aside, not the row's label."""
+def split_cells(cells: list[str]) -> tuple[list[str], list[str], str, int]:
+    """(label cells, value cells, remark, index of the first value cell): the values are the
+    trailing run of cells that could be values (numbers, blanks, placeholders, 5件, 约5 …);
+    labels are the non-empty cells before them. Text after a run of numbers (a 备注 cell:
+    含合并办理2件) is a remark, set aside, not the row's label."""
     start = _value_start(cells, len(cells))
     if not any(c.strip() for c in cells[start:]):
         last = max((i for i, c in enumerate(cells) if c.strip() and looks_like_value(c)), default=-1)
         tail = [c.strip() for c in cells[last + 1:] if c.strip()]
         lead = _value_start(cells, last + 1)
         if last >= 0 and 0 < len(tail) <= _MAX_REMARK_CELLS and sum(1 for c in cells[lead:last + 1] if c.strip()) >= 2:
-            return [c for c in cells[:lead] if c.strip()], cells[lead:last + 1], " ".join(tail)
-    return [c for c in cells[:start] if c.strip()], cells[start:], ""
+            return [c for c in cells[:lead] if c.strip()], cells[lead:last + 1], " ".join(tail), lead
+    return [c for c in cells[:start] if c.strip()], cells[start:], "", start
 
 
 def _value_start(cells: list[str], end: int) -> int:
@@ -75,7 +76,8 @@ def _value_start(cells: list[str], end: int) -> int:
 def line_of(index: int, row: Row) -> Line:
     # the positions a merged cell covers are not cells of their own (they only hold the grid)
     covered = {j for i, last in row.spans.items() for j in range(i + 1, last + 1)}
-    labels, values, remark = split_cells([c for k, c in enumerate(row.cells) if k not in covered] if covered else row.cells)
+    kept = [k for k in range(len(row.cells)) if k not in covered]
+    labels, values, remark, at = split_cells([row.cells[k] for k in kept])
     joined = "".join(labels)
     options = [match_key(labels[-1]) if labels else "", match_key(joined)]
     # the label with more and more of the lines around it: the nearest line first
@@ -85,7 +87,8 @@ def line_of(index: int, row: Row) -> Line:
         options.append(match_key(joined + "".join(row.after[:k])))
     if row.before and row.after:
         options.append(match_key("".join(row.before) + joined + "".join(row.after)))
-    return Line(index, row, labels, values, tuple(dict.fromkeys(o for o in options if o)), remark)
+    return Line(index, row, labels, values, tuple(dict.fromkeys(o for o in options if o)), remark,
+                kept[at] if at < len(kept) else -1)
 
 
 def doc_lines(doc: Document) -> list[Line]:

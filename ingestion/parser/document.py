@@ -33,6 +33,11 @@ class Row:
     # a label wrapped over lines, a heading over a table of values without labels
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    # what puts the row's values with its label: "cell" (delimited cells: a grid, pipes,
+    # TABs, one cell per line), "line" (label and values on one line of text, separated by
+    # spaces or nothing), "order" (values on the lines after their label, grouped by reading
+    # order alone: no delimiter says where the row ends, so its sums must confirm it)
+    paired: str = "cell"
 
 
 @dataclass

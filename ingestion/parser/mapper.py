@@ -56,6 +56,7 @@ class CellMap:
     verified: list[str] = field(default_factory=list)  # inferences the arithmetic confirms
     problems: list[str] = field(default_factory=list)  # why the document is uncertain
     sections_found: set[str] = field(default_factory=set)
+    order_rows: list[bool] = field(default_factory=list)  # rows of 三/四 grouped by reading order: confirmed?
 
     @property
     def status(self) -> str:
@@ -180,24 +181,28 @@ def _record(cm: CellMap, decision: Decision, pairs, others: dict[str, list[Line]
         cm.uncertain[f] = why
 
 
-def _confirm(cm: CellMap, template: Template, fields_of: list[str], claim: str, scope: set[str]) -> None:
+def _confirm(cm: CellMap, template: Template, fields_of: list[str], claim: str, scope: set[str],
+             within: bool = False) -> bool:
     """An inference stands if every check on the cells it placed passes (checks with
-    uncertain or flagged cells cannot confirm anything); otherwise its cells are null."""
+    uncertain or flagged cells cannot confirm anything); otherwise its cells are null.
+    Some check must span cells the inference did not place, unless `within` (a row whose
+    identity is not in question, whose own totals confirm the order of its cells)."""
     values = {f: _as_value(cm, f) for f in template.fields}
     involved = [c for c in template.checks() if set(c.fields) & set(fields_of)]
     judged = [c for c in involved if not (set(c.fields) & (set(cm.uncertain) | set(cm.flagged)))]
     failed = [c for c in judged if check_passes(c, values) is False]
     # a check on the inferred cells alone (a row's own 总计) cannot confirm where they stand
-    across = [c for c in judged if not set(c.fields) <= set(fields_of)]
+    across = [c for c in judged if within or not set(c.fields) <= set(fields_of)]
     if involved and not failed and across:
         cm.verified.append(f"{claim}; confirmed by {', '.join(sorted({c.rule for c in judged}))}")
-        return
+        return True
     why = f"{claim}; not confirmed by the template's sums" + (
         f" ({', '.join(sorted({c.rule + ':' + c.subject for c in failed}))} fail)" if failed else "")
     for f in scope:
         if f not in cm.uncertain:
             cm.uncertain[f] = why
             cm.cells[f] = None
+    return False
 
 
 def _as_value(cm: CellMap, f: str) -> Value:
@@ -219,6 +224,7 @@ def map_cells(doc: Document, template: Template, lines: list[Line] | None = None
         if pairs:
             _read_section(cm, section, pairs, lines, al, start, others)
             start = pairs[-1][0].index
+    _active_by_order(cm, [p for p in al.pairs if p[1].section == "active"])
     _missing(cm, al)
     _warn_unmatched(cm, al, others)
     _wrapped_digits(cm, al, others)
@@ -273,12 +279,14 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
     cases, unconfirmed = _cases(cm, section, pairs, lines, start, others)
     section_fields = {f for t in template.section_rows(section) for f in t.fields}
     missing = {f for t in al.missing() if t.section == section for f in t.fields}
-    decision = decide(cases, _section_checks(template, section_fields), template.fill_pattern, missing)
+    decision = decide(cases, _section_checks(template, section_fields), missing)
     _record(cm, decision, pairs, others)
     cm.verified.extend(decision.resolved)
     cm.problems.extend(decision.problems)
     for claim, scope in unconfirmed:
         _confirm(cm, template, sorted(scope), claim, scope)
+    if section != "active":
+        _confirm_order(cm, section, pairs)
     for ln, t, sim in pairs:
         other = _reads_as(ln, t, sim, template)
         if other is not None:
@@ -291,6 +299,42 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
     for ln, t, _ in pairs:
         if ln.remark:
             cm.warnings.append(f"{_where(ln, t)}: text after its numbers set aside as a remark: {ln.remark[:60]!r}")
+
+
+def _confirm_order(cm: CellMap, section: str, pairs) -> None:
+    """Rows whose values were grouped under their label by reading order alone stand only
+    where the sums confirm them; each one's outcome is kept, for section 二 to lean on."""
+    for ln, t, _ in pairs:
+        if ln.row.paired == "order" and ln.has_values:
+            ok = _confirm(cm, cm.template, list(t.fields), f"{_where(ln, t)}: its values follow its label "
+                          "in reading order, with nothing else to say they are its row", set(t.fields),
+                          within=section == "review")
+            cm.order_rows.append(ok)
+
+
+def _paired_by_order(ln: Line) -> bool:
+    """Section 二: the row's values are not on its label's own line or cell (a reading-order
+    group, or a line of values whose label is only on the lines around it)."""
+    return ln.row.paired == "order" or not ln.labels
+
+
+PROVEN_ORDER_ROWS = 3  # rows of 三/四 grouped by reading order, all confirmed, that prove the order
+
+
+def _active_by_order(cm: CellMap, pairs) -> None:
+    """Section 二 has no sums, so a value there is its label's by layout evidence only: the
+    same line or the same cell, or the reading order the document proved on rows that have
+    sums (every row of 三 and 四 grouped by it confirmed). Otherwise its cells are null."""
+    proven = len(cm.order_rows) >= PROVEN_ORDER_ROWS and all(cm.order_rows)
+    for ln, t, _ in pairs:
+        if not ln.has_values or not _paired_by_order(ln) or not any(cm.cells.get(f) is not None for f in t.fields):
+            continue
+        if proven:
+            cm.verified.append(f"{_where(ln, t)}: its values follow its label in reading order, the order "
+                               f"{len(cm.order_rows)} rows of 三/四 prove by their sums")
+        else:
+            _doubt(cm, t.fields, f"{_where(ln, t)}: its values follow the label in reading order alone "
+                   "(not on its line or in its cell), and no sum checks section 二")
 
 
 def _shape(ln: Line) -> tuple[int, int]:
@@ -330,7 +374,8 @@ def _row_case(trow: TRow, ln: Line, st: Structure, others: dict[str, list[Line]]
         reserve += extra
     readings = list(dict.fromkeys(readings))
     have = set(readings)
-    return RowCase(trow, readings, _where(ln, trow), [r for r in dict.fromkeys(reserve) if r not in have])
+    return RowCase(trow, readings, _where(ln, trow), [r for r in dict.fromkeys(reserve) if r not in have],
+                   (ln.row.table if ln.row.grid else -1, *_shape(ln)) if ln.row.paired == "cell" else None)
 
 
 def _other_printings(al, template: Template) -> dict[str, list[Line]]:

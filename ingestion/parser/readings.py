@@ -9,7 +9,7 @@ solver picks among them with the template's arithmetic, or says it cannot.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from math import comb
 
@@ -26,6 +26,9 @@ class Reading:
     texts: tuple[tuple[str, str], ...]  # (field, printed text), "" for a blank cell
     how: str = ""  # what had to be inferred to read it this way ("" = nothing)
     origin: int = -1  # the document row it was read from when not the matched one (a row printed twice)
+    # index in the row's cells where the first column stands, for a reading that keeps the
+    # row's cells where they are printed (blank ones included); -1: the cells were moved
+    start: int = -1
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.texts)
@@ -36,11 +39,12 @@ def _reading(trow: TRow, cols: tuple[Column, ...], texts: list[str], how: str = 
     return Reading(tuple((f, by_col.get(c.name, "")) for c, f in zip(trow.columns, trow.fields)), how)
 
 
-def by_count(trow: TRow, cols: tuple[Column, ...], values: list[str], narrow: bool = True) -> list[Reading]:
+def by_count(trow: TRow, cols: tuple[Column, ...], values: list[str], narrow: bool = True, at: int = -1) -> list[Reading]:
     """`narrow`: the row prints fewer cells than the widest row of its table, so a blank
-    cell may be lost even where it prints as many cells as there are columns."""
+    cell may be lost even where it prints as many cells as there are columns. `at`: the
+    index in the row's cells of values[0]."""
     n, k = len(values), len(cols)
-    out = _dropping(trow, cols, values) if n >= k else []
+    out = _dropping(trow, cols, values, at) if n >= k else []
     trimmed = _trim(values)
     if len(trimmed) < k and (n < k or (narrow and len(trimmed) < n)):
         # empty cells at the ends may be spacers or separators, and a blank cell lost:
@@ -58,7 +62,7 @@ def _trim(values: list[str]) -> list[str]:
     return values[lo:hi]
 
 
-def _dropping(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Reading]:
+def _dropping(trow: TRow, cols: tuple[Column, ...], values: list[str], at: int = -1) -> list[Reading]:
     """Too many cells (or just enough): the extra ones, empty, dropped at either end."""
     n, k = len(values), len(cols)
     empty_before = next((i for i, v in enumerate(values) if v.strip()), n)
@@ -69,7 +73,7 @@ def _dropping(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[R
         tail = n - k - lead
         kept = values[lead:n - tail]
         how = f"{n - k} empty cell(s) dropped ({lead} before, {tail} after)" if n > k else ""
-        out.append(_reading(trow, cols, kept, how))
+        out.append(replace(_reading(trow, cols, kept, how), start=at + lead if at >= 0 else -1))
     return out
 
 
@@ -135,7 +139,9 @@ def row_readings(trow: TRow, line: Line, structure: Structure, narrow: bool = Tr
     out: list[Reading] = []
     filled = [v.strip() for v in line.values if v.strip()]
     for cols in structure.layouts:
-        out.extend(by_count(trow, cols, line.values, narrow))
+        # only delimited cells stand where they are printed: tokens of a line of text do not
+        at = line.values_at if line.row.paired == "cell" else -1
+        out.extend(by_count(trow, cols, line.values, narrow, at))
         if packed.could_be_packed(filled, len(cols)):
             out.extend(decoded(trow, cols, filled))
     return list(dict.fromkeys(out))

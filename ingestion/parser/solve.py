@@ -11,10 +11,10 @@ differ between readings are uncertain (null), the cells all readings agree on st
 no combination passes, the rows searched are all uncertain: the cells their readings agree
 on are part of what fails.
 
-Within a decided class, where zeros stand is left to the template's fill pattern: a row
-that prints fewer cells than it has columns prints its 总计 (the real pattern "only the 总计
-column filled"). It never moves a non-zero number; where even it cannot tell, the cells
-are uncertain.
+Within a decided class, readings may still differ in where zeros stand (a row printing
+fewer cells than it has columns: is its 0 the 总计 or the 自然人?). No sum sees a zero, so
+the cells that differ are uncertain: the fill pattern that once placed them in 总计 was a
+guess about the form, not a proof.
 """
 from __future__ import annotations
 
@@ -36,6 +36,9 @@ class RowCase:
     readings: list[Reading]
     where: str  # for messages: the row's label and line/page
     reserve: list[Reading] = field(default_factory=list)  # readings tried only if the others break a sum
+    # rows of one shape (delimited cells, labels in the same cells) share their grid: where
+    # the sums put one row's columns, they stand in the others
+    shape: tuple | None = None
 
 
 @dataclass
@@ -161,28 +164,19 @@ def _search(rows: list[_Row], ambiguous: list[int], checks: list[Check], fixed: 
     return [] if not picks[0] and ambiguous else picks
 
 
-def _place_zeros(row: _Row, members: list[int], totals: set[str], fill_pattern: str) -> tuple[int | None, str]:
-    """Among readings that differ only in where zeros and blanks stand, the one the fill
-    pattern names, or None."""
+def _place_zeros(row: _Row, members: list[int]) -> int | None:
+    """Among readings that differ only in where zeros and blanks stand, the one they all
+    are (a single distinct reading), or None: the differing cells are then uncertain."""
     distinct = {tuple((f, v.status, v.value) for f, v in sorted(row.parsed[m].items())): m for m in members}
-    if len(distinct) == 1:
-        return members[0], ""
-    if fill_pattern != "totals":
-        return None, "zeros could stand in several columns"
-    score = {m: sum(1 for f, t in row.case.readings[m].texts if t.strip() and f in totals) for m in distinct.values()}
-    top = max(score.values())
-    best = [m for m, s in score.items() if s == top]
-    if len(best) == 1 and top > 0:
-        return best[0], "printed zeros placed in 总计 by the template's fill pattern (no sum can tell)"
-    return None, "zeros could stand in several columns"
+    return members[0] if len(distinct) == 1 else None
 
 
-def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown: set[str] = frozenset()) -> Decision:
+def decide(cases: list[RowCase], checks: list[Check], unknown: set[str] = frozenset()) -> Decision:
     """`checks`: the section's checks; `unknown`: cells of rows that were not found (a check
     on them decides nothing). A row's reserve readings (a blank cell it may have lost) join
     its readings when the decision breaks a sum that row is part of: then either the sums
     choose, or the row is uncertain, never read as printed against its own arithmetic."""
-    out = _decide(cases, checks, fill_pattern, unknown)
+    out = _decide(cases, checks, unknown)
     row_of = {f: i for i, c in enumerate(cases) for f in c.trow.fields}
     # a sum across rows (a row's own 总计 with blank parts breaks in every reading of it)
     across = [c for c in checks if len({row_of.get(f) for f in c.fields}) > 1 and not set(c.fields) & unknown]
@@ -191,10 +185,10 @@ def decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown
     if not widen:
         return out
     return _decide([replace(c, readings=c.readings + c.reserve, reserve=[]) if c in widen else c for c in cases],
-                   checks, fill_pattern, unknown)
+                   checks, unknown)
 
 
-def _decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknown: set[str]) -> Decision:
+def _decide(cases: list[RowCase], checks: list[Check], unknown: set[str]) -> Decision:
     out = Decision()
     checks = [c for c in checks if not set(c.fields) & unknown]
     rows = [_Row(c) for c in cases if c.readings]
@@ -209,10 +203,26 @@ def _decide(cases: list[RowCase], checks: list[Check], fill_pattern: str, unknow
         if rule and len(row.classes) == 1:
             out.resolved.append(f"{row.case.where}: read as the only reading its {rule} allows")
     chosen, why_not = _choose(rows, checks, out)
-    totals = {f for r in rows for c, f in zip(r.case.trow.columns, r.fields) if c.total}
+    grids = _grids(rows, chosen)
     for i, row in enumerate(rows):
-        _settle(out, row, chosen[i], totals, fill_pattern, why_not.get(i))
+        _settle(out, row, chosen[i], why_not.get(i), grids.get(row.case.shape))
     return out
+
+
+def _grids(rows: list[_Row], chosen: dict[int, int | None]) -> dict[tuple, int]:
+    """Per shape of delimited rows, where its first column stands, when every row of that
+    shape whose reading is decided (by the count of its cells, or by the sums) puts it in
+    the same place, and at least one row carries a number: a row of zeros alone proves
+    nothing about where a zero stands."""
+    seen: dict[tuple, set[int]] = {}
+    for i, row in enumerate(rows):
+        if row.case.shape is None or chosen.get(i) is None:
+            continue
+        members = row.classes[chosen[i]]
+        starts = {row.case.readings[m].start for m in members}
+        if len(starts) == 1 and -1 not in starts and any(v.value for v in row.rep(chosen[i]).values()):
+            seen.setdefault(row.case.shape, set()).update(starts)
+    return {shape: next(iter(s)) for shape, s in seen.items() if len(s) == 1}
 
 
 def _choose(rows: list[_Row], checks: list[Check], out: Decision) -> tuple[dict[int, int | None], dict[int, str]]:
@@ -239,20 +249,26 @@ def _choose(rows: list[_Row], checks: list[Check], out: Decision) -> tuple[dict[
     return chosen, why_not
 
 
-def _settle(out: Decision, row: _Row, chosen: int | None, totals: set[str], fill_pattern: str,
-            why_not: str | None) -> None:
-    """Take the row's reading: the chosen class, its zeros placed by the fill pattern; or,
-    undecided, the cells every reading agrees on."""
+def _settle(out: Decision, row: _Row, chosen: int | None, why_not: str | None, grid: int | None = None) -> None:
+    """Take the row's reading: the chosen class when its readings agree on every cell, or
+    the one that keeps the cells where the row's proven siblings stand (`grid`); else the
+    cells every reading agrees on, the others uncertain."""
     members = row.classes[chosen] if chosen is not None else [m for cl in row.classes for m in cl]
-    pick, why = _place_zeros(row, members, totals, fill_pattern) if chosen is not None else (None, "")
+    pick = _place_zeros(row, members) if chosen is not None else None
+    if pick is None and chosen is not None and grid is not None:
+        on_grid = [m for m in members if row.case.readings[m].start == grid]
+        if len(on_grid) == 1:
+            pick = on_grid[0]
+            out.resolved.append(f"{row.case.where}: its cells read where they are printed, in the columns that the "
+                                "sums prove for the rows of its shape (zeros no sum can place)")
     if pick is None and why_not == NO_READING:
         _take_none(out, row, why_not)  # the cells the readings agree on fail the sums too
         return
     if pick is None:
-        _take_common(out, row, members, why_not or why or "the reading is ambiguous")
+        _take_common(out, row, members, why_not or (
+            "zeros could stand in several columns (no sum sees where a zero stands)" if chosen is not None
+            else "the reading is ambiguous"))
         return
-    if why:
-        out.resolved.append(f"{row.case.where}: {why}")
     how = row.case.readings[pick].how
     if "digits" in how:
         out.resolved.append(f"{row.case.where}: {how}, the only split its sums allow")

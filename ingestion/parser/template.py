@@ -80,7 +80,6 @@ class Template:
     title: str
     years: tuple[int, int]
     markers: tuple[str, ...]
-    fill_pattern: str
     active_heading: tuple[str, ...]
     active_header_first: tuple[str, ...]
     active_captions: tuple[str, ...]
@@ -171,7 +170,6 @@ def _build(data: dict) -> Template:
                        tuple(r["actual"])) for r in data["rules"])
     return Template(
         version=data["version"], title=data["title"], years=tuple(data["years"]), markers=tuple(data["markers"]),
-        fill_pattern=data.get("fill_pattern", ""),
         active_heading=tuple(active["heading"]), active_header_first=tuple(active["header_first"]),
         active_captions=tuple(b["caption"] for b in active["blocks"]),
         applications_heading=tuple(apps["heading"]), applicant_columns=app_cols,

@@ -134,7 +134,9 @@ def _text_rows(text_lines: list[tuple[int, str]], table: int) -> list[Row]:
             for labels, values in _stream_rows(chunk):
                 if not values and (not labels or len("".join(labels)) > 60):
                     continue
-                rows.append(Row(cells=[*labels, *values] if labels else ["", *values], table=table, line=n))
+                rows.append(Row(cells=[*labels, *values] if labels else ["", *values], table=table, line=n,
+                                paired="line"))
+    rows = _reading_order(_join_letters(rows))
     has_values = [any(looks_like_value(c) and c.strip() for c in r.cells) for r in rows]
     for i, row in enumerate(rows):
         if not has_values[i]:
@@ -152,8 +154,61 @@ def _text_rows(text_lines: list[tuple[int, str]], table: int) -> list[Row]:
         while j >= 0 and not has_values[j] and len(above) < _CONTEXT_LINES:
             above.insert(0, "".join(rows[j].cells))
             j -= 1
-        row.before, row.after = tuple(above), tuple(below)
+        # values grouped by reading order follow their label: the label lines after them
+        # are the next row's
+        row.before, row.after = tuple(above), (tuple(below) if row.paired != "order" else ())
     return rows
+
+
+def _labels_and_values(row: Row) -> tuple[list[str], list[str]]:
+    cells = [c for c in row.cells if c.strip()]
+    return [c for c in cells if not looks_like_value(c)], [c for c in cells if looks_like_value(c)]
+
+
+def _letter(row: Row) -> str:
+    """The row's text when it is a single character that is not a value, else ""."""
+    text = "".join(row.cells).strip()
+    return text if len(text) == 1 and not looks_like_value(text) else ""
+
+
+def _join_letters(rows: list[Row]) -> list[Row]:
+    """A label printed one character per line (a narrow merged cell, a vertical header:
+    三 / 、/ 本 / 年 …) read as one label line: consecutive lines of one character each."""
+    out: list[Row] = []
+    run = False  # the last row out is a run of such lines
+    for row in rows:
+        letter = _letter(row)
+        if letter and run and out[-1].line is not None and row.line is not None and out[-1].line < row.line:
+            out[-1].cells = [out[-1].cells[0] + letter]
+            continue
+        run = bool(letter)
+        out.append(Row(cells=[letter], table=row.table, line=row.line, paired=row.paired) if letter else row)
+    return out
+
+
+def _reading_order(rows: list[Row]) -> list[Row]:
+    """Text whose table cells come one per line (a PDF read in reading order: pdftotext
+    without -layout, PyMuPDF): a line that holds a single value and no label joins the row
+    of the label line before it, as reading order puts a row's cells after its label. The
+    row is marked `paired="order"`: nothing but order says these values are that label's,
+    so the mapper lets only the sums confirm it."""
+    out: list[Row] = []
+    for row in rows:
+        labels, values = _labels_and_values(row)
+        if not labels and len(values) == 1 and out and _takes_more(out[-1], row):
+            out[-1].cells = [*out[-1].cells, values[0]]
+            out[-1].paired = "order"
+            continue
+        out.append(row)
+    return out
+
+
+def _takes_more(prev: Row, row: Row) -> bool:
+    """Can a value on its own line be the next cell of `prev` in reading order: `prev` is
+    on an earlier line, has a label, and is not a row that printed its cells on its line."""
+    labels, values = _labels_and_values(prev)
+    return (prev.line is not None and row.line is not None and prev.line < row.line and bool(labels)
+            and (len(values) <= 1 or prev.paired == "order"))
 
 
 _STARTS_LABEL = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}[.．、](?!\d))")
