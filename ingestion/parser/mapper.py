@@ -303,13 +303,41 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
 
 def _confirm_order(cm: CellMap, section: str, pairs) -> None:
     """Rows whose values were grouped under their label by reading order alone stand only
-    where the sums confirm them; each one's outcome is kept, for section 二 to lean on."""
-    for ln, t, _ in pairs:
-        if ln.row.paired == "order" and ln.has_values:
-            ok = _confirm(cm, cm.template, list(t.fields), f"{_where(ln, t)}: its values follow its label "
-                          "in reading order, with nothing else to say they are its row", set(t.fields),
-                          within=section == "review")
-            cm.order_rows.append(ok)
+    where the sums confirm the grouping: its own total holds (a value lost or taken from
+    a neighbour breaks it) and, of the sums across rows that hold its cells (each other
+    row's cells grouped on their own), at least one holds and no more fail than hold (a
+    grouping shifted by a cell breaks nearly all of them; one that fails beside others
+    that hold is the report's own arithmetic). Section 四's rows have no sums across rows:
+    their group totals confirm them. All rows are judged on the same values, so the order
+    they come in decides nothing; each one's outcome is kept for section 二 to lean on."""
+    rows = [(ln, t) for ln, t, _ in pairs if ln.row.paired == "order" and ln.has_values]
+    values = {f: _as_value(cm, f) for f in cm.template.fields}
+    unsure = set(cm.uncertain) | set(cm.flagged)
+    verdicts = [(ln, t, _grouping_holds(cm.template, t, values, unsure, within=section == "review")) for ln, t in rows]
+    for ln, t, (ok, why) in verdicts:
+        claim = f"{_where(ln, t)}: its values follow its label in reading order, with nothing else to say they are its row"
+        if ok:
+            cm.verified.append(f"{claim}; confirmed by {why}")
+        else:
+            _doubt(cm, t.fields, f"{claim}; not confirmed by the template's sums{why}")
+        cm.order_rows.append(ok)
+
+
+def _grouping_holds(template: Template, trow: TRow, values: dict[str, Value], unsure: set[str],
+                    within: bool) -> tuple[bool, str]:
+    fields = set(trow.fields)
+    judged = [c for c in template.checks() if set(c.fields) & fields and not set(c.fields) & unsure]
+    own = [c for c in judged if set(c.fields) <= fields]
+    across = [c for c in judged if not set(c.fields) <= fields]
+    bad_own = [c for c in own if check_passes(c, values) is False]
+    held = [c for c in across if check_passes(c, values) is True]
+    failed = [c for c in across if check_passes(c, values) is False]
+    if within and own and not bad_own and not across:
+        return True, ", ".join(sorted({c.rule for c in own}))
+    if not bad_own and held and len(failed) <= len(held):
+        return True, ", ".join(sorted({c.rule for c in own + held}))
+    broken = bad_own + failed
+    return False, f" ({', '.join(sorted({c.rule + ':' + c.subject for c in broken}))} fail)" if broken else ""
 
 
 def _paired_by_order(ln: Line) -> bool:

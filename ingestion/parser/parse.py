@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from . import PARSER_VERSION, SCHEMA
@@ -98,6 +99,27 @@ def _checks_out(cm: CellMap) -> tuple[list[dict], list[dict]]:
     return violations, unchecked
 
 
+def _application_rows(cm: CellMap) -> int:
+    return sum(1 for f in cm.provenance if f.startswith("applications.")) // len(cm.template.applicant_columns)
+
+
+def _map(doc: Document, template: Template, lines, warnings: list[str]) -> CellMap:
+    """The cells from the container's tables; when they hold no section 三 (a page or a
+    Word file whose tables are paragraphs, a converter's output without tables), from its
+    text, read as the text readers read any text: one reading path for any container."""
+    cm = map_cells(doc, template, lines)
+    if doc.format == "txt" or _application_rows(cm) >= MIN_APPLICATION_ROWS:
+        return cm
+    from .readers.text import rows_from_text
+
+    as_text = replace(doc, rows=rows_from_text(doc.text))
+    text_cm = map_cells(as_text, template)
+    if _application_rows(text_cm) <= _application_rows(cm):
+        return cm
+    warnings.append(f"no table structure holds the report's tables: read from the {doc.format} file's text")
+    return text_cm
+
+
 def parse_file(path: str | Path) -> dict:
     path = Path(path)
     doc, data = read_document(path)
@@ -111,12 +133,11 @@ def parse_file(path: str | Path) -> dict:
     except AgencyUnknown as exc:
         raise RejectedDocument(f"agency_unknown: {exc}") from None
     template, why, decided = choose_template(doc, year)
-    cm = map_cells(doc, template, lines)
+    cm = _map(doc, template, lines, warnings)
     if not decided:
         _doubt_format(cm, year)
     warnings.extend(cm.warnings)
-    found = sum(1 for f in cm.provenance if f.startswith("applications.")) // len(template.applicant_columns)
-    if found < MIN_APPLICATION_ROWS:
+    if _application_rows(cm) < MIN_APPLICATION_ROWS:
         raise RejectedDocument("no section 三 table (依申请公开 applications) found: not a readable annual report")
     if year is None:
         raise RejectedDocument("year_unknown: report year not found in the title or the statistics period")

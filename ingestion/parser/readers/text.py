@@ -154,9 +154,8 @@ def _text_rows(text_lines: list[tuple[int, str]], table: int) -> list[Row]:
         while j >= 0 and not has_values[j] and len(above) < _CONTEXT_LINES:
             above.insert(0, "".join(rows[j].cells))
             j -= 1
-        # values grouped by reading order follow their label: the label lines after them
-        # are the next row's
-        row.before, row.after = tuple(above), (tuple(below) if row.paired != "order" else ())
+        if row.paired != "order":  # a reading-order row's label lines are found by _label_groups
+            row.before, row.after = tuple(above), tuple(below)
     return rows
 
 
@@ -188,19 +187,23 @@ def _join_letters(rows: list[Row]) -> list[Row]:
 
 def _reading_order(rows: list[Row]) -> list[Row]:
     """Text whose table cells come one per line (a PDF read in reading order: pdftotext
-    without -layout, PyMuPDF): a line that holds a single value and no label joins the row
-    of the label line before it, as reading order puts a row's cells after its label. The
-    row is marked `paired="order"`: nothing but order says these values are that label's,
-    so the mapper lets only the sums confirm it."""
+    without -layout, PyMuPDF, LibreOffice's text of a page): a line that holds a single
+    value and no label joins the row before it, as reading order puts a row's cells after
+    its label. Such a row is marked `paired="order"`: nothing but order says these values
+    are that label's, so the mapper lets only the sums confirm it. Its label is then found
+    by the form's enumerators (`_label_group`)."""
     out: list[Row] = []
+    mixed: set[int] = set()  # rows whose first line holds a label and a value
     for row in rows:
         labels, values = _labels_and_values(row)
         if not labels and len(values) == 1 and out and _takes_more(out[-1], row):
             out[-1].cells = [*out[-1].cells, values[0]]
             out[-1].paired = "order"
             continue
+        if labels and values:
+            mixed.add(len(out))
         out.append(row)
-    return out
+    return _label_groups(out, mixed)
 
 
 def _takes_more(prev: Row, row: Row) -> bool:
@@ -209,6 +212,100 @@ def _takes_more(prev: Row, row: Row) -> bool:
     labels, values = _labels_and_values(prev)
     return (prev.line is not None and row.line is not None and prev.line < row.line and bool(labels)
             and (len(values) <= 1 or prev.paired == "order"))
+
+
+def _enumerated(row: Row) -> bool:
+    return bool(_STARTS_LABEL.match(row.cells[0] if row.cells else ""))
+
+
+def _label_groups(rows: list[Row], mixed: set[int]) -> list[Row]:
+    """Each reading-order row's label, from the label lines around its values. A row label
+    of the form starts with its enumerator (一、 （二） 3.), and a label wrapped over lines goes
+    on without one. Converters put the rest of a wrapped label either before the values
+    (PyMuPDF: the whole label, then the values) or after them (pdftohtml: the label's first
+    line beside the first value, the rest below the values): which one a document does is
+    read off its enumerated rows (`_label_side`), never assumed row by row.
+
+    A row's label is then the last enumerated line before its values (its head) with the
+    lines between it and the values, and, where the rest comes after the values, the
+    unenumerated lines after them up to the next head. Enumerated lines before the head are
+    the merged labels above it (三、本年度办理结果, （三）不予公开): kept as context, never the
+    label tail of the row before. The lines of a row's label up to its values are not rows
+    of their own; the lines after them stay (they may be the next block's header)."""
+    has_values = [bool(_labels_and_values(r)[1]) for r in rows]
+    groups = _groups(rows, has_values, mixed)
+    after = _label_side(rows, groups, mixed) == "after"
+    consumed: set[int] = set()
+    for n, (g, between, head, lead) in enumerate(groups):
+        row = rows[g]
+        before = [i for i in between if i < head]
+        prev = groups[n - 1][0] if n and groups[n - 1][0] == _previous_values(has_values, g) else None
+        tail = _unenumerated_prefix(rows, before) if after and prev is not None else []
+        if tail:
+            _append_after(rows[prev], [rows[i] for i in tail])
+        row.cells = [c for i in lead for c in rows[i].cells if c.strip()] + row.cells
+        row.before = tuple("".join(rows[i].cells) for i in before if i not in tail)[-_CONTEXT_LINES:]
+        consumed.update(lead)
+    if after and groups:  # the last row's label lines after its values
+        last = groups[-1][0]
+        rest = [i for i in range(last + 1, len(rows)) if not has_values[i]]
+        if all(not has_values[i] for i in range(last + 1, len(rows))):
+            _append_after(rows[last], [rows[i] for i in _unenumerated_prefix(rows, rest)])
+    return [r for i, r in enumerate(rows) if i not in consumed]
+
+
+def _previous_values(has_values: list[bool], g: int) -> int | None:
+    return next((i for i in range(g - 1, -1, -1) if has_values[i]), None)
+
+
+def _groups(rows: list[Row], has_values: list[bool], mixed: set[int]) -> list[tuple[int, list[int], int, list[int]]]:
+    """Per reading-order row: (its index, the label-only lines since the previous row of
+    values, the index of its label's head, the lines from the head up to its values)."""
+    out = []
+    last_values = -1
+    for g, row in enumerate(rows):
+        if not has_values[g]:
+            continue
+        between = list(range(last_values + 1, g))
+        last_values = g
+        if row.paired != "order":
+            continue
+        heads = [i for i in between if _enumerated(rows[i])]
+        if _enumerated(row) or g in mixed or not heads:
+            out.append((g, between, g, []))
+        else:
+            out.append((g, between, heads[-1], [i for i in between if i >= heads[-1]]))
+    return out
+
+
+def _label_side(rows: list[Row], groups, mixed: set[int]) -> str:
+    """"before" when the document prints a wrapped label's rest before the values (an
+    enumerated head, then more label lines, then the values), "after" when it prints it
+    after them (a head right at the values, then unenumerated label lines, then the next
+    head); by which its rows do more often, "before" on a tie."""
+    before = after = 0
+    for n, (g, _, head, lead) in enumerate(groups):
+        if lead:
+            before += 1
+            continue
+        nxt = groups[n + 1] if n + 1 < len(groups) else None
+        following = [i for i in (nxt[1] if nxt else []) if i < (nxt[2] if nxt else 0)]
+        if head == g and (_enumerated(rows[g]) or g in mixed) and _unenumerated_prefix(rows, following):
+            after += 1
+    return "after" if after > before else "before"
+
+
+def _unenumerated_prefix(rows: list[Row], indexes: list[int]) -> list[int]:
+    out = []
+    for i in indexes:
+        if _enumerated(rows[i]):
+            break
+        out.append(i)
+    return out
+
+
+def _append_after(row: Row, lines: list[Row]) -> None:
+    row.after = (*row.after, *("".join(r.cells) for r in lines))[:_CONTEXT_LINES]
 
 
 _STARTS_LABEL = re.compile(r"^\s*(?:[(（][一二三四五六七八九十\d]{1,2}[)）]|[一二三四五六七八九十]{1,2}、|\d{1,2}[.．、](?!\d))")
