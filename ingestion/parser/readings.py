@@ -29,6 +29,9 @@ class Reading:
     # index in the row's cells where the first column stands, for a reading that keeps the
     # row's cells where they are printed (blank ones included); -1: the cells were moved
     start: int = -1
+    # cells this reading leaves empty that nothing printed: a row that lost cells (text
+    # drops blank cells) may have lost a blank there, or a value printed elsewhere
+    unseen: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, str]:
         return dict(self.texts)
@@ -87,11 +90,13 @@ def _placing(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Re
     if comb(k, n) > MAX_PLACEMENTS:
         return []  # too many ways to place them: the row cannot be read
     out = []
+    field_of = dict(zip((c.name for c in trow.columns), trow.fields))
     for chosen in combinations(range(k), n):
         texts = [""] * k
         for pos, v in zip(chosen, values):
             texts[pos] = v
-        out.append(_reading(trow, cols, texts, f"{n} of {k} cells printed: placed"))
+        unseen = tuple(field_of[cols[i].name] for i in range(k) if i not in chosen)
+        out.append(replace(_reading(trow, cols, texts, f"{n} of {k} cells printed: placed"), unseen=unseen))
     return out
 
 

@@ -277,6 +277,9 @@ def _settle(out: Decision, row: _Row, chosen: int | None, why_not: str | None, g
     _take(out, row, pick)
 
 
+UNSEEN = "nothing printed for it in a row that lost cells: a blank, or a value printed elsewhere"
+
+
 def _take(out: Decision, row: _Row, pick: int) -> None:
     reading = row.case.readings[pick]
     for f, t in reading.texts:
@@ -284,11 +287,18 @@ def _take(out: Decision, row: _Row, pick: int) -> None:
         out.printed[f] = t
         if reading.origin >= 0:
             out.origin[f] = reading.origin
+    for f in reading.unseen:
+        out.uncertain[f] = f"{row.case.where}: {UNSEEN}"
 
 
 def _take_common(out: Decision, row: _Row, members: list[int], why: str) -> None:
     """Keep the cells every reading agrees on; the rest are uncertain."""
+    unseen = {f for m in members for f in row.case.readings[m].unseen}
     for f in row.fields:
+        if f in unseen:
+            out.values[f] = Value(None, "blank")
+            out.uncertain[f] = f"{row.case.where}: {why}" if len(members) > 1 else f"{row.case.where}: {UNSEEN}"
+            continue
         seen = {(row.parsed[m][f].status, row.parsed[m][f].value) for m in members}
         texts = {t for m in members for ff, t in row.case.readings[m].texts if ff == f}
         if len(seen) == 1:

@@ -93,6 +93,7 @@ class Template:
     review_columns: tuple[Column, ...]
     rows: tuple[TRow, ...]  # every printed row, in printed order
     rules: tuple[Rule, ...]
+    closing: tuple[str, ...] = ()  # headings of the sections after the tables
     extra_fields: tuple[str, ...] = field(default=())  # cells beyond the 2021 contract
 
     def section_rows(self, section: str) -> tuple[TRow, ...]:
@@ -176,7 +177,8 @@ def _build(data: dict) -> Template:
         group_labels=tuple(apps.get("group_labels", ())),
         alternatives=tuple(tuple(a) for a in apps.get("alternatives", ())) + (("review_one_row", "review_by_group"),),
         review_heading=tuple(review["heading"]), review_header_words=tuple(review["header_words"]),
-        review_groups=groups, review_columns=review_cols, rows=tuple(rows), rules=rules)
+        review_groups=groups, review_columns=review_cols, rows=tuple(rows), rules=rules,
+        closing=tuple(data.get("closing", ())))
 
 
 def _sources(t: Template) -> dict[str, tuple[str, ...]]:

@@ -33,6 +33,7 @@ _PIECES = re.compile(r"(?P<num>[+\-]?\d+(?:\.\d+)?(?:[+\-]\d+(?:\.\d+)?)*)(?P<af
 _ENUM_NEXT = re.compile(r"^[.．、](?!\d)")
 _RULE = re.compile(r"^:?-*:?$")
 _SENTENCE_END = re.compile(r"[。；;!?！？]")
+_MAX_LABEL_LINES = 5  # a row label wraps over at most this many lines, its first included
 _CONTEXT_LINES = 12  # wrapped label lines kept above and below a value line (narrow columns wrap a lot)
 
 
@@ -271,10 +272,11 @@ def _groups(rows: list[Row], has_values: list[bool], mixed: set[int]) -> list[tu
         if row.paired != "order":
             continue
         heads = [i for i in between if _enumerated(rows[i])]
-        if _enumerated(row) or g in mixed or not heads:
-            out.append((g, between, g, []))
+        lead = [i for i in between if heads and i >= heads[-1]]
+        if _enumerated(row) or g in mixed or not heads or len(lead) >= _MAX_LABEL_LINES:
+            out.append((g, between, g, []))  # (more lines than a label wraps over: a heading and a header)
         else:
-            out.append((g, between, heads[-1], [i for i in between if i >= heads[-1]]))
+            out.append((g, between, heads[-1], lead))
     return out
 
 
