@@ -31,13 +31,12 @@ from .align import (
 from .document import Document
 from .readings import row_readings
 from .rules import passes
-from .sequence import read_section
 from .solve import Decision, RowCase, check_passes, decide
 from .spec import field_names
 from .structure import Structure, printed_width, structure
 from .template import Template, TRow
 from .textnorm import match_key
-from .values import Value, looks_like_value
+from .values import Value
 
 SECTIONS = ("active", "applications", "review")
 SECTION_NAMES = {"active": "二", "applications": "三", "review": "四"}
@@ -128,7 +127,10 @@ def _applications(lines, pairs, template: Template, start: int,
                   others: dict[str, list[Line]]) -> tuple[list[RowCase], Structure]:
     first = pairs[0][0]
     header = _header_lines(lines, max(start, first.index - _HEADER_REACH), first.index)
-    st = structure(header, template.applicant_columns, template.group_labels, "".join(first.labels))
+    # header words wrapped over lines one cell each (商业企 / 业: text in reading order) are
+    # found in the header's lines joined, as in a flattened header
+    flat = "".join(c for ln in header if ln.row.paired == "line" for c in ln.row.cells)
+    st = structure(header, template.applicant_columns, template.group_labels, flat + "".join(first.labels))
     st = _by_count(st, pairs)
     widest = _widest([ln for ln, _, _ in pairs])
     cases = [_row_case(t, ln, st, others, widest) for ln, t, _ in pairs]
@@ -229,109 +231,31 @@ def map_cells(doc: Document, template: Template, lines: list[Line] | None = None
     _missing(cm, al)
     _warn_unmatched(cm, al, others)
     _wrapped_digits(cm, al, others)
-    if not any(r.grid for r in doc.rows):
-        for section in ("applications", "review"):
-            _read_by_sequence(cm, doc, section)
+    _cut_short(cm, doc)
     return cm
 
 
-def _heading_at(keys: list[str], words: tuple[str, ...], after: int = -1, last: bool = False) -> int | None:
-    hits = [i for i, k in enumerate(keys) if i > after and any(match_key(w) in k for w in words)]
-    return (hits[-1] if last else hits[0]) if hits else None
-
-
-def _value_streams(doc: Document, template: Template, section: str) -> list[list[tuple[str, object]]]:
-    """The runs of values (text, row) the section's values may be, in reading order: from
-    its heading to the next section's heading; and, since a reading-order converter may
-    print a table's right-hand columns after the next heading (the page's text flow), the
-    values from 三's heading to the last heading after the tables, split between 三 and 四
-    when they are exactly as many as both print."""
-    keys = [match_key("".join(r.cells)) for r in doc.rows]
-    three = _heading_at(keys, template.applications_heading)
-    four = _heading_at(keys, template.review_heading, after=three if three is not None else -1)
-    closing = _heading_at(keys, template.closing, after=four if four is not None else -1)
-    last = _heading_at(keys, template.closing, after=four if four is not None else -1, last=True)
-
-    def values(a, b):
-        return [(c, r) for r in doc.rows[a:b] for c in r.cells if c.strip() and looks_like_value(c)]
-
-    if section == "applications" and three is not None:
-        streams = [values(three, four if four is not None else len(keys))]
-    elif section == "review" and four is not None:
-        streams = [values(four, closing if closing is not None else len(keys)),
-                   values(four, last + 1 if last is not None else len(keys))]
-    else:
-        return []
-    if three is not None:
-        both = values(three, last + 1 if last is not None else len(keys))
-        review = len(template.review_columns) * len(template.review_groups)
-        streams.append(both[:len(both) - review] if section == "applications" else both[len(both) - review:])
-    return [s for n, s in enumerate(streams) if s and s not in streams[:n]]
-
-
-def _read_by_sequence(cm: CellMap, doc: Document, section: str) -> None:
-    """A section of reading-order text whose rows the labels could not settle, read from
-    its values in order (`sequence`). A cell it reads that the rows left uncertain is read;
-    one the rows read otherwise is uncertain (two readings disagree). Cells of rows the
-    layout it found does not print (the other form of （六）, an absent 其他 column) are
-    blank, as the template says."""
+def _cut_short(cm: CellMap, doc: Document) -> None:
+    """A document that ends before the sections after the tables (五、六) ends inside its
+    tables (a stalled copy, a partial download): the table it stops in may end in a row
+    or a number cut through, so none of its cells, nor any after it, is read."""
     template = cm.template
-    fields = {f for t in template.section_rows(section) for f in t.fields}
-    unsure = set(cm.uncertain) | set(cm.flagged)
-    if not fields & unsure:
+    text = match_key(doc.text)
+    headings = (*template.active_heading, *template.applications_heading, *template.review_heading)
+    tables_end = max((text.rfind(match_key(h)) for h in headings), default=-1)
+    if any(match_key(h) in text[max(tables_end, 0):] for h in template.closing):
         return
-    found = [(tokens, rows, cols, o) for tokens in _value_streams(doc, template, section)
-             for rows, cols in _layouts(template, section)
-             if (o := read_section([t for t, _ in tokens], rows, cols,
-                                   _section_checks(template, {f for r in rows for f in r.fields}))) is not None]
-    if len({(tuple(rows), cols, tuple(sorted((f, v.value) for f, v in o.cells.items()))) for _, rows, cols, o in found}) != 1:
-        return  # no layout fits, or two read differently: nothing to choose by
-    tokens, rows, cols, outcome = found[0]
-    printed = [f for r in rows for f in _layout_fields(r, cols)]
-    at = dict(zip(printed, (r for _, r in tokens)))
-    read_now = []
-    for f in sorted(fields):
-        value = outcome.cells[f].value if f in outcome.cells else None
-        if f in outcome.undecided:
-            continue
-        if f in unsure:
-            cm.uncertain.pop(f, None)
-            cm.flagged.pop(f, None)
-            cm.cells[f] = value
-            if f in at:
-                read_now.append(f)
-        elif cm.cells.get(f) != value:
-            _doubt(cm, [f], f"{SECTION_NAMES[section]}: its rows and its values in reading order read {f} differently")
-    still = set(cm.uncertain.values())
-    cm.problems[:] = [p for p in cm.problems if p in still or not p.startswith(SECTION_NAMES[section])]
-    if read_now:
-        cm.verified.append(f"{SECTION_NAMES[section]}: {len(read_now)} cells read from the section's {len(tokens)} "
-                           f"values in reading order: every layout of them in bands and strips that keeps the "
-                           f"section's sums ({outcome.readings} such) gives them one value")
-    for f in read_now:
-        row = at[f]
-        cm.provenance[f] = {"page": row.page, "line": row.line, "row_label": "", "col_label": "",
-                            "printed": str(cm.cells[f]), "note": "read from the section's values in reading order"}
-
-
-def _layout_fields(trow: TRow, cols) -> list[str]:
-    by_col = dict(zip((c.name for c in trow.columns), trow.fields))
-    return [by_col[c.name] for c in cols]
-
-
-def _layouts(template: Template, section: str):
-    """(rows, columns) a section may be printed in: each variant of its rows, with or
-    without its optional columns; section 四 as its three groups of five."""
-    if section == "review":
-        rows = tuple(t for t in template.section_rows("review") if t.group == "review_by_group")
-        return [(rows, template.review_columns)]
-    out = []
-    for variant in template.variants():
-        rows = tuple(t for t in variant if t.section == section)
-        for cols in (template.applicant_columns, tuple(c for c in template.applicant_columns if not c.optional)):
-            if (rows, cols) not in out:
-                out.append((rows, cols))
-    return out
+    found = [s for s in SECTIONS if s in cm.sections_found] or [SECTIONS[0]]
+    cut = SECTIONS.index(found[-1])
+    why = (f"truncated: the document ends inside table {SECTION_NAMES[SECTIONS[cut]]} (nothing of the sections "
+           "after the tables follows): the cells of that table and after it are not read")
+    cm.problems.append(why)
+    for section in SECTIONS[cut:]:
+        for t in template.section_rows(section):
+            for f in t.fields:
+                cm.uncertain[f] = why
+                cm.flagged.pop(f, None)
+                cm.cells[f] = None
 
 
 MAX_WRAPPED = 3  # digits of a wrapped cell printed alone on the next line: a few, never a row's worth
@@ -439,6 +363,8 @@ def _grouping_holds(template: Template, trow: TRow, values: dict[str, Value], un
         return True, ", ".join(sorted({c.rule for c in own}))
     if not bad_own and held and len(failed) <= len(held):
         return True, ", ".join(sorted({c.rule for c in own + held}))
+    if bad_own and len(held) >= 2 and not failed:  # every cell confirmed by its column: the total is the report's
+        return True, ", ".join(sorted({c.rule for c in held}))
     broken = bad_own + failed
     return False, f" ({', '.join(sorted({c.rule + ':' + c.subject for c in broken}))} fail)" if broken else ""
 

@@ -23,9 +23,10 @@ def _spans(row: list) -> dict[int, int]:
 def read_with_pdfplumber(path) -> Document:
     import pdfplumber
 
-    pieces = []
+    pieces, texts = [], []
     with pdfplumber.open(path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
+            texts.append(page.extract_text() or "")
             for table in page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}):
                 extracted = table.extract()
                 rows = [[squash(c or "") for c in row] for row in extracted]
@@ -37,7 +38,7 @@ def read_with_pdfplumber(path) -> Document:
     # pdfplumber leaves a merged cell's covered positions empty: its rows share the grid
     rows = [Row(cells=[nfkc(c) for c in cells], table=t, page=p.page, grid=True, spans=spans)
             for t, p in _stitch(pieces) for cells, spans in zip(p.rows, p.spans)]
-    return Document(format="pdf", text="", rows=rows)
+    return Document(format="pdf", text=nfkc("\n".join(texts)), rows=rows)
 
 
 def test_pdfplumber_reads_the_same_cells(generated):

@@ -23,7 +23,7 @@ from ..textnorm import nfkc, squash
 from .bounds import MAX_MARKUP_CHARS, check_length
 from .grid import grid_rows_with_spans
 from .positioned import Run, lines
-from .text import rows_from_text
+from .text import decode_whole, rows_from_text
 
 _CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
@@ -40,9 +40,11 @@ def decode_html(data: bytes) -> str:
     candidates = (["gb18030"] if declared in _GB else [declared] if declared else []) + ["utf-8", "gb18030"]
     for enc in candidates:
         try:
-            return data.decode(enc)
+            text = decode_whole(data, enc)
         except (UnicodeError, LookupError):  # a codec that exists but decodes nothing ("undefined")
             continue
+        if text is not None:
+            return text
     raise RejectedDocument(f"undecodable HTML (declared charset {declared or 'none'})")
 
 

@@ -20,6 +20,8 @@ Everything is NFKC-normalised on the way in. The mapper sees rows, never the sha
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import replace
 
 from ..document import Document, RejectedDocument, Row
 from ..textnorm import nfkc
@@ -47,11 +49,25 @@ def decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise RejectedDocument("binary data, not a text, PDF, DOCX, DOC or HTML document")
     for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
+        text = decode_whole(data, enc)
+        if text is not None:
+            return text
     raise RejectedDocument("undecodable text: neither UTF-8 nor GB18030")
+
+
+def decode_whole(data: bytes, encoding: str) -> str | None:
+    """The bytes decoded, or None when they are not in `encoding`. A file that ends inside
+    a character (a copy cut short) is decoded up to it: the parser tells a report that
+    stops early by what it lacks, not by its last byte."""
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if exc.reason.startswith("unexpected end of data") or exc.start >= len(data) - 3 and exc.end == len(data):
+            try:
+                return data[:exc.start].decode(encoding)
+            except UnicodeDecodeError:
+                return None
+        return None
 
 
 def _split(line: str) -> tuple[str, list[str]]:
@@ -204,7 +220,29 @@ def _reading_order(rows: list[Row]) -> list[Row]:
         if labels and values:
             mixed.add(len(out))
         out.append(row)
-    return _label_groups(out, mixed)
+    return _unstack(_label_groups(out, mixed))
+
+
+def _unstack(rows: list[Row]) -> list[Row]:
+    """A reading-order row holding the values of several rows (their labels printed
+    elsewhere, as pdftotext prints a block of merged-cell labels apart): when the
+    document's rows mostly hold w values and this one holds a multiple of w, it is that
+    many rows in reading order, the label's first, the others without labels (the
+    aligner places them between the rows found by their labels; the sums confirm them)."""
+    counts = Counter(len(_labels_and_values(r)[1]) for r in rows if r.paired == "order")
+    width = max((n for n in counts if n >= 3), key=lambda n: (counts[n], n), default=0)
+    if not width or counts[width] < 3:
+        return rows
+    out: list[Row] = []
+    for row in rows:
+        labels, values = _labels_and_values(row)
+        if row.paired != "order" or len(values) < 2 * width or len(values) % width:
+            out.append(row)
+            continue
+        out.append(replace(row, cells=labels + values[:width]))
+        out.extend(Row(cells=["", *values[k:k + width]], table=row.table, line=row.line, page=row.page, paired="order")
+                   for k in range(width, len(values), width))
+    return out
 
 
 def _takes_more(prev: Row, row: Row) -> bool:
