@@ -319,6 +319,9 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
         if other is not None:
             _doubt(cm, t.fields, f"{_where(ln, t)} matched by its place, but its label reads as {other.name}: "
                    "rows printed out of order")
+        elif sim < LABEL_MATCH and not _anchored(ln, t, pairs, al):
+            _doubt(cm, t.fields, f"{_where(ln, t)} matched by its place, but the rows around it found by their "
+                   "labels leave room for another: its place does not say which row it is")
         elif sim < LABEL_MATCH:
             _confirm(cm, template, list(t.fields), f"{_where(ln, t)} matched by its place "
                      f"(label similarity {sim:.2f})", set(t.fields))
@@ -328,13 +331,31 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
             cm.warnings.append(f"{_where(ln, t)}: text after its numbers set aside as a remark: {ln.remark[:60]!r}")
 
 
+def _anchored(ln: Line, trow: TRow, pairs, al) -> bool:
+    """A row matched by its place is that row only when its place is fixed: between the
+    nearest rows found by their labels (or the section's ends) stand exactly as many
+    printed rows as the template has there, every one matched, none left over."""
+    found = [(x, t) for x, t, sim in pairs if sim >= LABEL_MATCH]
+    before = [(x, t) for x, t in found if x.index < ln.index]
+    after = [(x, t) for x, t in found if x.index > ln.index]
+    lo, hi = (before[-1][0].index if before else -1), (after[0][0].index if after else 1 << 30)
+    seq = [t for t in al.sequence if t.section == trow.section]
+    t_lo = seq.index(before[-1][1]) if before else -1
+    t_hi = seq.index(after[0][1]) if after else len(seq)
+    between = {t.key for t in seq[t_lo + 1:t_hi]}
+    matched = {t.key for x, t, _ in pairs if lo < x.index < hi}
+    stray = any(lo < x.index < hi for x in al.unmatched)
+    return between == matched and not stray
+
+
 def _confirm_order(cm: CellMap, section: str, pairs) -> None:
     """Rows whose values were grouped under their label by reading order alone stand only
     where the sums confirm the grouping: its own total holds (a value lost or taken from
     a neighbour breaks it) and, of the sums across rows that hold its cells (each other
-    row's cells grouped on their own), at least one holds and no more fail than hold (a
-    grouping shifted by a cell breaks nearly all of them; one that fails beside others
-    that hold is the report's own arithmetic). Section 四's rows have no sums across rows:
+    row's cells grouped on their own), more hold than fail and at most one fails (a
+    grouping shifted by a cell breaks most of them; one that fails beside others that hold
+    is the report's own arithmetic). A sum of zeros holds for any grouping of zeros: it
+    counts for nothing. Section 四's rows have no sums across rows:
     their group totals confirm them. All rows are judged on the same values, so the order
     they come in decides nothing; each one's outcome is kept for section 二 to lean on."""
     rows = [(ln, t) for ln, t, _ in pairs if ln.row.paired == "order" and ln.has_values]
@@ -357,14 +378,16 @@ def _grouping_holds(template: Template, trow: TRow, values: dict[str, Value], un
     own = [c for c in judged if set(c.fields) <= fields]
     across = [c for c in judged if not set(c.fields) <= fields]
     bad_own = [c for c in own if check_passes(c, values) is False]
-    held = [c for c in across if check_passes(c, values) is True]
+    # a sum of zeros holds whatever row its zeros came from: no evidence for a grouping,
+    # unless the section holds no other number (then no grouping of it reads otherwise)
+    section = {f for c in template.checks() if set(c.fields) & fields for f in c.fields}
+    empty = not any(values[f].value for f in section)
+    held = [c for c in across if check_passes(c, values) is True and (empty or any(values[f].value for f in c.fields))]
     failed = [c for c in across if check_passes(c, values) is False]
     if within and own and not bad_own and not across:
         return True, ", ".join(sorted({c.rule for c in own}))
-    if not bad_own and held and len(failed) <= len(held):
+    if not bad_own and len(held) > len(failed) and len(failed) <= 1:
         return True, ", ".join(sorted({c.rule for c in own + held}))
-    if bad_own and len(held) >= 2 and not failed:  # every cell confirmed by its column: the total is the report's
-        return True, ", ".join(sorted({c.rule for c in held}))
     broken = bad_own + failed
     return False, f" ({', '.join(sorted({c.rule + ':' + c.subject for c in broken}))} fail)" if broken else ""
 
@@ -450,8 +473,10 @@ def _other_printings(al, template: Template) -> dict[str, list[Line]]:
                 and gains[0][1].key in matched and _own_similarity(ln, gains[0][1]) >= LABEL_MATCH:
             out.setdefault(gains[0][1].key, []).append(ln)
             continue
+        if ln.row.paired == "order":
+            continue  # in reading order, a label beside numbers says nothing of whose they are
         for key, m in matched.items():
-            if not m.has_values and abs(m.index - ln.index) <= _NEXT_TO:
+            if not m.has_values and m.row.paired != "order" and abs(m.index - ln.index) <= _NEXT_TO:
                 out.setdefault(key, []).append(ln)
     return out
 

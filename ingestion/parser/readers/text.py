@@ -424,8 +424,9 @@ def _label_context(rows: list[Row]) -> None:
         return not any(looks_like_value(c) and c.strip() for c in r.cells)
 
     for i, row in enumerate(rows):
-        if row.before or row.after or label_only(row) or any(c.strip() and not looks_like_value(c) for c in row.cells):
-            continue
+        if (row.before or row.after or label_only(row) or row.paired == "order"
+                or any(c.strip() and not looks_like_value(c) for c in row.cells)):
+            continue  # (a reading-order row's label lines are found by _label_groups, none around it)
         above = []
         j = i - 1
         while j >= 0 and label_only(rows[j]) and len(above) < _CONTEXT_LINES:
