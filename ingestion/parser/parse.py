@@ -16,7 +16,8 @@ from .align import doc_lines
 from .document import Document, RejectedDocument
 from .mapper import CellMap, map_cells
 from .meta import AgencyUnknown, agency_and_year
-from .prose import compared, statements
+from .divisions import gazetteer
+from .prose import compared, own_scope, statements
 from .readers import read_document
 from .rules import TOLERANCE
 from .several import check_one_report
@@ -99,6 +100,15 @@ def _checks_out(cm: CellMap) -> tuple[list[dict], list[dict]]:
     return violations, unchecked
 
 
+def _own_scope(resolution) -> frozenset[str]:
+    """The scope words a report may state its own numbers with (全市 in a city government's)."""
+    division = gazetteer().divisions.get(resolution.division_code) if resolution.division_code else None
+    name = division.name if division else None
+    if resolution.kind and not resolution.kind.startswith("人民政府") and resolution.kind.endswith("人民政府"):
+        name = resolution.kind[:-len("人民政府")]  # a zone: its own name (平潭综合实验区)
+    return own_scope(resolution.kind, resolution.level, name)
+
+
 def _application_rows(cm: CellMap) -> int:
     return sum(1 for f in cm.provenance if f.startswith("applications.")) // len(cm.template.applicant_columns)
 
@@ -145,14 +155,15 @@ def parse_file(path: str | Path) -> dict:
         # (a year before the 条例 is a finding of its own: year_out_of_range)
         warnings.append(f"the {template.version} format in a {year} report ({why})")
     violations, unchecked = _checks_out(cm)
-    said = statements(doc.text, year, set(template.fields), doc.page_starts)
+    resolution = resolve(agency, doc.text, year)
+    said = statements(doc.text, year, set(template.fields), doc.page_starts, _own_scope(resolution))
     doubtful = set(cm.uncertain) | set(cm.flagged)
     return {
         "schema": SCHEMA,
         "template": template.version,
         "agency": agency,
         "year": year,
-        "agency_resolution": resolve(agency, doc.text, year).as_dict(),
+        "agency_resolution": resolution.as_dict(),
         "cells": cm.cells,
         "violations": violations,
         "extraction": {

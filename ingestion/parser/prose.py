@@ -164,10 +164,47 @@ def _clause(sentence: str, start: int, end: int) -> str:
     return sentence[left:end]
 
 
-def _doubt(sentence: str, m: re.Match, year: int | None, ph: Phrase) -> str | None:
+def _quoted(sentence: str, at: int) -> bool:
+    """Whether position `at` of the sentence stands inside a quotation."""
+    for pair in table()["quotes"]:
+        open_, close = pair[0], pair[-1]
+        if open_ == close:
+            if sentence[:at].count(open_) % 2:
+                return True
+        elif sentence.rfind(open_, 0, at) > sentence.rfind(close, 0, at):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _set_phrases() -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p) for p in table()["set_phrases"])
+
+
+def _set_phrase(sentence: str, m: re.Match) -> bool:
+    return _quoted(sentence, m.start()) or any(
+        p.start() <= m.start() < p.end() or p.start() < m.end() <= p.end()
+        for pat in _set_phrases() for p in pat.finditer(sentence))
+
+
+def own_scope(kind: str | None, level: str | None, division_name: str | None) -> frozenset[str]:
+    """The scope words (全市…) that are a report's own: those of its division when its agency
+    speaks for the whole division (the people's government, a zone's managing committee)."""
+    t = table()["own_scope"]
+    if not kind or not any(kind.endswith(k) for k in t["kinds"]):
+        return frozenset()
+    words = set(t["by_level"].get(level or "", ()))
+    if division_name and level not in ("省级", "市级"):
+        words |= set(t["by_suffix"].get(division_name[-1], ()))
+    return frozenset(words)
+
+
+def _doubt(sentence: str, m: re.Match, year: int | None, ph: Phrase, scope: frozenset[str]) -> str | None:
     """Why a matched number is not plainly a count of this report's table, or None."""
     t = table()
     clause = _clause(sentence, m.start(), m.end())
+    if not ph.zero and _set_phrase(sentence, m):
+        return "a slogan or set phrase, not a statement"
     if not ph.zero and (m.group("pre") or m.group("post") or re.match(r"左右|以上", sentence[m.end():])):
         return "a rounded number"
     before = sentence[:max(m.end() - len(clause) - 1, 0)]  # the sentence before this clause
@@ -176,7 +213,7 @@ def _doubt(sentence: str, m: re.Match, year: int | None, ph: Phrase) -> str | No
         return "a part of a larger number (其中)"
     if any(w in clause for w in t["not_a_count"]):
         return "a change or a share, not a count"
-    if any(w in sentence for w in t["wider_scope"]):
+    if any(w in sentence for w in t["wider_scope"] if w not in scope):
         return "may speak of a wider scope than the report's own (全市, 各部门…)"
     years = [int(y) for y in _YEAR.findall(sentence[:m.end()])]
     if year is not None and years and years[-1] != year:
@@ -186,21 +223,22 @@ def _doubt(sentence: str, m: re.Match, year: int | None, ph: Phrase) -> str | No
     return None
 
 
-def statements(text: str, year: int | None, printed: set[str], page_starts: list[int] | None = None
-               ) -> list[Statement]:
+def statements(text: str, year: int | None, printed: set[str], page_starts: list[int] | None = None,
+               scope: frozenset[str] = frozenset()) -> list[Statement]:
     """Every numeric statement of sections 一, 五 and 六: compared (skipped None) or skipped
     with the reason. `printed` holds the cells the report's format prints; a statement about
-    cells it does not print is skipped. A statement repeated (一 and 六) is kept once."""
+    cells it does not print is skipped; `scope` the words of the report's own scope
+    (`own_scope`). A statement repeated (一 and 六) is kept once."""
     out: list[Statement] = []
     pages = _page_of_line(text, page_starts)
     for section, first, body in _sections(text):
         for line, sentence in _sentences(body, first):
-            out.extend(_read(sentence, section, line, pages(line), year, printed))
+            out.extend(_read(sentence, section, line, pages(line), year, printed, scope))
     return _once(out)
 
 
 def _read(sentence: str, section: str, line: int, page: int | None, year: int | None,
-          printed: set[str]) -> list[Statement]:
+          printed: set[str], scope: frozenset[str] = frozenset()) -> list[Statement]:
     """The statements of one sentence: one per number (its span), skipped when unclear."""
     found: dict[tuple[int, int], list[tuple[Phrase, re.Match]]] = {}
     for ph in phrases():
@@ -223,7 +261,7 @@ def _read(sentence: str, section: str, line: int, page: int | None, year: int | 
             keys = {"unclear"}
         key = min(keys)
         cells = next((h.cells for h, _ in hits if h.key == key), ())
-        why = why or _doubt(sentence, m, year, ph)
+        why = why or _doubt(sentence, m, year, ph, scope)
         if why is None and value is None:
             why = f"not a number: {m.group('n')}"
         if why is None and not cells:

@@ -76,9 +76,12 @@ def _split(line: str) -> tuple[str, list[str]]:
         return "blank", []
     if "|" in line:
         raw = line.split("|")
-        # the border pipes at either end of a Markdown or HTML-to-text row are not cells
-        if line.strip().startswith("|"):
-            raw = raw[1:]
+        # border pipes come in pairs (| a | b |): a row with a pipe at one end only opens
+        # with a blank cell (|||| 0: four blanks, then a total), which the readings may
+        # still drop as a spacer where the row has a cell too many
+        bare = line.strip()
+        if bare.startswith("|") and bare.endswith("|") and len(raw) > 2:
+            raw = raw[1:-1]
         # where the row pads its cells (a | | b), nothing between two pipes (||, a closing
         # border) is a separator the export added, not a printed blank cell
         if " | " in line:
