@@ -162,11 +162,12 @@ def cut_short(case: Case, rng: random.Random) -> Case:
 
 
 def build_forms(n: int, seed: int, forms: list[str] | None = None, workdir: Path | None = None,
-                cuts: bool = True) -> list[Case]:
-    """n generated reports (PDF, HTML, text), each in every form made from its format, and
-    (`cuts`) one copy of each text or HTML form cut short."""
+                cuts: bool = True, formats: dict[str, float] | None = None) -> list[Case]:
+    """n generated reports (PDF, HTML, text; `formats` as corpus.generate takes them), each
+    in every form made from its format, and (`cuts`) one copy of each text or HTML form
+    cut short."""
     forms = list(forms or FORMS)
-    base = build_corpus(n, seed, bad=False, formats=BASE_FORMATS, workdir=workdir)
+    base = build_corpus(n, seed, bad=False, formats=formats or BASE_FORMATS, workdir=workdir)
     cases = convert(base, forms, workdir)
     if cuts:
         rng = random.Random(f"cut:{seed}")

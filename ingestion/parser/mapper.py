@@ -361,7 +361,12 @@ def _confirm_order(cm: CellMap, section: str, pairs) -> None:
     rows = [(ln, t) for ln, t, _ in pairs if ln.row.paired == "order" and ln.has_values]
     values = {f: _as_value(cm, f) for f in cm.template.fields}
     unsure = set(cm.uncertain) | set(cm.flagged)
-    verdicts = [(ln, t, _grouping_holds(cm.template, t, values, unsure, within=section == "review")) for ln, t in rows]
+    # a row whose own total alone fails, every sum across rows holding, is the report's own
+    # arithmetic only if it is the one such row: a value read into a neighbour's row (the
+    # first column a row late) breaks two rows' totals and no column's sum
+    lone = [t.key for ln, t in rows if _own_fails(cm.template, t, values, unsure)]
+    verdicts = [(ln, t, _grouping_holds(cm.template, t, values, unsure, within=section == "review",
+                                        lone=lone == [t.key])) for ln, t in rows]
     for ln, t, (ok, why) in verdicts:
         claim = f"{_where(ln, t)}: its values follow its label in reading order, with nothing else to say they are its row"
         if ok:
@@ -371,8 +376,14 @@ def _confirm_order(cm: CellMap, section: str, pairs) -> None:
         cm.order_rows.append(ok)
 
 
+def _own_fails(template: Template, trow: TRow, values: dict[str, Value], unsure: set[str]) -> bool:
+    fields = set(trow.fields)
+    return any(check_passes(c, values) is False for c in template.checks()
+               if set(c.fields) <= fields and not set(c.fields) & unsure)
+
+
 def _grouping_holds(template: Template, trow: TRow, values: dict[str, Value], unsure: set[str],
-                    within: bool) -> tuple[bool, str]:
+                    within: bool, lone: bool = False) -> tuple[bool, str]:
     fields = set(trow.fields)
     judged = [c for c in template.checks() if set(c.fields) & fields and not set(c.fields) & unsure]
     own = [c for c in judged if set(c.fields) <= fields]
@@ -388,6 +399,8 @@ def _grouping_holds(template: Template, trow: TRow, values: dict[str, Value], un
         return True, ", ".join(sorted({c.rule for c in own}))
     if not bad_own and len(held) > len(failed) and len(failed) <= 1:
         return True, ", ".join(sorted({c.rule for c in own + held}))
+    if bad_own and lone and len(held) >= 2 and not failed:  # its total is the report's own error
+        return True, ", ".join(sorted({c.rule for c in held}))
     broken = bad_own + failed
     return False, f" ({', '.join(sorted({c.rule + ':' + c.subject for c in broken}))} fail)" if broken else ""
 
@@ -546,10 +559,25 @@ def _merged_rows(cm: CellMap, pairs, al, section: str) -> None:
 
 def _missing(cm: CellMap, al) -> None:
     """Template rows the document does not show (or we could not find): their cells are
-    uncertain, never silently blank. A whole section missing is said once."""
+    uncertain, never silently blank. A whole section missing is said once. The rows of a
+    form the document does not print (（六） as three rows where it printed one) are blank
+    only where the form it does print was read (its rows found and not in doubt): otherwise
+    which one it printed is not known, and they are uncertain too."""
     for trow in al.missing():
         why = (f"section {SECTION_NAMES[trow.section]} not found" if trow.section not in cm.sections_found
                else f"{SECTION_NAMES[trow.section]} row {trow.name} not found")
         for f in trow.fields:
             cm.uncertain.setdefault(f, why)
             cm.cells[f] = None
+    found = {t.key: sim for _, t, sim in al.pairs}
+    printed = {t.key for t in al.sequence}
+    for groups in cm.template.alternatives:
+        chosen = [t for t in al.sequence if t.group in groups]
+        others = [t for t in cm.template.rows if t.group in groups and t.key not in printed
+                  and not set(t.fields) & {f for c in chosen for f in c.fields}]
+        if not chosen or not others or all(t.key in found and not set(t.fields) & set(cm.uncertain) for t in chosen):
+            continue  # the form it prints was read: its rows found, by label or confirmed in their place
+        why = f"{SECTION_NAMES[chosen[0].section]}: its rows do not say which of its forms the report prints"
+        for t in others:
+            for f in t.fields:
+                cm.uncertain.setdefault(f, why)

@@ -109,6 +109,13 @@ def _own_scope(resolution) -> frozenset[str]:
     return own_scope(resolution.kind, resolution.level, name)
 
 
+def _cut_inside_table_3(cm: CellMap, doc: Document) -> bool:
+    """A copy cut short inside table 三 or after it is that report, read as far as it goes
+    (uncertain, truncated), not a document without the table."""
+    return any(p.startswith("truncated") for p in cm.problems) and any(
+        match_key(h) in match_key(doc.text) for h in cm.template.applications_heading)
+
+
 def _application_rows(cm: CellMap) -> int:
     return sum(1 for f in cm.provenance if f.startswith("applications.")) // len(cm.template.applicant_columns)
 
@@ -147,7 +154,7 @@ def parse_file(path: str | Path) -> dict:
     if not decided:
         _doubt_format(cm, year)
     warnings.extend(cm.warnings)
-    if _application_rows(cm) < MIN_APPLICATION_ROWS:
+    if _application_rows(cm) < MIN_APPLICATION_ROWS and not _cut_inside_table_3(cm, doc):
         raise RejectedDocument("no section 三 table (依申请公开 applications) found: not a readable annual report")
     if year is None:
         raise RejectedDocument("year_unknown: report year not found in the title or the statistics period")
