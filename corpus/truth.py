@@ -238,3 +238,22 @@ def series(rng: random.Random, years: list[int], agency: tuple[str, str, str] | 
             tamper[y](prev)
         out.append(prev)
     return out
+
+
+def broken_promises(truth: dict, result: dict) -> list[str]:
+    """What a parse result owes the truth and does not keep: a cell read as another number
+    than the truth, a null the result does not call uncertain, a document called exact or
+    verified that is not. Empty when every promise holds (the tests' and benchmarks' oracle)."""
+    from ingestion.parser.template import load
+
+    doubt = set(result["extraction"]["uncertain_cells"])
+    out = []
+    for f in load(result["template"]).fields:
+        got, want = result["cells"].get(f), truth.get(f)
+        if got is not None and got != want:
+            out.append(f"wrong {f}: {got} (truth {want})")
+        elif got is None and want is not None and f not in doubt:
+            out.append(f"silent null {f} (truth {want})")
+    if result["extraction"]["status"] != "uncertain" and out:
+        out.append(f"called {result['extraction']['status']}")
+    return out

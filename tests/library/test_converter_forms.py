@@ -10,10 +10,9 @@ import pytest
 from corpus.convert import HELD_OUT, build_forms
 from corpus.generate import write_corpus
 from corpus.render import Style, render
-from corpus.truth import series
+from corpus.truth import broken_promises, series
 from ingestion.parser.document import RejectedDocument
 from ingestion.parser.parse import parse_file
-from ingestion.parser.template import load
 
 # forms that keep each table row together (a grid, or runs placed on one line by position)
 ROW_KEEPING = {"pdftohtml-s", "pdftohtml-c", "lo-html-docx", "lo-txt-docx"}
@@ -29,18 +28,6 @@ def forms(tmp_path_factory):
     cases = build_forms(7, seed=31, formats={"pdf-docx": 0.5, "html": 0.25, "txt": 0.25})
     write_corpus(cases, out)
     return out, cases
-
-
-def _broken(truth: dict, result: dict) -> list[str]:
-    doubt = set(result["extraction"]["uncertain_cells"])
-    out = []
-    for f in load(result["template"]).fields:
-        got, want = result["cells"].get(f), truth.get(f)
-        if got is not None and got != want:
-            out.append(f"wrong {f}: {got} (truth {want})")
-        elif got is None and want is not None and f not in doubt:
-            out.append(f"silent null {f} (truth {want})")
-    return out
 
 
 def _parsed(forms, keep):
@@ -71,7 +58,7 @@ def test_every_form_is_made(forms):
 
 def test_no_form_gives_a_wrong_number_or_rejects_a_report(forms):
     for case, result in _parsed(forms, lambda g: g["format"] != "cut"):
-        assert not _broken(case.gold["cells"], result), (case.id, _broken(case.gold["cells"], result)[:3])
+        assert not broken_promises(case.gold["cells"], result), (case.id, broken_promises(case.gold["cells"], result)[:3])
         assert (result["agency"], result["year"]) == (case.gold["agency"], case.gold["year"]), case.id
 
 
@@ -85,7 +72,7 @@ def test_forms_that_keep_a_tables_rows_parse_exactly(forms):
 def test_copies_cut_short_give_no_wrong_number(forms):
     cut_inside = 0
     for case, result in _cut_parses(forms):
-        assert not _broken(case.gold["cells"], result), (case.id, _broken(case.gold["cells"], result)[:3])
+        assert not broken_promises(case.gold["cells"], result), (case.id, broken_promises(case.gold["cells"], result)[:3])
         truncated = any(u.startswith("truncated") for u in result["extraction"]["uncertain"])
         cut_inside += truncated
         if truncated:
@@ -107,7 +94,7 @@ def test_every_truncation_of_a_report_gives_no_wrong_number(tmp_path):
                 result = parse_file(path)
             except RejectedDocument:
                 continue
-            assert not _broken(report.cells, result), (i, _broken(report.cells, result)[:3])
+            assert not broken_promises(report.cells, result), (i, broken_promises(report.cells, result)[:3])
             read_whole += result["extraction"]["status"] != "uncertain"
     assert read_whole  # cut after the tables, the report still reads
 
@@ -167,7 +154,7 @@ def test_a_review_row_of_four_blanks_then_its_total(tmp_path):
     path = tmp_path / "r.txt"
     path.write_text("\n".join(lines), encoding="utf-8")
     result = parse_file(path)
-    assert not _broken(report.cells, result)
+    assert not broken_promises(report.cells, result)
     for g in groups:
         assert result["cells"][f"review_litigation.{g}.total"] == 0
         assert result["cells"][f"review_litigation.{g}.upheld"] is None

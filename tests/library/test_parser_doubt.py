@@ -7,9 +7,8 @@ import random
 
 from corpus.generate import apply_quirks
 from corpus.render import Style, render
-from corpus.truth import series
+from corpus.truth import broken_promises, series
 from ingestion.parser.parse import parse_file
-from ingestion.parser.template import load
 
 
 def _report(seed: int, size: int = 50):
@@ -27,17 +26,7 @@ def _parse(tmp_path, lines: list[str]) -> dict:
 
 
 def _broken_promises(report, result, truth: dict | None = None) -> list[str]:
-    """Cells read as another number than the truth, and nulls nobody was told about."""
-    truth = {**report.cells, **(truth or {})}
-    doubt = set(result["extraction"]["uncertain_cells"])
-    out = []
-    for f in load(result["template"]).fields:
-        got, want = result["cells"].get(f), truth.get(f)
-        if got is not None and got != want:
-            out.append(f"wrong {f}: {got} (truth {want})")
-        if got is None and want is not None and f not in doubt:
-            out.append(f"silent null {f} (truth {want})")
-    return out
+    return broken_promises({**report.cells, **(truth or {})}, result)
 
 
 def _index(lines: list[str], start: str) -> int:

@@ -10,9 +10,8 @@ import pytest
 from corpus.generate import _style, apply_quirks
 from corpus.reading_order import KINDS, reading_order_text
 from corpus.render import Style
-from corpus.truth import series
+from corpus.truth import broken_promises, series
 from ingestion.parser.parse import parse_file
-from ingestion.parser.template import load
 
 REAL = "tests/fixtures/real"
 
@@ -27,26 +26,10 @@ def _parse_text(tmp_path, text: str, name: str = "r.txt") -> dict:
     return parse_file(path)
 
 
-def _broken(truth: dict, result: dict) -> list[str]:
-    """Cells read as another number than the truth, and nulls nobody was told about."""
-    doubt = set(result["extraction"]["uncertain_cells"])
-    out = []
-    for f in load(result["template"]).fields:
-        got, want = result["cells"].get(f), truth.get(f)
-        if got is not None and got != want:
-            out.append(f"wrong {f}: {got} (truth {want})")
-        elif got is None and want is not None and f not in doubt:
-            out.append(f"silent null {f} (truth {want})")
-    if result["extraction"]["status"] != "uncertain" and any(result["cells"].get(f) != truth.get(f)
-                                                             for f in load(result["template"]).fields):
-        out.append("called " + result["extraction"]["status"])
-    return out
-
-
 def test_clean_reading_order_is_read_and_verified_by_its_sums(tmp_path):
     report = _report(1)
     result = _parse_text(tmp_path, reading_order_text(report, Style("cells"), random.Random(1), kinds=set()))
-    assert not _broken(report.cells, result)
+    assert not broken_promises(report.cells, result)
     assert result["cells"] == {**result["cells"], **report.cells}
     assert result["extraction"]["status"] == "verified"  # order is an inference: the sums confirm it
     assert any("reading order" in v for v in result["extraction"]["verified"])
@@ -62,7 +45,7 @@ def test_every_disturbed_reading_order_is_read_right_or_left_uncertain(tmp_path)
         apply_quirks(report, style, rng)
         kinds = {k for k in KINDS if rng.random() < 0.35}
         result = _parse_text(tmp_path, reading_order_text(report, style, rng, kinds), f"r{i}.txt")
-        assert not _broken(report.cells, result), (i, sorted(kinds), _broken(report.cells, result)[:3])
+        assert not broken_promises(report.cells, result), (i, sorted(kinds), broken_promises(report.cells, result)[:3])
         exact += result["extraction"]["status"] != "uncertain"
     assert exact >= 10  # the undisturbed and mildly disturbed ones are read
 
@@ -81,7 +64,7 @@ def test_single_value_rows_whose_labels_come_before_their_values_are_uncertain(t
     report = _report(2)
     text = reading_order_text(report, Style("cells"), random.Random(2), kinds=set())
     result = _parse_text(tmp_path, _swap_labels_before_values(text, "行政处罚", "行政强制"))
-    assert not _broken(report.cells, result)
+    assert not broken_promises(report.cells, result)
     for f in ("active.punishment.decisions", "active.enforcement.decisions"):
         assert result["cells"][f] is None and f in result["extraction"]["uncertain_cells"]
 
@@ -100,7 +83,7 @@ def test_section_2_in_reading_order_needs_an_order_the_sums_proved(tmp_path):
     if lines[i + 1] == lines[i + 2]:
         pytest.skip("the swapped values are equal")
     result = _parse_text(tmp_path, "\n".join(lines))
-    assert not _broken(report.cells, result)
+    assert not broken_promises(report.cells, result)
     assert "active.licensing.decisions" in result["extraction"]["uncertain_cells"]
 
 
@@ -119,4 +102,4 @@ def test_a_real_report_through_pdftotext_gives_no_wrong_number(tmp_path, hongze_
                           check=True).stdout.decode()
     result = _parse_text(tmp_path, text)
     assert result["cells"]["active.licensing.decisions"] in (None, 9487)
-    assert not _broken(hongze_2024["cells"], result)
+    assert not broken_promises(hongze_2024["cells"], result)
