@@ -185,17 +185,21 @@ def _record(cm: CellMap, decision: Decision, pairs, others: dict[str, list[Line]
 
 
 def _confirm(cm: CellMap, template: Template, fields_of: list[str], claim: str, scope: set[str],
-             within: bool = False) -> bool:
+             within: bool = False, evidence: bool = False) -> bool:
     """An inference stands if every check on the cells it placed passes (checks with
     uncertain or flagged cells cannot confirm anything); otherwise its cells are null.
     Some check must span cells the inference did not place, unless `within` (a row whose
-    identity is not in question, whose own totals confirm the order of its cells)."""
+    identity is not in question, whose own totals confirm the order of its cells); with
+    `evidence`, one that holds with a number in it (a sum of zeros holds for any row of
+    zeros), unless the section holds no number at all."""
     values = {f: _as_value(cm, f) for f in template.fields}
     involved = [c for c in template.checks() if set(c.fields) & set(fields_of)]
     judged = [c for c in involved if not (set(c.fields) & (set(cm.uncertain) | set(cm.flagged)))]
     failed = [c for c in judged if check_passes(c, values) is False]
     # a check on the inferred cells alone (a row's own 总计) cannot confirm where they stand
     across = [c for c in judged if within or not set(c.fields) <= set(fields_of)]
+    if evidence and any(values[f].value for c in involved for f in c.fields):
+        across = [c for c in across if any(values[f].value for f in c.fields)]
     if involved and not failed and across:
         cm.verified.append(f"{claim}; confirmed by {', '.join(sorted({c.rule for c in judged}))}")
         return True
@@ -313,7 +317,7 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
     for claim, scope in unconfirmed:
         _confirm(cm, template, sorted(scope), claim, scope)
     if section != "active":
-        _confirm_order(cm, section, pairs)
+        _confirm_order(cm, section, pairs, al)
     for ln, t, sim in pairs:
         other = _reads_as(ln, t, sim, template)
         if other is not None:
@@ -325,6 +329,9 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
         elif sim < LABEL_MATCH:
             _confirm(cm, template, list(t.fields), f"{_where(ln, t)} matched by its place "
                      f"(label similarity {sim:.2f})", set(t.fields))
+        elif _by_context(ln, t) and section == "applications":
+            _confirm(cm, template, list(t.fields), f"{_where(ln, t)} matched by the label lines around it, none "
+                     "on its own line: they may be a neighbour's", set(t.fields), evidence=True)
     _merged_rows(cm, pairs, al, section)
     for ln, t, _ in pairs:
         if ln.remark:
@@ -333,9 +340,9 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
 
 def _anchored(ln: Line, trow: TRow, pairs, al) -> bool:
     """A row matched by its place is that row only when its place is fixed: between the
-    nearest rows found by their labels (or the section's ends) stand exactly as many
-    printed rows as the template has there, every one matched, none left over."""
-    found = [(x, t) for x, t, sim in pairs if sim >= LABEL_MATCH]
+    nearest rows of numbers found by their labels (or the section's ends) stand exactly as
+    many printed rows as the template has there, every one matched, none left over."""
+    found = [(x, t) for x, t, sim in pairs if sim >= LABEL_MATCH and x.has_values]  # a label alone anchors no numbers
     before = [(x, t) for x, t in found if x.index < ln.index]
     after = [(x, t) for x, t in found if x.index > ln.index]
     lo, hi = (before[-1][0].index if before else -1), (after[0][0].index if after else 1 << 30)
@@ -348,25 +355,36 @@ def _anchored(ln: Line, trow: TRow, pairs, al) -> bool:
     return between == matched and not stray
 
 
-def _confirm_order(cm: CellMap, section: str, pairs) -> None:
+def _confirm_order(cm: CellMap, section: str, pairs, al) -> None:
     """Rows whose values were grouped under their label by reading order alone stand only
     where the sums confirm the grouping: its own total holds (a value lost or taken from
     a neighbour breaks it) and, of the sums across rows that hold its cells (each other
     row's cells grouped on their own), more hold than fail and at most one fails (a
     grouping shifted by a cell breaks most of them; one that fails beside others that hold
     is the report's own arithmetic). A sum of zeros holds for any grouping of zeros: it
-    counts for nothing. Section 四's rows have no sums across rows:
-    their group totals confirm them. All rows are judged on the same values, so the order
-    they come in decides nothing; each one's outcome is kept for section 二 to lean on."""
+    counts for nothing. Section 四 has no sums across rows, and its group totals cannot see
+    where a part stands among the parts: its rows stand only on an order 三 proved (every
+    reading-order row of 三 confirmed, at least three) with every group total of the row
+    holding. All rows are judged on the same values, so the order they come in decides
+    nothing; each one's outcome is kept for section 二 to lean on."""
     rows = [(ln, t) for ln, t, _ in pairs if ln.row.paired == "order" and ln.has_values]
+    if section == "review" and not _order_proven(cm):
+        for ln, t in rows:
+            _doubt(cm, t.fields, f"{_where(ln, t)}: its values follow its label in reading order, an order no row "
+                   "of 三 proved, and its group totals cannot tell where a part stands")
+        return
     values = {f: _as_value(cm, f) for f in cm.template.fields}
     unsure = set(cm.uncertain) | set(cm.flagged)
     # a row whose own total alone fails, every sum across rows holding, is the report's own
     # arithmetic only if it is the one such row: a value read into a neighbour's row (the
     # first column a row late) breaks two rows' totals and no column's sum
     lone = [t.key for ln, t in rows if _own_fails(cm.template, t, values, unsure)]
+    # zeros are evidence of nothing unless every row of the section printed all its cells:
+    # a blank cell prints nothing in reading order, and a zero read into it is no blank
+    printed = [t for t in al.sequence if t.section == section]
+    full = len(pairs) == len(printed) and all(ln.filled == len(t.columns) for ln, t, _ in pairs)
     verdicts = [(ln, t, _grouping_holds(cm.template, t, values, unsure, within=section == "review",
-                                        lone=lone == [t.key])) for ln, t in rows]
+                                        lone=lone == [t.key], full=full)) for ln, t in rows]
     for ln, t, (ok, why) in verdicts:
         claim = f"{_where(ln, t)}: its values follow its label in reading order, with nothing else to say they are its row"
         if ok:
@@ -383,19 +401,21 @@ def _own_fails(template: Template, trow: TRow, values: dict[str, Value], unsure:
 
 
 def _grouping_holds(template: Template, trow: TRow, values: dict[str, Value], unsure: set[str],
-                    within: bool, lone: bool = False) -> tuple[bool, str]:
+                    within: bool, lone: bool = False, full: bool = False) -> tuple[bool, str]:
     fields = set(trow.fields)
     judged = [c for c in template.checks() if set(c.fields) & fields and not set(c.fields) & unsure]
     own = [c for c in judged if set(c.fields) <= fields]
     across = [c for c in judged if not set(c.fields) <= fields]
     bad_own = [c for c in own if check_passes(c, values) is False]
     # a sum of zeros holds whatever row its zeros came from: no evidence for a grouping,
-    # unless the section holds no other number (then no grouping of it reads otherwise)
+    # unless the section holds no other number and every row printed all its cells (then no
+    # grouping of it reads otherwise)
     section = {f for c in template.checks() if set(c.fields) & fields for f in c.fields}
-    empty = not any(values[f].value for f in section)
+    empty = full and not any(values[f].value for f in section)
     held = [c for c in across if check_passes(c, values) is True and (empty or any(values[f].value for f in c.fields))]
     failed = [c for c in across if check_passes(c, values) is False]
-    if within and own and not bad_own and not across:
+    whole = [c for c in template.checks() if set(c.fields) <= fields]
+    if within and own and len(own) == len(whole) and not bad_own and not across:
         return True, ", ".join(sorted({c.rule for c in own}))
     if not bad_own and len(held) > len(failed) and len(failed) <= 1:
         return True, ", ".join(sorted({c.rule for c in own + held}))
@@ -414,20 +434,42 @@ def _paired_by_order(ln: Line) -> bool:
 PROVEN_ORDER_ROWS = 3  # rows of 三/四 grouped by reading order, all confirmed, that prove the order
 
 
+def _order_proven(cm: CellMap) -> bool:
+    return len(cm.order_rows) >= PROVEN_ORDER_ROWS and all(cm.order_rows)
+
+
 def _active_by_order(cm: CellMap, pairs) -> None:
     """Section 二 has no sums, so a value there is its label's by layout evidence only: the
     same line or the same cell, or the reading order the document proved on rows that have
-    sums (every row of 三 and 四 grouped by it confirmed). Otherwise its cells are null."""
-    proven = len(cm.order_rows) >= PROVEN_ORDER_ROWS and all(cm.order_rows)
+    sums (every row of 三 and 四 grouped by it confirmed) — and then only where the row's
+    own label line heads its values and no other row's label stands among the lines before
+    it (a block of labels apart from their values says the order broke there). Otherwise
+    its cells are null."""
+    proven = _order_proven(cm)
+    rows = cm.template.section_rows("active")
     for ln, t, _ in pairs:
         if not ln.has_values or not _paired_by_order(ln) or not any(cm.cells.get(f) is not None for f in t.fields):
             continue
-        if proven:
+        block = _in_block(cm.template, ln.row.before)
+        wrapped = block[-1:] if ln.labels and _own_similarity(ln, t) < LABEL_MATCH else ()  # 其他对外管理服务事 / 项
+        own = match_key("".join(wrapped) + "".join(ln.labels))
+        headed = bool(ln.labels) and max(similarity(own, match_key(lb)) for lb in t.labels) >= LABEL_MATCH and not any(
+            similarity(match_key(b), match_key(lb)) >= LABEL_MATCH for b in block[:len(block) - len(wrapped)]
+            for r in rows if r.key != t.key for lb in r.labels)
+        if proven and headed:
             cm.verified.append(f"{_where(ln, t)}: its values follow its label in reading order, the order "
                                f"{len(cm.order_rows)} rows of 三/四 prove by their sums")
         else:
             _doubt(cm, t.fields, f"{_where(ln, t)}: its values follow the label in reading order alone "
                    "(not on its line or in its cell), and no sum checks section 二")
+
+
+def _in_block(template: Template, before: tuple[str, ...]) -> tuple[str, ...]:
+    """The label lines above a section-二 row since its block's caption (第二十条第（五）项)
+    or the section's heading: what stands above them is another block's, or prose."""
+    marks = [match_key(m) for m in (*template.active_captions, *template.active_heading)]
+    last = max((i for i, b in enumerate(before) if any(m and m in match_key(b) for m in marks)), default=-1)
+    return before[last + 1:]
 
 
 def _shape(ln: Line) -> tuple[int, int]:
@@ -492,6 +534,14 @@ def _other_printings(al, template: Template) -> dict[str, list[Line]]:
             if not m.has_values and m.row.paired != "order" and abs(m.index - ln.index) <= _NEXT_TO:
                 out.setdefault(key, []).append(ln)
     return out
+
+
+def _by_context(ln: Line, trow: TRow) -> bool:
+    """A row of values with no label text of its own, matched by the label lines around
+    it: a label between two rows of values may be either's (a block of labels away from
+    their values, as pdfminer writes them). A row with a piece of its label on its own line
+    (a wrapped label's first or middle line) is anchored by it."""
+    return ln.has_values and not ln.labels and not ln.row.grid and ln.row.paired != "order"
 
 
 def _own_similarity(ln: Line, trow: TRow) -> float:

@@ -95,7 +95,9 @@ def _placing(trow: TRow, cols: tuple[Column, ...], values: list[str]) -> list[Re
         texts = [""] * k
         for pos, v in zip(chosen, values):
             texts[pos] = v
-        unseen = tuple(field_of[cols[i].name] for i in range(k) if i not in chosen)
+        # a row that lost cells may have lost one of a column its header leaves out too
+        unseen = tuple(field_of[cols[i].name] for i in range(k) if i not in chosen) + tuple(
+            f for c, f in zip(trow.columns, trow.fields) if c.name not in {x.name for x in cols})
         out.append(replace(_reading(trow, cols, texts, f"{n} of {k} cells printed: placed"), unseen=unseen))
     return out
 

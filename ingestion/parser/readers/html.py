@@ -145,6 +145,15 @@ def _positioned_runs(root) -> list[Run]:
     return runs
 
 
+def _only_links(el) -> bool:
+    """A list whose every item is a link and nothing else (a site's menu, pdftohtml's
+    "Document Outline" of the PDF's bookmarks): never a report's content."""
+    items = [li for li in el.iter("li")]
+    return bool(items) and all(
+        squash(li.text_content()) and squash(li.text_content()) == squash("".join(a.text_content() for a in li.iter("a")))
+        for li in items)
+
+
 _DOC_START = re.compile(r"<!DOCTYPE\s+html|<html[\s>]", re.IGNORECASE)
 
 
@@ -177,6 +186,9 @@ def read(data: bytes) -> Document:
     for root in roots:
         for bad in root.xpath("//script|//style|//noscript|//head"):
             bad.drop_tree()
+        for links in root.xpath("//ul|//ol|//nav"):
+            if _only_links(links):
+                links.drop_tree()  # a menu, or a converter's outline of the document: furniture
     if len(runs) >= _POSITIONED:
         text = nfkc("\n".join(lines(runs)))
         return Document(format="html", text=text, rows=rows_from_text(text),

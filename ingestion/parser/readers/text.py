@@ -216,7 +216,7 @@ def _reading_order(rows: list[Row]) -> list[Row]:
     mixed: set[int] = set()  # rows whose first line holds a label and a value
     for row in rows:
         labels, values = _labels_and_values(row)
-        if not labels and len(values) == 1 and out and _takes_more(out[-1], row):
+        if not labels and len(values) == 1 and _one_cell(values[0]) and out and _takes_more(out[-1], row):
             out[-1].cells = [*out[-1].cells, values[0]]
             out[-1].paired = "order"
             continue
@@ -246,6 +246,13 @@ def _unstack(rows: list[Row]) -> list[Row]:
         out.extend(Row(cells=["", *values[k:k + width]], table=row.table, line=row.line, page=row.page, paired="order")
                    for k in range(width, len(values), width))
     return out
+
+
+def _one_cell(value: str) -> bool:
+    """A value that can be one cell's: not a crawler's run of cells (0112400, a leading zero;
+    more digits than any count has)."""
+    digits = value.strip()
+    return not (digits.isdigit() and (len(digits) > 8 or len(digits) > 1 and digits[0] == "0"))
 
 
 def _takes_more(prev: Row, row: Row) -> bool:
@@ -282,7 +289,11 @@ def _label_groups(rows: list[Row], mixed: set[int]) -> list[Row]:
         row = rows[g]
         before = [i for i in between if i < head]
         prev = groups[n - 1][0] if n and groups[n - 1][0] == _previous_values(has_values, g) else None
-        tail = _unenumerated_prefix(rows, before) if after and prev is not None else []
+        # the unenumerated lines right after a row's values are its label's rest where the
+        # document prints rests after values, and wherever the next row's label begins at
+        # an enumerated head (they cannot be the start of that label)
+        enumerated_head = _enumerated(rows[head]) or head in mixed and bool(_STARTS_LABEL.match(rows[head].cells[0]))
+        tail = _unenumerated_prefix(rows, before) if (after or enumerated_head) and prev is not None else []
         if tail:
             _append_after(rows[prev], [rows[i] for i in tail])
         row.cells = [c for i in lead for c in rows[i].cells if c.strip()] + row.cells
