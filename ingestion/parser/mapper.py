@@ -520,16 +520,16 @@ def _other_printings(al, template: Template) -> dict[str, list[Line]]:
     matched = {t.key: ln for ln, t, _ in al.pairs}
     out: dict[str, list[Line]] = {}
     for ln in al.unmatched:
-        if ln.filled < 2 or _is_prose(ln):
-            continue  # a number in a sentence (全年新增公开规章1件) is no table row
+        if ln.filled < 2 or _is_prose(ln) or ln.row.paired == "order":
+            # a number in a sentence (全年新增公开规章1件) is no table row; in reading order,
+            # values the alignment left over belong to no label for certain
+            continue
         gains = sorted(((g, t) for g, t in zip(line_gains(ln, template), template.rows, strict=True) if g is not None),
                        key=lambda x: -x[0])
         if gains and gains[0][0] >= FOUND_GAIN and (len(gains) == 1 or gains[1][0] < gains[0][0]) \
                 and gains[0][1].key in matched and _own_similarity(ln, gains[0][1]) >= LABEL_MATCH:
             out.setdefault(gains[0][1].key, []).append(ln)
             continue
-        if ln.row.paired == "order":
-            continue  # in reading order, a label beside numbers says nothing of whose they are
         for key, m in matched.items():
             if not m.has_values and m.row.paired != "order" and abs(m.index - ln.index) <= _NEXT_TO:
                 out.setdefault(key, []).append(ln)
