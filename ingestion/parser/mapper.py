@@ -56,7 +56,8 @@ class CellMap:
     verified: list[str] = field(default_factory=list)  # inferences the arithmetic confirms
     problems: list[str] = field(default_factory=list)  # why the document is uncertain
     sections_found: set[str] = field(default_factory=set)
-    order_rows: list[bool] = field(default_factory=list)  # rows of 三/四 grouped by reading order: confirmed?
+    order_rows: list[bool] = field(default_factory=list)  # rows of 三 grouped by reading order: confirmed?
+    placed: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # rows the sums placed (solve.Decision)
 
     @property
     def status(self) -> str:
@@ -233,10 +234,21 @@ def map_cells(doc: Document, template: Template, lines: list[Line] | None = None
             start = pairs[-1][0].index
     _active_by_order(cm, [p for p in al.pairs if p[1].section == "active"])
     _missing(cm, al)
+    _placed_rows(cm)
     _warn_unmatched(cm, al, others)
     _wrapped_digits(cm, al, others)
     _cut_short(cm, doc)
     return cm
+
+
+def _placed_rows(cm: CellMap) -> None:
+    """A row that lost cells, its printed ones placed by the sums, stands only while the
+    rows it was placed against stand: once every doubt is in, the sums across rows that hold
+    its cells must still hold, with a number in them, on cells read with certainty."""
+    for where, fields in cm.placed:
+        if any(cm.cells.get(f) is not None for f in fields):
+            _confirm(cm, cm.template, list(fields), f"{where}: its printed cells placed among its columns by the sums",
+                     set(fields), evidence=True)
 
 
 def _cut_short(cm: CellMap, doc: Document) -> None:
@@ -312,6 +324,7 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
     missing = {f for t in al.missing() if t.section == section for f in t.fields}
     decision = decide(cases, _section_checks(template, section_fields), missing)
     _record(cm, decision, pairs, others)
+    cm.placed.extend(decision.placed)
     cm.verified.extend(decision.resolved)
     cm.problems.extend(decision.problems)
     for claim, scope in unconfirmed:
@@ -365,8 +378,9 @@ def _confirm_order(cm: CellMap, section: str, pairs, al) -> None:
     counts for nothing. Section 四 has no sums across rows, and its group totals cannot see
     where a part stands among the parts: its rows stand only on an order 三 proved (every
     reading-order row of 三 confirmed, at least three) with every group total of the row
-    holding. All rows are judged on the same values, so the order they come in decides
-    nothing; each one's outcome is kept for section 二 to lean on."""
+    holding. A row is judged only against rows that stand: rows that fail are set aside and
+    the rest judged again until none falls, so the order they come in decides nothing; each
+    one's outcome is kept for section 二 to lean on."""
     rows = [(ln, t) for ln, t, _ in pairs if ln.row.paired == "order" and ln.has_values]
     if section == "review" and not _order_proven(cm):
         for ln, t in rows:
@@ -374,24 +388,44 @@ def _confirm_order(cm: CellMap, section: str, pairs, al) -> None:
                    "of 三 proved, and its group totals cannot tell where a part stands")
         return
     values = {f: _as_value(cm, f) for f in cm.template.fields}
-    unsure = set(cm.uncertain) | set(cm.flagged)
-    # a row whose own total alone fails, every sum across rows holding, is the report's own
-    # arithmetic only if it is the one such row: a value read into a neighbour's row (the
-    # first column a row late) breaks two rows' totals and no column's sum
-    lone = [t.key for ln, t in rows if _own_fails(cm.template, t, values, unsure)]
     # zeros are evidence of nothing unless every row of the section printed all its cells:
     # a blank cell prints nothing in reading order, and a zero read into it is no blank
     printed = [t for t in al.sequence if t.section == section]
-    full = len(pairs) == len(printed) and all(ln.filled == len(t.columns) for ln, t, _ in pairs)
-    verdicts = [(ln, t, _grouping_holds(cm.template, t, values, unsure, within=section == "review",
-                                        lone=lone == [t.key], full=full)) for ln, t in rows]
-    for ln, t, (ok, why) in verdicts:
+    widths = {ln.filled for ln, _, _ in pairs}
+    full = len(pairs) == len(printed) and len(widths) == 1 and all(
+        ln.filled in (len(t.columns), len([c for c in t.columns if not c.optional])) for ln, t, _ in pairs)
+    verdicts = _standing(cm, section, rows, values, full)
+    for ln, t in rows:
+        ok, why = verdicts[t.key]
         claim = f"{_where(ln, t)}: its values follow its label in reading order, with nothing else to say they are its row"
         if ok:
             cm.verified.append(f"{claim}; confirmed by {why}")
         else:
             _doubt(cm, t.fields, f"{claim}; not confirmed by the template's sums{why}")
-        cm.order_rows.append(ok)
+        if section == "applications":  # 三's rows have sums across rows: what proves an order
+            cm.order_rows.append(ok)
+
+
+def _standing(cm: CellMap, section: str, rows, values: dict[str, Value], full: bool) -> dict[str, tuple[bool, str]]:
+    """Each reading-order row's verdict, judged against the rows still standing until none
+    falls. A row whose own total alone fails, every sum across rows holding, is the report's
+    own arithmetic only if it is the one such row: a value read into a neighbour's row (the
+    first column a row late) breaks two rows' totals and no column's sum."""
+    unsure = set(cm.uncertain) | set(cm.flagged)
+    verdicts: dict[str, tuple[bool, str]] = {}
+    standing = list(rows)
+    while True:
+        lone = [t.key for _, t in standing if _own_fails(cm.template, t, values, unsure)]
+        fallen = []
+        for ln, t in standing:
+            verdicts[t.key] = _grouping_holds(cm.template, t, values, unsure, within=section == "review",
+                                              lone=lone == [t.key], full=full)
+            if not verdicts[t.key][0]:
+                fallen.append(t)
+        if not fallen:
+            return verdicts
+        standing = [(ln, t) for ln, t in standing if t not in fallen]
+        unsure |= {f for t in fallen for f in t.fields}
 
 
 def _own_fails(template: Template, trow: TRow, values: dict[str, Value], unsure: set[str]) -> bool:
@@ -431,11 +465,16 @@ def _paired_by_order(ln: Line) -> bool:
     return ln.row.paired == "order" or not ln.labels
 
 
-PROVEN_ORDER_ROWS = 3  # rows of 三/四 grouped by reading order, all confirmed, that prove the order
+PROVEN_ORDER_ROWS = 3  # rows of 三 grouped by reading order and confirmed that prove the order
 
 
 def _order_proven(cm: CellMap) -> bool:
-    return len(cm.order_rows) >= PROVEN_ORDER_ROWS and all(cm.order_rows)
+    """The document's reading order puts a row's values after its label: proved where at
+    least three rows of 三 read that way stand on their sums and they are at least two in
+    three of such rows (the rest may be the report's own arithmetic, which no grouping
+    mends)."""
+    confirmed = sum(cm.order_rows)
+    return confirmed >= PROVEN_ORDER_ROWS and confirmed >= 2 * (len(cm.order_rows) - confirmed)
 
 
 def _active_by_order(cm: CellMap, pairs) -> None:

@@ -49,6 +49,9 @@ class Decision:
     uncertain: dict[str, str] = field(default_factory=dict)  # field → why
     resolved: list[str] = field(default_factory=list)  # inferences made, and what confirmed them
     problems: list[str] = field(default_factory=list)  # ambiguities nothing could decide
+    # rows whose printed cells the sums placed among more columns (a row that lost cells):
+    # (where, fields) — that placement leans on the other rows the sums held with
+    placed: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
 def _kinds(trow: TRow) -> dict[str, str]:
@@ -270,6 +273,8 @@ def _settle(out: Decision, row: _Row, chosen: int | None, why_not: str | None, g
             else "the reading is ambiguous"))
         return
     how = row.case.readings[pick].how
+    if row.case.readings[pick].unseen and len(row.classes) > 1:
+        out.placed.append((row.case.where, row.fields))
     if "digits" in how:
         out.resolved.append(f"{row.case.where}: {how}, the only split its sums allow")
     if row.case.readings[pick].origin >= 0:

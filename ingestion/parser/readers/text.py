@@ -216,8 +216,9 @@ def _reading_order(rows: list[Row]) -> list[Row]:
     mixed: set[int] = set()  # rows whose first line holds a label and a value
     for row in rows:
         labels, values = _labels_and_values(row)
-        if not labels and len(values) == 1 and _one_cell(values[0]) and out and _takes_more(out[-1], row):
-            out[-1].cells = [*out[-1].cells, values[0]]
+        if not labels and values and all(map(_one_cell, values)) and out and (
+                len(values) == 1 and _takes_more(out[-1], row) or _goes_on(out[-1], row)):
+            out[-1].cells = [*out[-1].cells, *values]
             out[-1].paired = "order"
             continue
         if labels and values:
@@ -253,6 +254,12 @@ def _one_cell(value: str) -> bool:
     more digits than any count has)."""
     digits = value.strip()
     return not (digits.isdigit() and (len(digits) > 8 or len(digits) > 1 and digits[0] == "0"))
+
+
+def _goes_on(prev: Row, row: Row) -> bool:
+    """A line of values goes on a row already grouped in reading order (0 / 1 0 0 0 1 / 2:
+    a converter that wrote some of a row's cells on one line)."""
+    return prev.paired == "order" and prev.line is not None and row.line is not None and prev.line < row.line
 
 
 def _takes_more(prev: Row, row: Row) -> bool:
