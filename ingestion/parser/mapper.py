@@ -382,6 +382,8 @@ def _confirm_order(cm: CellMap, section: str, pairs, al) -> None:
     the rest judged again until none falls, so the order they come in decides nothing; each
     one's outcome is kept for section 二 to lean on."""
     rows = [(ln, t) for ln, t, _ in pairs if ln.row.paired == "order" and ln.has_values]
+    if not rows:
+        return
     if section == "review" and not _order_proven(cm):
         for ln, t in rows:
             _doubt(cm, t.fields, f"{_where(ln, t)}: its values follow its label in reading order, an order no row "
