@@ -132,7 +132,8 @@ def _bad_inputs(seed: int, sample_docx: bytes | None, sample_pdf: bytes | None,
         ("binary", "bin", bytes(range(256)) * 8, "binary data"),
         ("notice", "txt", "关于做好2023年政务公开工作的通知\n各单位：\n现将有关事项通知如下。\n".encode(), "not an annual report"),
         ("no_table", "html", "<html><body><h1>某市教育局2023年政府信息公开工作年度报告</h1><p>一、总体情况</p>"
-                             "<p>本年度工作平稳。</p></body></html>".encode(), "report without its section 三 table"),
+                             "<p>本年度工作平稳。</p><p>五、存在的主要问题及改进情况</p><p>无。</p><p>六、其他需要报告的事项</p>"
+                             "<p>无。</p></body></html>".encode(), "report without its section 三 table"),
         ("undecodable", "txt", b"\xff\xfe\xfa" + bytes([0x81, 0x20]) * 400, "undecodable text"),
         ("image_only", "pdf", _image_only_pdf(), "image-only scan"),
         ("zip_bomb", "docx", _zip_bomb(), "zip bomb"),

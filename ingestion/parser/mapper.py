@@ -261,10 +261,11 @@ def _cut_short(cm: CellMap, doc: Document) -> None:
     tables_end = max((text.rfind(match_key(h)) for h in headings), default=-1)
     if any(match_key(h) in text[max(tables_end, 0):] for h in template.closing):
         return
-    found = [s for s in SECTIONS if s in cm.sections_found] or [SECTIONS[0]]
-    cut = SECTIONS.index(found[-1])
-    why = (f"truncated: the document ends inside table {SECTION_NAMES[SECTIONS[cut]]} (nothing of the sections "
-           "after the tables follows): the cells of that table and after it are not read")
+    found = [s for s in SECTIONS if s in cm.sections_found]
+    cut = SECTIONS.index(found[-1]) if found else 0
+    where = f"inside table {SECTION_NAMES[SECTIONS[cut]]}" if found else "before its tables"
+    why = (f"truncated: the document ends {where} (nothing of the sections after the tables follows): "
+           "the cells of that table and after it are not read")
     cm.problems.append(why)
     for section in SECTIONS[cut:]:
         for t in template.section_rows(section):

@@ -109,11 +109,12 @@ def _own_scope(resolution) -> frozenset[str]:
     return own_scope(resolution.kind, resolution.level, name)
 
 
-def _cut_inside_table_3(cm: CellMap, doc: Document) -> bool:
-    """A copy cut short inside table 三 or after it is that report, read as far as it goes
-    (uncertain, truncated), not a document without the table."""
-    return any(p.startswith("truncated") for p in cm.problems) and any(
-        match_key(h) in match_key(doc.text) for h in cm.template.applications_heading)
+def _truncated(cm: CellMap) -> bool:
+    """A copy cut short, wherever it stops (inside table 三, or before it: a stalled copy, a
+    partial download), is that report read as far as it goes (uncertain, truncated), not a
+    document without the table. A report whose sections after the tables are there but
+    whose tables are not (printed as images) is not cut short: it is rejected."""
+    return any(p.startswith("truncated") for p in cm.problems)
 
 
 def _application_rows(cm: CellMap) -> int:
@@ -154,7 +155,7 @@ def parse_file(path: str | Path) -> dict:
     if not decided:
         _doubt_format(cm, year)
     warnings.extend(cm.warnings)
-    if _application_rows(cm) < MIN_APPLICATION_ROWS and not _cut_inside_table_3(cm, doc):
+    if _application_rows(cm) < MIN_APPLICATION_ROWS and not _truncated(cm):
         raise RejectedDocument("no section 三 table (依申请公开 applications) found: not a readable annual report")
     if year is None:
         raise RejectedDocument("year_unknown: report year not found in the title or the statistics period")
