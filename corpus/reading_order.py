@@ -11,7 +11,9 @@ differs between tools is the order, and this draws it:
   the rows it spans, letter by letter or in pieces;
 - the first value column read with the labels, a row late;
 - a run of rows whose labels come as a block after their values;
-- a band of rows read column by column.
+- a band of rows read column by column;
+- a row's values in runs of several to a line, the first run beside the label's last line
+  (pdfium: （一）予以公开 131 17 / 6 / 0 / 5 11 170).
 The parser may leave such a table uncertain; it must never read a wrong number from it.
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .tables import TableModel, active_table, application_table, review_table
 from .truth import Report
 
 _MODELS = {"active": active_table, "applications": application_table, "review": review_table}
-KINDS = ("wrap_before", "wrap_after", "first_column_late", "labels_after", "band_by_column", "letters")
+KINDS = ("wrap_before", "wrap_after", "first_column_late", "labels_after", "band_by_column", "letters", "runs")
 
 
 def _is_value(text: str) -> bool:
@@ -38,6 +40,25 @@ def _pieces(text: str, rng: random.Random) -> list[str]:
         out.append(text[i:i + n])
         i += n
     return out
+
+
+def _runs(values: list[str], rng: random.Random) -> list[str]:
+    """Values as runs of one to four to a line."""
+    out, i = [], 0
+    while i < len(values):
+        n = rng.randint(1, 4)
+        out.append(" ".join(values[i:i + n]))
+        i += n
+    return out
+
+
+def _label_then_values(label_lines: list[str], values: list[str], rng: random.Random, kinds: set[str]) -> list[str]:
+    if "runs" not in kinds:
+        return [*label_lines, *values]
+    runs = _runs(values, rng)
+    if label_lines and rng.random() < 0.6:
+        return [*label_lines[:-1], f"{label_lines[-1]} {runs[0]}", *runs[1:]]
+    return [*label_lines, *runs]
 
 
 def _table_lines(model: TableModel, rng: random.Random, kinds: set[str]) -> list[str]:
@@ -100,8 +121,7 @@ def _table_lines(model: TableModel, rng: random.Random, kinds: set[str]) -> list
             out.extend(values[1:])
             out.extend(label_lines[1:])
         else:
-            out.extend(label_lines)
-            out.extend(values)
+            out.extend(_label_then_values(label_lines, values, rng, kinds))
     out.extend(pending_first + held_labels)
     return out
 

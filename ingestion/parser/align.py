@@ -78,6 +78,8 @@ def line_of(index: int, row: Row) -> Line:
     covered = {j for i, last in row.spans.items() for j in range(i + 1, last + 1)}
     kept = [k for k in range(len(row.cells)) if k not in covered]
     labels, values, remark, at = split_cells([row.cells[k] for k in kept])
+    if row.paired != "cell":  # a line of text tokens prints no blank cell: an empty one is no cell
+        values = [v for v in values if v.strip()]
     joined = "".join(labels)
     options = [match_key(labels[-1]) if labels else "", match_key(joined)]
     # the label with more and more of the lines around it: the nearest line first

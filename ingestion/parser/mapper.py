@@ -42,6 +42,7 @@ SECTIONS = ("active", "applications", "review")
 SECTION_NAMES = {"active": "二", "applications": "三", "review": "四"}
 _HEADER_REACH = 12  # rows above a section's first row that may hold its header
 _MIN_EVIDENCE = 4  # characters of a row's own label that can say it is another row
+_LABEL_WRAPS = 3  # lines a section-二 label wraps over, above values printed on a line of their own
 _NEXT_TO = 2  # document rows between a label-only row and numbers that may be its other piece
 
 
@@ -281,15 +282,20 @@ MAX_WRAPPED = 3  # digits of a wrapped cell printed alone on the next line: a fe
 def _wrapped_digits(cm: CellMap, al, others: dict[str, list[Line]]) -> None:
     """A row of a text export followed by a line of a few bare digits and no label: a cell
     too narrow for its number printed the rest on the next line (pdftotext -layout: 21 as 2
-    above 1), so the row's numbers as read may be pieces of others. When the arithmetic does
-    not confirm the row (a check on its cells fails), its cells are uncertain, never read."""
+    above 1), or the rest of a row's cells in reading order, so the row's numbers as read may
+    be pieces of others. Unless the arithmetic confirms the row (a check on its cells holds,
+    its other cells read with certainty, and none fails), its cells are uncertain."""
     claimed = {ln.index for alts in others.values() for ln in alts}
     after = {ln.index: ln for ln in al.unmatched if ln.index not in claimed and not ln.labels
              and 0 < ln.filled <= MAX_WRAPPED and not ln.row.grid}
-    failing = [c for c in cm.template.checks() if not passes(c, cm.cells)]
+    doubtful = set(cm.uncertain) | set(cm.flagged)
     for ln, trow, _ in al.pairs:
         nxt = after.get(ln.index + 1)
-        if nxt is None or not ln.has_values or not any(set(c.fields) & set(trow.fields) for c in failing):
+        if nxt is None or not ln.has_values:
+            continue
+        involved = [c for c in cm.template.checks() if set(c.fields) & set(trow.fields)]
+        judged = [c for c in involved if not set(c.fields) & doubtful]
+        if judged and all(passes(c, cm.cells) for c in involved):
             continue
         why = (f"digits {' '.join(nxt.printed)} printed alone on the line after row {trow.key} (line {nxt.row.line}): "
                "a wrapped cell; the row's numbers cannot be read with certainty")
@@ -346,6 +352,12 @@ def _read_section(cm: CellMap, section: str, pairs, lines, al, start: int, other
         elif _by_context(ln, t) and section == "applications":
             _confirm(cm, template, list(t.fields), f"{_where(ln, t)} matched by the label lines around it, none "
                      "on its own line: they may be a neighbour's", set(t.fields), evidence=True)
+        elif _by_context(ln, t) and section == "review" and t.key != "review.all" and not _headed_by(ln, t):
+            # a group's values, no label of their own, under the header's words: the header
+            # names every group, so nothing says which group these are (四 has no sums
+            # across its groups to tell)
+            _doubt(cm, t.fields, f"{_where(ln, t)}: values without a label of their own, the line above not "
+                   "naming their group: nothing says which group of section 四 they are")
     _merged_rows(cm, pairs, al, section)
     for ln, t, _ in pairs:
         if ln.remark:
@@ -494,8 +506,10 @@ def _active_by_order(cm: CellMap, pairs) -> None:
             continue
         block = _in_block(cm.template, ln.row.before)
         wrapped = block[-1:] if ln.labels and _own_similarity(ln, t) < LABEL_MATCH else ()  # 其他对外管理服务事 / 项
+        if not ln.labels and len(block) <= _LABEL_WRAPS:  # 其他对外管理服务事 / 项 / 58 0 37: the label is the block
+            wrapped = block
         own = match_key("".join(wrapped) + "".join(ln.labels))
-        headed = bool(ln.labels) and max(similarity(own, match_key(lb)) for lb in t.labels) >= LABEL_MATCH and not any(
+        headed = bool(own) and max(similarity(own, match_key(lb)) for lb in t.labels) >= LABEL_MATCH and not any(
             similarity(match_key(b), match_key(lb)) >= LABEL_MATCH for b in block[:len(block) - len(wrapped)]
             for r in rows if r.key != t.key for lb in r.labels)
         if proven and headed:
@@ -584,6 +598,12 @@ def _by_context(ln: Line, trow: TRow) -> bool:
     their values, as pdfminer writes them). A row with a piece of its label on its own line
     (a wrapped label's first or middle line) is anchored by it."""
     return ln.has_values and not ln.labels and not ln.row.grid and ln.row.paired != "order"
+
+
+def _headed_by(ln: Line, trow: TRow) -> bool:
+    """The label line right above the row is the row's own label (行政复议 / |||| 0)."""
+    above = match_key(ln.row.before[-1]) if ln.row.before else ""
+    return bool(above) and max(similarity(above, match_key(lb)) for lb in trow.labels) >= LABEL_MATCH
 
 
 def _own_similarity(ln: Line, trow: TRow) -> float:

@@ -297,8 +297,12 @@ def _take(out: Decision, row: _Row, pick: int) -> None:
 
 
 def _take_common(out: Decision, row: _Row, members: list[int], why: str) -> None:
-    """Keep the cells every reading agrees on; the rest are uncertain."""
+    """Keep the cells every reading agrees on; the rest are uncertain. In a row that lost
+    cells, agreement is still a placement (it holds only if the row printed all it has
+    here): the kept cells stand only where the sums confirm them (`placed`)."""
     unseen = {f for m in members for f in row.case.readings[m].unseen}
+    if unseen:
+        out.placed.append((row.case.where, row.fields))
     for f in row.fields:
         if f in unseen:
             out.values[f] = Value(None, "blank")

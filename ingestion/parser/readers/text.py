@@ -34,6 +34,7 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–－]\s*\d{1,3}\s*[-—–－]|第\s*\
 _PIECES = re.compile(r"(?P<num>[+\-]?\d+(?:\.\d+)?(?:[+\-]\d+(?:\.\d+)?)*)(?P<after>[年月日号件条个次%％人份项余多万元起家期届批天小时岁ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_]?)")
 _ENUM_NEXT = re.compile(r"^[.．、](?!\d)")
 _RULE = re.compile(r"^:?-*:?$")
+_SPACED = re.compile(r"\S[ \u3000]{2,}\S")  # cells laid out in columns (pdftotext -layout)
 _SENTENCE_END = re.compile(r"[。；;!?！？]")
 _MAX_LABEL_LINES = 5  # a row label wraps over at most this many lines, its first included
 _CONTEXT_LINES = 12  # wrapped label lines kept above and below a value line (narrow columns wrap a lot)
@@ -156,7 +157,8 @@ def _text_rows(text_lines: list[tuple[int, str]], table: int) -> list[Row]:
                     continue
                 rows.append(Row(cells=[*labels, *values] if labels else ["", *values], table=table, line=n,
                                 paired="line"))
-    rows = _reading_order(_join_letters(rows))
+    spaced = {n for n, line in text_lines if _SPACED.search(line.strip())}
+    rows = _reading_order(_finish_rows(_join_letters(rows), spaced))
     has_values = [any(looks_like_value(c) and c.strip() for c in r.cells) for r in rows]
     for i, row in enumerate(rows):
         if not has_values[i]:
@@ -203,6 +205,64 @@ def _join_letters(rows: list[Row]) -> list[Row]:
         run = bool(letter)
         out.append(Row(cells=[letter], table=row.table, line=row.line, paired=row.paired) if letter else row)
     return out
+
+
+def _finish_rows(rows: list[Row], spaced: set[int]) -> list[Row]:
+    """A row whose label line (or first line below its label) holds only its first values,
+    the rest on the lines below it (pdfium's text: （一）予以公开 131 17 / 6 / 0 / 5 11 170): when the lines of bare values
+    that follow bring it to exactly the width most rows of the document print, they are its
+    cells in reading order (`paired="order"`: the sums must confirm it). Not where the
+    label line is laid out in columns (runs of spaces): there a bare number below a row is
+    the wrapped rest of one of its cells."""
+    counts = Counter(n for n in _blocks(rows) if n >= 3)
+    width = max(counts, key=lambda n: (counts[n], n), default=0)
+    out: list[Row] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        labels, values = _labels_and_values(row)
+        headed = bool(labels) or bool(out) and not _labels_and_values(out[-1])[1]  # its label, or label lines above
+        more = _rest_of_row(rows, i, width - len(values)) if headed and 0 < len(values) < width \
+            and row.line not in spaced and row.paired == "line" else None
+        if more is None:
+            out.append(row)
+            i += 1
+            continue
+        out.append(replace(row, cells=[*row.cells, *(c for r in rows[i + 1:i + 1 + more] for c in r.cells if c.strip())],
+                           paired="order"))
+        i += 1 + more
+    return out
+
+
+def _blocks(rows: list[Row]) -> list[int]:
+    """The number of values in each run of rows of values, a run starting at a row with a
+    label or after a line of labels: the widths the document's rows print, however a
+    converter cut them into lines."""
+    out: list[int] = []
+    had_values = False
+    for row in rows:
+        labels, values = _labels_and_values(row)
+        if values and (labels or not had_values):
+            out.append(0)
+        if values:
+            out[-1] += len(values)
+        had_values = bool(values)
+    return out
+
+
+def _rest_of_row(rows: list[Row], i: int, missing: int) -> int | None:
+    """How many rows after row i, each bare values on a later line, hold exactly `missing`
+    values; None when a label or too many values come first."""
+    got = 0
+    for k in range(i + 1, len(rows)):
+        labels, values = _labels_and_values(rows[k])
+        if labels or not values or not all(map(_one_cell, values)) or rows[k].line is None \
+                or rows[k].line <= rows[k - 1].line:
+            return None
+        got += len(values)
+        if got >= missing:
+            return k - i if got == missing else None
+    return None
 
 
 def _reading_order(rows: list[Row]) -> list[Row]:
@@ -301,12 +361,14 @@ def _label_groups(rows: list[Row], mixed: set[int]) -> list[Row]:
         # an enumerated head (they cannot be the start of that label)
         enumerated_head = _enumerated(rows[head]) or head in mixed and bool(_STARTS_LABEL.match(rows[head].cells[0]))
         tail = _unenumerated_prefix(rows, before) if (after or enumerated_head) and prev is not None else []
-        if tail:
+        if tail and rows[prev].paired == "order":
             _append_after(rows[prev], [rows[i] for i in tail])
+        if row.paired != "order":
+            continue
         row.cells = [c for i in lead for c in rows[i].cells if c.strip()] + row.cells
         row.before = tuple("".join(rows[i].cells) for i in before if i not in tail)[-_CONTEXT_LINES:]
         consumed.update(lead)
-    if after and groups:  # the last row's label lines after its values
+    if after and groups and rows[groups[-1][0]].paired == "order":  # the last row's label lines after its values
         last = groups[-1][0]
         rest = [i for i in range(last + 1, len(rows)) if not has_values[i]]
         if all(not has_values[i] for i in range(last + 1, len(rows))):
@@ -329,6 +391,8 @@ def _groups(rows: list[Row], has_values: list[bool], mixed: set[int]) -> list[tu
         between = list(range(last_values + 1, g))
         last_values = g
         if row.paired != "order":
+            if g in mixed:  # a row printed on its line: only its label's start, at the line
+                out.append((g, between, g, []))
             continue
         heads = [i for i in between if _enumerated(rows[i])]
         lead = [i for i in between if heads and i >= heads[-1]]
@@ -345,6 +409,7 @@ def _label_side(rows: list[Row], groups, mixed: set[int]) -> str:
     after them (a head right at the values, then unenumerated label lines, then the next
     head); by which its rows do more often, "before" on a tie."""
     before = after = 0
+    groups = [group for group in groups if rows[group[0]].paired == "order"]
     for n, (g, _, head, lead) in enumerate(groups):
         if lead:
             before += 1
