@@ -213,6 +213,14 @@ def _period_year(text: str) -> int | None:
     return None
 
 
+def _end(lines: list[str], n: int) -> list[str]:
+    """The last `n` lines that come after the first title line: where a signature can be.
+    In a short document (a copy cut off after its first paragraph) the last lines are the
+    title's own wrapped lines, and a place name there is no signature."""
+    first = next((i for i, line in enumerate(lines[:60]) if _TITLE_END.search(line)), -1)
+    return lines[max(len(lines) - n, first + 1):]
+
+
 def _hints(doc: Document, lines: list[str]) -> list[tuple[str, str]]:
     """Other sources of the agency's name, most specific first: (source, name)."""
     out = [(f"page metadata {k}", squash(v)) for k, v in doc.hints.items()]
@@ -222,7 +230,7 @@ def _hints(doc: Document, lines: list[str]) -> list[tuple[str, str]]:
             out.append((f"metadata line {meta.group(1)}", meta.group(2)))
     for m in _COMPILED_BY.finditer(squash(doc.text[:20000])):
         out.append(("本报告由…编制", m.group(1)))
-    for line in reversed(lines[-12:]):
+    for line in reversed(_end(lines, 12)):
         if line and not _DATE.match(line):
             out.append(("signature", line))
     return out
@@ -247,7 +255,7 @@ def _unspam(agency: str, text: str, lines: list[str], warnings: list[str]) -> st
     spam_end = max(m.end() for m in _SPAM_TOKEN.finditer(agency))
     spam, suffix = agency[:spam_end], agency[spam_end:]
     body = SPAM_MARK.sub("", text.replace(spam, ""))
-    place = _recover_place(suffix, squash(body), [ln for ln in lines[-8:] if ln])
+    place = _recover_place(suffix, squash(body), [ln for ln in _end(lines, 8) if ln])
     if place and suffix:
         warnings.append(f"title hijacked by spam {spam!r}; agency place recovered from the body as {place}")
         return place + suffix
@@ -274,7 +282,7 @@ def _better_name(agency: str, above: bool, hints: list[tuple[str, str]]) -> tupl
 def _signature_first(hints: list[tuple[str, str]], lines: list[str]) -> list[tuple[str, str]]:
     """The signature is the name just above the date at the end; lines after that date are
     the site's footer."""
-    tail = lines[-12:]
+    tail = _end(lines, 12)
     dates = [k for k, line in enumerate(tail) if _DATE.match(line)]
     if dates and dates[-1] > 0 and tail[dates[-1] - 1]:
         signed = ("signature", tail[dates[-1] - 1])

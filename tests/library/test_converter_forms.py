@@ -73,6 +73,7 @@ def test_copies_cut_short_give_no_wrong_number(forms):
     cut_inside = 0
     for case, result in _cut_parses(forms):
         assert not broken_promises(case.gold["cells"], result), (case.id, broken_promises(case.gold["cells"], result)[:3])
+        assert (result["agency"], result["year"]) == (case.gold["agency"], case.gold["year"]), case.id
         truncated = any(u.startswith("truncated") for u in result["extraction"]["uncertain"])
         cut_inside += truncated
         if truncated:

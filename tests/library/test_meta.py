@@ -19,6 +19,16 @@ def test_title_wrapped_mid_name_in_pdf_text():
     assert agency_and_year(text) == ("大同市公安局", 2022)
 
 
+def test_a_copy_cut_after_its_first_lines_takes_no_title_line_for_a_signature():
+    # the last lines of a short copy are its title's own wrapped lines: 吐鲁番市 there is
+    # the place of the title's name, not a signature that names another agency
+    text = ("首页 > 政务公开 > 年度报告\n发布机构 吐鲁番市市场监督管理局\n吐鲁番市\n市场监督管理局\n"
+            "2023 年政府信息公开工作年度报告\n根据《条例》规定，现向社会公布 2023 年\n一、总体情况\n2023 年，我单位")
+    warnings = []
+    assert agency_and_year(text, warnings) == ("吐鲁番市市场监督管理局", 2023)
+    assert not any("signature" in w for w in warnings)
+
+
 def test_hijacked_title_wrapped_mid_name_recovers_the_place():
     spam = "365bet 网上娱乐_365BETAPP 官网_365 体育平台网址"
     text = (f"政务公开\n{spam}公\n安局 2022 年度政府信息公开工作年度报告\n根据《条例》规定。\n"

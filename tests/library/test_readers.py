@@ -27,3 +27,12 @@ def test_page_break_fragments_join_but_new_rows_do_not():
     # the rest of a merged group label above a new, enumerated row is not a continuation
     assert not _is_continuation(prev, ["", "供", "2.没有现成信息需要另行制作", "1", "0", "0", "0", "0", "0", "1"])
     assert not _is_continuation(["规章", "0", "0", "0"], ["行政规范性文件", "1", "0", "9"])
+
+
+def test_a_file_of_html_documents_cut_inside_a_later_head_keeps_the_pages_before():
+    # pdftohtml -s writes one whole document per page; a copy cut short inside the next
+    # page's head is the pages before it, never an unreadable file
+    page = ("<!DOCTYPE html><html><head><title>x</title></head><body><p>第{k}页</p></body></html>\n")
+    cut = page.format(k=1) + page.format(k=2) + '<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang='
+    doc = read_bytes(cut.encode(), "html")
+    assert "第1页" in doc.text and "第2页" in doc.text

@@ -175,13 +175,26 @@ def _parse(markup: str):
         raise RejectedDocument(f"unreadable HTML ({exc})") from None
 
 
+def _roots(pages: list[str]) -> list:
+    """The parsed pages. A later page that cannot be parsed is the end of a copy cut short
+    inside that page's head: the pages before it are read (the parser finds the tables
+    incomplete); only a first page that cannot be parsed rejects the file."""
+    roots = [_parse(pages[0])]
+    for page in pages[1:]:
+        try:
+            roots.append(_parse(page))
+        except RejectedDocument:
+            break
+    return roots
+
+
 def read(data: bytes) -> Document:
     text = decode_html(data)
     check_length(text, "HTML page", MAX_MARKUP_CHARS)  # before lxml builds its tree
     text = _CONTROL.sub("", _XML_DECL.sub("", text))
     if not text.strip():
         raise RejectedDocument("empty HTML page")
-    roots = [_parse(page) for page in _pages(text)]
+    roots = _roots(_pages(text))
     runs = [replace(r, page=k * 10_000 + r.page) for k, root in enumerate(roots) for r in _positioned_runs(root)]
     for root in roots:
         for bad in root.xpath("//script|//style|//noscript|//head"):
