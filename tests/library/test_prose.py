@@ -4,7 +4,7 @@ the sentence does not plainly speak of this report's table."""
 import pytest
 
 from corpus.prose import chinese
-from ingestion.parser.prose import cn_number, statements
+from ingestion.parser.prose import cn_number, own_scope, statements
 from ingestion.parser.spec import all_fields
 
 PRINTED = {f.field for f in all_fields()}
@@ -64,3 +64,22 @@ def test_only_sections_one_five_and_six_are_read_even_when_flattened():
             "四、结转下年度继续办理 0 四、行政复议 行政复议9件。 五、存在的主要问题 无。 六、其他需要报告的事项 行政诉讼1件。")
     found = {s.key: (s.value, s.section) for s in statements(flat, 2023, PRINTED)}
     assert found == {"applications_received": (5, "一"), "litigation": (1, "六")}
+
+
+@pytest.mark.parametrize("body", ["始终坚持办结一件申请、解决一个问题的工作理念。", "坚持“办结一件申请、解决一个问题”。"])
+def test_a_number_in_a_slogan_is_no_statement(body):
+    value, skipped = said(body)["applications_completed"]
+    assert skipped == "a slogan or set phrase, not a statement"
+
+
+def test_the_whole_divisions_statement_is_compared_in_that_divisions_own_report():
+    """淮安市's report speaks for the city: its 全市 numbers are its own table's; a bureau's
+    全市 may mean every department's and stays skipped."""
+    text = ("淮安市人民政府2023年政府信息公开工作年度报告\n一、总体情况\n"
+            "全市全年备案政府信息公开行政复议案件134件，行政诉讼案件57件。\n二、主动公开政府信息情况\n表\n")
+    city = own_scope("人民政府", "市级", "淮安市")
+    found = {s.key: (s.value, s.skipped) for s in statements(text, 2023, PRINTED, scope=city)}
+    assert found == {"review": (134, None), "litigation": (57, None)}
+    bureau = own_scope("公安局", "市级", "淮安市")
+    assert all("wider scope" in s.skipped for s in statements(text, 2023, PRINTED, scope=bureau))
+    assert own_scope("人民政府", "县级", "洪泽区") == {"全区"}
