@@ -28,7 +28,7 @@ import csv
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 from .divisions import FIRST_YEAR, LAST_YEAR, LEVELS, NATIONAL, Gazetteer, gazetteer
 from .textnorm import squash
@@ -75,7 +75,7 @@ class Resolution:
 
 @lru_cache(maxsize=1)
 def _kinds() -> dict[str, str]:
-    text = resources.files("ingestion.parser").joinpath("data/agency_kinds.csv").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / "agency_kinds.csv").read_text(encoding="utf-8")
     return {row["printed"]: row["kind"] for row in csv.DictReader(text.splitlines())}
 
 

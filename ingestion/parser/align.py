@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from rapidfuzz import fuzz
 
 from .document import Document, Row
 from .packed import could_be_packed
@@ -112,6 +110,8 @@ def similarity(observed: str, label: str) -> float:
         return 0.97  # text glued in front of a label (a flattened header, a margin letter)
     if len(label) >= 4 and observed.startswith(label):
         return 0.95  # a label with the header of its table after it (a heading over a table)
+    from rapidfuzz import fuzz  # loaded by the first label that is not an exact match
+
     whole = fuzz.ratio(observed, label) / 100
     part = fuzz.partial_ratio(observed, label) / 100
     lo, lt = len(observed), len(label)
@@ -125,11 +125,11 @@ def _label_keys(labels: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def row_similarity(line: Line, trow: TRow) -> float:
-    return _best_similarity(line.options, trow.labels)
+    return best_similarity(line.options, trow.labels)
 
 
 @short_cache(maxsize=1 << 18)
-def _best_similarity(options: tuple[str, ...], labels: tuple[str, ...]) -> float:
+def best_similarity(options: tuple[str, ...], labels: tuple[str, ...]) -> float:
     keys = _label_keys(labels)
     return max((similarity(o, k) for o in options for k in keys), default=0.0)
 
@@ -189,6 +189,8 @@ def align(lines: list[Line], sequence: tuple[TRow, ...], template: Template,
     """The best alignment of the lines to one row sequence (dynamic programme, one row of
     lines at a time with numpy; on a tie a match wins over skipping). `gains` (line ×
     sequence row) may be given when several sequences share the rows."""
+    import numpy as np  # loaded by the first document that needs an alignment (70-120 ms)
+
     n, m = len(lines), len(sequence)
     if gains is None:
         gains = [[match_score(ln, t, template) for t in sequence] for ln in lines]

@@ -24,6 +24,7 @@ from .align import (
     LABEL_MATCH,
     Line,
     best_alignment,
+    best_similarity,
     doc_lines,
     line_gains,
     similarity,
@@ -610,11 +611,17 @@ def _own_similarity(ln: Line, trow: TRow) -> float:
     """How alike the line's own label (without the lines around it) is to the row's."""
     if trow.key == "review.all":
         return 1.0
-    return max((similarity(o, match_key(lb)) for o in _own_keys(ln) for lb in trow.labels), default=0.0)
+    return best_similarity(_own_keys(ln), trow.labels)
 
 
-def _own_keys(ln: Line) -> set[str]:
-    return {match_key(ln.labels[-1]), match_key("".join(ln.labels))} - {""} if ln.labels else set()
+def _own_keys(ln: Line) -> tuple[str, ...]:
+    """The match keys of the line's own label: its last label cell, and all of them joined
+    (kept on the line: asked for every row of its section)."""
+    keys = ln.__dict__.get("own_keys")
+    if keys is None:
+        keys = tuple(sorted({match_key(ln.labels[-1]), match_key("".join(ln.labels))} - {""})) if ln.labels else ()
+        ln.own_keys = keys
+    return keys
 
 
 def _reads_as(ln: Line, trow: TRow, sim: float, template: Template) -> TRow | None:
@@ -624,8 +631,8 @@ def _reads_as(ln: Line, trow: TRow, sim: float, template: Template) -> TRow | No
     printed out of order, and no sum sees two rows swapped. A short label fragment (其他,
     the first line of a wrapped label) is no evidence."""
     own = _own_keys(ln)
-    if not any(len(k) >= _MIN_EVIDENCE for k in own):
-        return None
+    if sim >= 1.0 or not any(len(k) >= _MIN_EVIDENCE for k in own):
+        return None  # (no row's likeness exceeds a label matched whole)
     best = max(((_own_similarity(ln, t), t) for t in template.section_rows(trow.section)
                 if t.key != trow.key and t.labels and t.group != "review_one_row"), key=lambda x: x[0],
                default=(0.0, None))

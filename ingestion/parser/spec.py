@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+from pathlib import Path
 
 CONTRACT = "fields.csv"
 EXTENSIONS = ("fields_2019.csv",)
@@ -30,7 +30,7 @@ class Field:
 
 @lru_cache(maxsize=None)
 def spec_fields(name: str) -> tuple[Field, ...]:
-    text = resources.files("ingestion.parser").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    text = (Path(__file__).parent / "data" / name).read_text(encoding="utf-8")
     return tuple(Field(**row) for row in csv.DictReader(text.splitlines()))
 
 

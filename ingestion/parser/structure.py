@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
 
 from .align import Line, similarity
 from .template import Column
@@ -50,6 +49,12 @@ class Positions:
         return min(a for a, _ in self.spans.values())
 
 
+def _fuzz():
+    from rapidfuzz import fuzz  # loaded where a header needs likeness, not at import
+
+    return fuzz
+
+
 def _strip_groups(key: str, group_labels: tuple[str, ...]) -> str:
     for g in group_labels:
         key = key.replace(match_key(g), "")
@@ -74,7 +79,7 @@ def names_in(cell: str, columns: tuple[Column, ...], group_labels: tuple[str, ..
         if len(key) >= 8:
             # a flattened header (one cell, several names) with a misspelt name left: by substring likeness
             for c in columns:
-                if c.name not in out and any(len(match_key(lb)) >= 4 and fuzz.partial_ratio(match_key(lb), key) >= 80
+                if c.name not in out and any(len(match_key(lb)) >= 4 and _fuzz().partial_ratio(match_key(lb), key) >= 80
                                              for lb in c.labels):
                     out.append(c.name)
         return out
@@ -144,7 +149,7 @@ def _places(key: str, names: list[str], columns: tuple[Column, ...]) -> dict[str
             masked = masked[:at] + "\0" * len(lb) + masked[at + len(lb):]
     for name in names:
         if name not in places:
-            found = [fuzz.partial_ratio_alignment(lb, masked, score_cutoff=80) for lb in labels[name] if len(lb) >= 4]
+            found = [_fuzz().partial_ratio_alignment(lb, masked, score_cutoff=80) for lb in labels[name] if len(lb) >= 4]
             found = [f for f in found if f is not None]
             places[name] = max(found, key=lambda f: f.score).dest_start if found else None
     return places

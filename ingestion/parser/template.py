@@ -9,10 +9,10 @@ so a typo in a template fails at once rather than leaving cells silently null.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from importlib import resources
 from itertools import product
+from pathlib import Path
 
 from .spec import spec_fields
 
@@ -46,10 +46,10 @@ class TRow:
     block: int = 0  # section 二's block (第二十条第（一）项 …)
     group: str | None = None  # applications: a group that may be printed instead of another
     parent: str | None = None  # the merged label printed beside it (不予公开 …)
+    key: str = field(init=False, compare=False, repr=False)  # section.name, asked for on every row compared
 
-    @property
-    def key(self) -> str:
-        return f"{self.section}.{self.name}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.section}.{self.name}")
 
 
 @dataclass(frozen=True)
@@ -96,13 +96,21 @@ class Template:
     closing: tuple[str, ...] = ()  # headings of the sections after the tables
     extra_fields: tuple[str, ...] = field(default=())  # cells beyond the 2021 contract
 
+    def _kept(self, key: str, make):
+        """What `make()` gives, made once per template (a template is loaded once and asked
+        the same things for every row of every document; hashing it per call costs more)."""
+        got = self.__dict__.get(key)
+        if got is None:
+            got = self.__dict__[key] = make()  # frozen: only its fields are, not this memo
+        return got
+
     def section_rows(self, section: str) -> tuple[TRow, ...]:
-        return tuple(r for r in self.rows if r.section == section)
+        return self._kept(f"memo:rows:{section}", lambda: tuple(r for r in self.rows if r.section == section))
 
     @property
     def fields(self) -> tuple[str, ...]:
         """Every cell the template makes, once (alternative layouts make the same cells)."""
-        return tuple(dict.fromkeys(f for r in self.rows for f in r.fields))
+        return self._kept("memo:fields", lambda: tuple(dict.fromkeys(f for r in self.rows for f in r.fields)))
 
     def variants(self) -> list[tuple[TRow, ...]]:
         """The printed row sequence once per choice among the alternative row groups
@@ -115,7 +123,7 @@ class Template:
         return out
 
     def checks(self) -> tuple[Check, ...]:
-        return _checks(self)
+        return self._kept("memo:checks", lambda: _checks(self))
 
 
 def _columns(items: list[dict]) -> tuple[Column, ...]:
@@ -130,7 +138,7 @@ def _columns(items: list[dict]) -> tuple[Column, ...]:
 
 
 def _raw(version: str) -> dict:
-    path = resources.files("ingestion.parser").joinpath(f"templates/{version}.toml")
+    path = Path(__file__).parent / "templates" / f"{version}.toml"
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -189,7 +197,6 @@ def _sources(t: Template) -> dict[str, tuple[str, ...]]:
     }
 
 
-@lru_cache(maxsize=None)
 def _checks(t: Template) -> tuple[Check, ...]:
     out = []
     sources = _sources(t)
@@ -226,7 +233,7 @@ def _validate(t: Template, spec_file: str) -> Template:
         if bad:
             raise TemplateError(f"template {t.version}: rule {check.rule} names unknown fields {sorted(bad)[:3]}")
     extra = tuple(f for f in made if f not in contract)
-    return Template(**{**t.__dict__, "extra_fields": extra})
+    return replace(t, extra_fields=extra)
 
 
 @lru_cache(maxsize=None)

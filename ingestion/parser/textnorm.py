@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from functools import lru_cache
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _SPACE = re.compile(r"\s+")
@@ -29,18 +28,27 @@ def _size(args: tuple) -> int:
 
 
 def short_cache(maxsize: int, longest: int = 500):
-    """lru_cache for calls on short text (labels, cells, lines of a table): those recur in
+    """A memo for calls on short text (labels, cells, lines of a table): those recur in
     every report. A long text (a whole document, a page-long line) is computed and not kept:
-    the cache bounds entries, not bytes, and a few long entries would keep megabytes for
-    the life of a `govinfo parse` over thousands of files or an ingest worker."""
+    the memo bounds entries, not bytes, and a few long entries would keep megabytes for the
+    life of a `govinfo parse` over thousands of files or an ingest worker. A hit is one dict
+    lookup (the arguments are measured only on a miss); when full, the oldest entry goes."""
     def wrap(fn):
-        cached = lru_cache(maxsize=maxsize)(fn)
+        memo: dict = {}
+        missing = object()
 
         @functools.wraps(fn)
         def call(*args):
-            return fn(*args) if _size(args) > longest else cached(*args)
-        call.cache_clear = cached.cache_clear
-        call.cache_info = cached.cache_info
+            got = memo.get(args, missing)
+            if got is not missing:
+                return got
+            got = fn(*args)
+            if _size(args) <= longest:
+                if len(memo) >= maxsize:
+                    del memo[next(iter(memo))]
+                memo[args] = got
+            return got
+        call.cache_clear = memo.clear
         return call
     return wrap
 
