@@ -178,3 +178,20 @@ def test_a_partial_copy_is_superseded_by_the_full_file(tmp_path, monkeypatch):
     run_job(raw, db, monkeypatch)
     [(doc_id, choice)] = _published(db, "SELECT document_id, version_choice FROM marts.fct_agency_year")
     assert doc_id != partial_id and choice == "latest arrived"
+
+
+def test_a_rejected_file_uploaded_again_under_its_name_blocks_nothing(tmp_path, monkeypatch):
+    """Two different rejected files under one name (a rescan, a re-upload) are two findings:
+    the finding's identity holds the content hash, so every later good report publishes."""
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    (raw / "scan.txt").write_text("请见附件。\n", encoding="utf-8")  # not a report: rejected
+    assert run_job(raw, db, monkeypatch).success
+    (raw / "scan.txt").write_text("请见附件（重新扫描）。\n", encoding="utf-8")  # rejected again, other bytes
+    good = _report(("聊城市教育局", "聊城市", "教育局"), 7)
+    (raw / "good.txt").write_text(_text(good, 7), encoding="utf-8")
+    assert run_job(raw, db, monkeypatch).success
+    assert _published(db, "SELECT agency_name FROM marts.fct_agency_year") == [("聊城市教育局",)]
+    rejected = _published(db, "SELECT count(DISTINCT issue_id) FROM marts.data_quality_issues "
+                              "WHERE rule = 'rejected_document' AND source_file = 'scan.txt'")
+    assert rejected[0][0] >= 1

@@ -4,7 +4,8 @@
 -- finding_source keeps apart what the published report says (agency) from what our reading is unsure of (extraction) and
 -- files we could not read at all (file): a rule that fails on a cell the parser could not
 -- read with certainty is never reported as the agency's error. issue_id is stable across
--- runs, so alerts can tell new issues from old.
+-- runs, so alerts can tell new issues from old; it holds the document's content hash, so two
+-- files under one name (a re-upload, a rescan) are two findings, never one id twice.
 {%- set first_year = 2008 %}
 with selected as (select * from {{ ref('int_documents_versioned') }} where version_rank = 1),
 years as (select * from {{ ref('fct_agency_year') }}),
@@ -109,7 +110,7 @@ issues as (
 
 select
     md5(concat_ws('|', rule, coalesce(issues.agency_key, ''), coalesce(year::varchar, ''), subject,
-                  coalesce(source_file, ''), coalesce(message, ''))) as issue_id,
+                  coalesce(source_file, ''), coalesce(message, ''), coalesce(issues.document_id, ''))) as issue_id,
     issues.agency_key,
     agencies.division_code,
     issues.* exclude (agency_key)
