@@ -29,10 +29,20 @@ class QuarantineError(Exception):
     """One line for the operator."""
 
 
+def _ran_here(layout: Layout, index: bool = True) -> Layout:
+    """The layout of a warehouse where a run has been. These commands read or amend its
+    state; on a path where nothing has run (a typo) they say so and create nothing there.
+    `index`: the command needs the landing index (a decision is written to it)."""
+    if not layout.landing_index.exists() and (index or not layout.warehouse.exists()):
+        raise QuarantineError(f"nothing has run with the warehouse {layout.warehouse} (no {layout.landing_index.name} "
+                              "beside it): check --warehouse, or run `govinfo run` there first")
+    return layout
+
+
 def listing(warehouse: Path) -> list[tuple[str, str, str]]:
     """(document sha256 or '', file, reason) of everything in the quarantine, and of
     decisions the next run has yet to carry out."""
-    layout = Layout(warehouse)
+    layout = _ran_here(Layout(warehouse), index=False)
     rows: dict[tuple[str, str], str] = {}
     if layout.warehouse.exists():
         try:
@@ -44,6 +54,8 @@ def listing(warehouse: Path) -> list[tuple[str, str, str]]:
             pass  # no run has loaded anything yet
         except duckdb.IOException as exc:
             raise QuarantineError(f"cannot read the warehouse {layout.warehouse}: {exc}") from None
+    if not layout.landing_index.exists():
+        return sorted((sha, name, why) for (sha, name), why in rows.items())
     with LandingIndex(layout.landing_index) as index:
         for name, why in index.problems().items():
             rows.setdefault(("", name), why)
@@ -65,7 +77,7 @@ def _one(index: LandingIndex, ref: str) -> str:
 
 
 def drop(warehouse: Path, ref: str, note: str) -> str:
-    with LandingIndex(Layout(warehouse).landing_index) as index:
+    with LandingIndex(_ran_here(Layout(warehouse)).landing_index) as index:
         sha = _one(index, ref)
         index.drop(sha, note or "no reason given")
     return sha
@@ -73,7 +85,7 @@ def drop(warehouse: Path, ref: str, note: str) -> str:
 
 def release(warehouse: Path, ref: str) -> tuple[str, str]:
     """Returns the document and what the next run will do with it."""
-    layout = Layout(warehouse)
+    layout = _ran_here(Layout(warehouse))
     with LandingIndex(layout.landing_index) as index:
         sha = _one(index, ref)
         if index.undrop(sha):

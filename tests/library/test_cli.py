@@ -109,3 +109,14 @@ def test_documents_finds_a_partition_by_its_file_name(tmp_path):
     key = f"聊城市教育局_2023.txt~{sha[:16]}"
     assert done.stdout.splitlines() == [f"{key}  not parsed  聊城市教育局_2023.txt", "1 document matching '教育局'"]
     assert run("documents", "nothing-like-it", "--warehouse", warehouse).returncode == 1
+
+
+@pytest.mark.parametrize("action", [("list",), ("drop", "abcdef12"), ("release", "abcdef12")])
+def test_quarantine_on_a_mistyped_warehouse_path_says_so_and_creates_nothing(tmp_path, action):
+    """A path where nothing has run is a mistake to name, not an empty quarantine to report
+    (`0 in the quarantine`) nor a place to start keeping state."""
+    warehouse = tmp_path / "wharehouse" / "govinfo.duckdb"
+    done = run("quarantine", *action, "--warehouse", warehouse)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "nothing has run" in done.stderr, done.stderr
+    assert not (tmp_path / "wharehouse").exists()
