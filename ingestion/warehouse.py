@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import math
 import os
 import re
 import time
@@ -80,8 +81,17 @@ def _open(path: Path, read_only: bool, wait: float, say) -> duckdb.DuckDBPyConne
 
 
 def lock_wait() -> float:
-    """How long a writer waits for the warehouse's lock (GOVINFO_LOCK_WAIT, seconds)."""
-    return float(os.environ.get("GOVINFO_LOCK_WAIT", "30"))
+    """How long a writer waits for the warehouse's lock (GOVINFO_LOCK_WAIT, seconds). A
+    setting that is not a number of seconds is one line naming it, like any other cause
+    that keeps a run from the warehouse."""
+    raw = os.environ.get("GOVINFO_LOCK_WAIT", "30")
+    try:
+        wait = float(raw)
+    except ValueError:
+        wait = math.nan
+    if not 0 <= wait < math.inf:
+        raise WarehouseUnavailable(f"GOVINFO_LOCK_WAIT must be a number of seconds, 0 or more (it is {raw!r})")
+    return wait
 
 
 @contextmanager

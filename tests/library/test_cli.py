@@ -120,3 +120,13 @@ def test_quarantine_on_a_mistyped_warehouse_path_says_so_and_creates_nothing(tmp
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "nothing has run" in done.stderr, done.stderr
     assert not (tmp_path / "wharehouse").exists()
+
+
+@pytest.mark.parametrize("wait", ["abc", "-1", "nan"])
+def test_a_bad_lock_wait_setting_is_one_line_naming_it(tmp_path, wait):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    done = subprocess.run([*GOVINFO, "run", "--raw", raw, "--warehouse", tmp_path / "wh" / "govinfo.duckdb"],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "GOVINFO_LOCK_WAIT": wait})
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    assert len(done.stderr.strip().splitlines()) == 1 and "GOVINFO_LOCK_WAIT" in done.stderr, done.stderr
