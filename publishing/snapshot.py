@@ -24,6 +24,7 @@ from ingestion.warehouse import duckdb_config
 SNAPSHOT_NAME = "govinfo.duckdb"
 PARQUET_LINK = "parquet"
 KEEP_OLD_PARQUET = 2  # older parquet folders kept for readers still listing them
+COMPLETE = ".complete"  # marks a parquet folder whose every table was written
 
 
 def sql_string(value: object) -> str:
@@ -69,12 +70,24 @@ def _kv(described: dict[str, str]) -> str:
     return ", KV_METADATA {" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in pairs) + "}"
 
 
+def _remove_leftovers(out: Path) -> None:
+    """What a publication killed half-way left: its snapshot file and the snapshot's WAL
+    (`.govinfo.duckdb.<time>-<pid>.tmp[.wal]`), and its parquet folder, if it never got as far
+    as marking the folder complete (a complete one may still be read: it is kept until it
+    rotates out). Only a dead process's leftovers: a live one is still writing them."""
+    remove_orphans(out, f".{SNAPSHOT_NAME}.*.tmp*", r"-(\d+)\.tmp(?:\.wal)?$")
+    current = (out / PARQUET_LINK).resolve()
+    for folder in out.glob("parquet-*"):
+        if folder.is_dir() and folder.resolve() != current and not (folder / COMPLETE).exists():
+            remove_orphans(out, folder.name, r"-(\d+)$")
+
+
 def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts") -> Publication:
     """Copy every table of `schema` into a fresh snapshot and parquet folder, then swap them in."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    remove_orphans(out, f".{SNAPSHOT_NAME}.*.tmp", r"-(\d+)\.tmp$")  # a publication killed half-way
-    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    _remove_leftovers(out)
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}.{time.time_ns() // 1000 % 1_000_000:06d}-{os.getpid()}"  # two in one second differ
     tmp_db = out / f".{SNAPSHOT_NAME}.{stamp}.tmp"
     parquet_dir = out / f"parquet-{stamp}"
     parquet_dir.mkdir()
@@ -103,6 +116,7 @@ def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts")
         shutil.rmtree(parquet_dir, ignore_errors=True)
         raise
     con.close()
+    (parquet_dir / COMPLETE).touch()  # every table written: a kill from here on leaves a whole folder
     os.replace(tmp_db, out / SNAPSHOT_NAME)  # the swap: readers see the old file or the new one
     link_tmp = out / f".{PARQUET_LINK}.{stamp}.tmp"
     link_tmp.symlink_to(parquet_dir.name)
