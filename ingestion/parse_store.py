@@ -11,10 +11,14 @@ A record is {"document_id", "parser_version", "file", "status": "parsed" | "reje
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
 from .parser import PARSER_VERSION
+
+_log = logging.getLogger(__name__)
+STATUSES = {"parsed", "rejected", "changed", "transient"}
 
 
 class ParseStore:
@@ -36,9 +40,21 @@ class ParseStore:
                 old.unlink(missing_ok=True)
 
     def get(self, sha: str, version: str = PARSER_VERSION) -> dict | None:
+        """The record, or None. A record that cannot be read (cut short by a full disk or a
+        copy of the store, edited by hand) is a derived file: it is removed, with one warning
+        naming it, and the document is parsed again at the next run; it never stops a run."""
+        path = self._path(sha, version)
         try:
-            return json.loads(self._path(sha, version).read_text(encoding="utf-8"))
+            record = json.loads(path.read_text(encoding="utf-8"))
+            if record.get("document_id") != sha or record.get("status") not in STATUSES:
+                raise ValueError("not a parse record of this document")
+            return record
         except FileNotFoundError:
+            return None
+        except (ValueError, AttributeError) as exc:  # (JSONDecodeError and UnicodeDecodeError are ValueErrors)
+            _log.warning("parse record %s is unreadable (%s): removed; the document is parsed again at the next run",
+                         path, str(exc).splitlines()[0][:120])
+            path.unlink(missing_ok=True)
             return None
 
     def remove(self, sha: str) -> None:

@@ -195,3 +195,19 @@ def test_a_rejected_file_uploaded_again_under_its_name_blocks_nothing(tmp_path, 
     rejected = _published(db, "SELECT count(DISTINCT issue_id) FROM marts.data_quality_issues "
                               "WHERE rule = 'rejected_document' AND source_file = 'scan.txt'")
     assert rejected[0][0] >= 1
+
+
+def test_a_parse_record_cut_short_stops_no_run_and_is_made_again(tmp_path, monkeypatch):
+    """A derived file (a parse record cut short by a full disk) is removed with one warning
+    naming it; the run goes on with what the warehouse holds, and the next parses again."""
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    (raw / "good.txt").write_text(_text(_report(("聊城市教育局", "聊城市", "教育局"), 8), 8), encoding="utf-8")
+    assert run_job(raw, db, monkeypatch).success
+    [record] = (db.parent / "parsed").rglob("*.json")
+    record.write_text(record.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    assert run_job(raw, db, monkeypatch).success
+    assert not record.exists()
+    assert _published(db, "SELECT agency_name FROM marts.fct_agency_year") == [("聊城市教育局",)]
+    assert run_job(raw, db, monkeypatch).success
+    assert record.exists() and _published(db, "SELECT count(*) FROM marts.fct_agency_year") == [(1,)]
