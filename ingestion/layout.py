@@ -72,10 +72,10 @@ class Layout:
         """A link to a file of the warehouse folder that people can follow: under
         GOVINFO_WAREHOUSE_URL (the folder served read-only over HTTP) when set, else file://."""
         base = os.environ.get("GOVINFO_WAREHOUSE_URL", "").rstrip("/")
-        path = Path(path).resolve()
+        path = Path(os.path.abspath(path))  # links kept: published/overview.html, not the release it leads to
         if base:
             try:
-                return f"{base}/{quote(path.relative_to(self.root.resolve()).as_posix())}"
+                return f"{base}/{quote(path.relative_to(os.path.abspath(self.root)).as_posix())}"
             except ValueError:
                 pass  # outside the warehouse folder: not served
         return path.as_uri()

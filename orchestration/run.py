@@ -260,7 +260,8 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
             print(f"published: NOT updated by this run; {published / 'govinfo.duckdb'} still holds "
                   f"{_publication(published / 'govinfo.duckdb')}")
         else:
-            print(f"published: {published / 'govinfo.duckdb'} (read-only snapshot), {published / 'parquet'}/*.parquet")
+            print(f"published: {published / 'govinfo.duckdb'} (read-only snapshot), {published / 'parquet'}/*.parquet "
+                  f"and the overview, together: analysts now read {_publication(published / 'govinfo.duckdb')}")
         print(f"overview: {published / 'overview.html'}")
     elif not result.success:
         print("published: nothing (no run has succeeded yet)")

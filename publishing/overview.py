@@ -93,7 +93,7 @@ def _links(out: Path, layout: Layout | None) -> str:
     GOVINFO_DAGSTER_URL says where it is."""
     targets = [("Great Expectations Data Docs", layout.data_docs_index), ("dbt docs", layout.dbt_docs_index)
                ] if layout else []
-    links = [f'<a href="{_e(os.path.relpath(t.resolve(), Path(out).resolve().parent))}">{name}</a>'
+    links = [f'<a href="{_e(os.path.relpath(os.path.abspath(t), Path(os.path.abspath(out)).parent))}">{name}</a>'
              for name, t in targets if t.exists()]
     if os.environ.get("GOVINFO_DAGSTER_URL"):
         links.append(f'<a href="{_e(os.environ["GOVINFO_DAGSTER_URL"])}">Dagster</a>')
@@ -101,9 +101,11 @@ def _links(out: Path, layout: Layout | None) -> str:
 
 
 def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int = 500,
-                    layout: Layout | None = None) -> dict:
+                    layout: Layout | None = None, served_at: Path | None = None) -> dict:
     """Write the overview page from a published snapshot; returns the headline numbers.
-    `layout`: the warehouse's, for links to its Data Docs and dbt docs."""
+    `layout`: the warehouse's, for links to its Data Docs and dbt docs; `served_at`: the path
+    readers open the page at (`published/overview.html`, a link into the release it is
+    written in), which its relative links start from."""
     con = duckdb.connect(str(snapshot), read_only=True, config=duckdb_config())
     try:
         one = lambda sql: con.execute(sql).fetchall()[0][0]
@@ -190,7 +192,7 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
 <p>Published {_e(published[0])} UTC by run <code>{_e(published[1])}</code>;
 generated {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.</p>
 <section id="kpis">{kpi_html}</section>
-<p id="links">{_links(out, layout)}</p>
+<p id="links">{_links(served_at or out, layout)}</p>
 <h2>Requests per year, by outcome</h2>
 {years_chart}
 <h2>Coverage and findings by province</h2>

@@ -1,17 +1,23 @@
-"""A read-only snapshot of the marts for BI tools: `published/govinfo.duckdb` and
-`published/parquet/<mart>.parquet`.
+"""What analysts read: a read-only DuckDB snapshot of the marts, their parquet files and the
+overview page, published together or not at all.
 
 DuckDB admits one writer, and a BI tool holding the warehouse file would block the
-pipeline. So analysts never open the warehouse: each successful run copies every mart into
-a new DuckDB file and a new folder of parquet files, then swaps them in with a rename
-(`os.replace`, atomic on POSIX). A reader sees the old snapshot or the new one, never a
-half-built table; a query already running keeps reading the old file.
+pipeline. So analysts never open the warehouse: each successful run writes a new *release*,
+`published/releases/<time>-<pid>/` (`govinfo.duckdb`, `parquet/<mart>.parquet`,
+`overview.html`), marks it complete, and then swaps one link, `published/current`, onto it
+(`os.replace`, atomic on POSIX). The paths analysts use, `published/govinfo.duckdb`,
+`published/parquet/` and `published/overview.html`, are fixed links through `current`: all
+three change in that one swap, so a reader never sees a snapshot of one run beside the
+parquet or overview of another, and a run that fails before the swap publishes nothing. A
+query already running keeps reading the files it opened; older releases are kept a while
+for readers still listing them.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,8 +29,16 @@ from ingestion.warehouse import duckdb_config
 
 SNAPSHOT_NAME = "govinfo.duckdb"
 PARQUET_LINK = "parquet"
-KEEP_OLD_PARQUET = 2  # older parquet folders kept for readers still listing them
-COMPLETE = ".complete"  # marks a parquet folder whose every table was written
+OVERVIEW_NAME = "overview.html"
+PUBLISHED = (SNAPSHOT_NAME, PARQUET_LINK, OVERVIEW_NAME)  # what readers open, each a link through `current`
+CURRENT = "current"
+RELEASES = "releases"
+KEEP_OLD_RELEASES = 2  # older releases kept for readers still listing them
+COMPLETE = ".complete"  # marks a release whose every file was written
+
+
+class PublicationError(RuntimeError):
+    """Publishing cannot go on; nothing readers see has changed."""
 
 
 def sql_string(value: object) -> str:
@@ -38,6 +52,8 @@ class Publication:
     snapshot: Path
     parquet_dir: Path
     tables: dict[str, int] = field(default_factory=dict)  # mart → rows
+    release: Path | None = None  # the folder `current` now points at
+    kpis: dict = field(default_factory=dict)  # what the pages returned (the overview's headline numbers)
 
 
 def _marts(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
@@ -71,30 +87,43 @@ def _kv(described: dict[str, str]) -> str:
 
 
 def _remove_leftovers(out: Path) -> None:
-    """What a publication killed half-way left: its snapshot file and the snapshot's WAL
-    (`.govinfo.duckdb.<time>-<pid>.tmp[.wal]`), and its parquet folder, if it never got as far
-    as marking the folder complete (a complete one may still be read: it is kept until it
-    rotates out). Only a dead process's leftovers: a live one is still writing them."""
+    """What a publication killed half-way left: a release it never marked complete (only a
+    dead process's: a live one is still writing it), and the files of the layout before
+    releases (`.govinfo.duckdb.<time>-<pid>.tmp[.wal]`, `parquet-<time>-<pid>/`) once no link
+    leads to them."""
+    releases = out / RELEASES
+    current = (out / CURRENT).resolve()
+    if releases.is_dir():
+        for release in releases.iterdir():
+            if release.resolve() != current and not (release / COMPLETE).exists():
+                remove_orphans(releases, release.name, r"-(\d+)$")
     remove_orphans(out, f".{SNAPSHOT_NAME}.*.tmp*", r"-(\d+)\.tmp(?:\.wal)?$")
-    current = (out / PARQUET_LINK).resolve()
+    linked = (out / PARQUET_LINK).resolve()
     for folder in out.glob("parquet-*"):
-        if folder.is_dir() and folder.resolve() != current and not (folder / COMPLETE).exists():
+        if folder.is_dir() and folder.resolve() != linked and not (folder / COMPLETE).exists():
             remove_orphans(out, folder.name, r"-(\d+)$")
 
 
-def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts") -> Publication:
-    """Copy every table of `schema` into a fresh snapshot and parquet folder, then swap them in."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out)
-    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}.{time.time_ns() // 1000 % 1_000_000:06d}-{os.getpid()}"  # two in one second differ
-    tmp_db = out / f".{SNAPSHOT_NAME}.{stamp}.tmp"
-    parquet_dir = out / f"parquet-{stamp}"
-    parquet_dir.mkdir()
-    # the new snapshot, the warehouse attached read-only; insertion order not kept (no mart
-    # promises an order without ORDER BY): a third less memory and time for the copies (measured
-    # at 10,000 documents: peak 498 → 337 MB, 3.0 → 2.5 s)
-    con = duckdb.connect(str(tmp_db), config={**duckdb_config(), "preserve_insertion_order": False})
+def _check_paths(out: Path) -> None:
+    """Each path readers open must be ours to swap: absent, a link, or the snapshot and page
+    files of the layout before releases. A folder in its place (copied there by hand) would
+    make the swap fail half-way: refuse before anything changes."""
+    for name in PUBLISHED:
+        path = out / name
+        if path.is_symlink() or not path.exists():
+            continue
+        if name == PARQUET_LINK or path.is_dir():
+            raise PublicationError(f"{path} is a folder, not the link govinfo publishes through: move it away "
+                                   "(nothing was published)")
+
+
+def _write_release(warehouse: Path, release: Path, run_id: str, schema: str) -> dict[str, int]:
+    """The snapshot and the parquet files of every table of `schema`, in `release`."""
+    (release / PARQUET_LINK).mkdir(parents=True)
+    # the warehouse attached read-only; insertion order not kept (no mart promises an order
+    # without ORDER BY): a third less memory and time for the copies (measured at 10,000
+    # documents: peak 498 → 337 MB, 3.0 → 2.5 s)
+    con = duckdb.connect(str(release / SNAPSHOT_NAME), config={**duckdb_config(), "preserve_insertion_order": False})
     try:
         con.execute(f"ATTACH {sql_string(Path(warehouse).resolve())} AS wh (READ_ONLY)")
         tables = _marts(con, schema)
@@ -103,25 +132,63 @@ def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts")
         for t in tables:
             con.execute(f"CREATE TABLE {schema}.{t} AS SELECT * FROM wh.{schema}.{t}")
             described = _copy_comments(con, schema, t)
-            con.execute(f"COPY {schema}.{t} TO {sql_string(parquet_dir / (t + '.parquet'))} "
+            con.execute(f"COPY {schema}.{t} TO {sql_string(release / PARQUET_LINK / (t + '.parquet'))} "
                         f"(FORMAT parquet, COMPRESSION zstd{_kv(described)})")
             counts[t] = con.execute(f"SELECT count(*) FROM {schema}.{t}").fetchall()[0][0]
         con.execute("CREATE TABLE main.publication AS SELECT ?::TIMESTAMP AS published_at, ? AS run_id, "
                     "? AS tables", [datetime.now(timezone.utc).replace(tzinfo=None), run_id, len(tables)])
         con.execute("DETACH wh")
         con.execute("CHECKPOINT")
-    except BaseException:
+    finally:
         con.close()
-        tmp_db.unlink(missing_ok=True)
-        shutil.rmtree(parquet_dir, ignore_errors=True)
-        raise
-    con.close()
-    (parquet_dir / COMPLETE).touch()  # every table written: a kill from here on leaves a whole folder
-    os.replace(tmp_db, out / SNAPSHOT_NAME)  # the swap: readers see the old file or the new one
-    link_tmp = out / f".{PARQUET_LINK}.{stamp}.tmp"
-    link_tmp.symlink_to(parquet_dir.name)
-    os.replace(link_tmp, out / PARQUET_LINK)
-    old = sorted(p for p in out.glob("parquet-*") if p != parquet_dir)
-    for p in old[:-KEEP_OLD_PARQUET]:
+    return counts
+
+
+def _swap(out: Path, release: Path, stamp: str) -> None:
+    """Point `current` at the release (the one atomic step), then make sure each path readers
+    open is a link through `current` (only the first publication after the layout before
+    releases replaces a file there: each path then changes on its own, once)."""
+    def link(name: str, target: str) -> None:
+        tmp = out / f".{name}.{stamp}.tmp"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(target)
+        os.replace(tmp, out / name)
+
+    link(CURRENT, f"{RELEASES}/{release.name}")
+    for name in PUBLISHED:
+        path = out / name
+        if not (path.is_symlink() and os.readlink(path) == f"{CURRENT}/{name}"):
+            link(name, f"{CURRENT}/{name}")
+
+
+def _rotate(out: Path, release: Path) -> None:
+    """Remove releases beyond the newest few (a rotation that fails costs disk, not data)."""
+    old = sorted(p for p in (out / RELEASES).iterdir() if p != release and (p / COMPLETE).exists())
+    for p in old[:-KEEP_OLD_RELEASES]:
         shutil.rmtree(p, ignore_errors=True)
-    return Publication(snapshot=out / SNAPSHOT_NAME, parquet_dir=out / PARQUET_LINK, tables=counts)
+    for p in out.glob("parquet-*"):  # the layout before releases: no link leads there any more
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def publish(warehouse: Path, out: Path, run_id: str = "", schema: str = "marts",
+            pages: Callable[[Path, Path], dict] | None = None) -> Publication:
+    """Write every table of `schema` into a new release, with the pages `pages(snapshot,
+    release)` writes beside it (the overview), then swap the release in. Any failure before
+    the swap leaves what readers see as it was, and removes the release."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
+    _check_paths(out)
+    stamp = f"{time.strftime('%Y%m%dT%H%M%S')}.{time.time_ns() // 1000 % 1_000_000:06d}-{os.getpid()}"  # two in one second differ
+    release = out / RELEASES / stamp
+    try:
+        counts = _write_release(warehouse, release, run_id, schema)
+        kpis = pages(release / SNAPSHOT_NAME, release) if pages else {}
+        (release / COMPLETE).touch()  # every file written: a kill from here on leaves a whole release
+    except BaseException:
+        shutil.rmtree(release, ignore_errors=True)
+        raise
+    _swap(out, release, stamp)
+    _rotate(out, release)
+    return Publication(snapshot=out / SNAPSHOT_NAME, parquet_dir=out / PARQUET_LINK, tables=counts,
+                       release=release, kpis=kpis)

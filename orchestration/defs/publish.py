@@ -1,9 +1,9 @@
 """Publication: after the marts are built and their blocking checks pass, a read-only
-snapshot (DuckDB + parquet, swapped in atomically) and the HTML overview (publishing/)."""
+snapshot (DuckDB + parquet) and the HTML overview, swapped in together (publishing/)."""
 import dagster as dg
 
 from publishing.overview import render_overview
-from publishing.snapshot import publish
+from publishing.snapshot import OVERVIEW_NAME, publish
 
 from .resources import WarehousePaths
 
@@ -18,11 +18,17 @@ MART_DEPS = ["dim_agency", "dim_agency_alias", "dim_division", "fct_agency_year"
                       "published/parquet/<mart>.parquet, and published/overview.html.")
 def marts_snapshot(context: dg.AssetExecutionContext, paths: WarehousePaths) -> dg.MaterializeResult:
     out = paths.layout.published
-    pub = publish(paths.warehouse_path, out, run_id=context.run.run_id)
-    kpis = render_overview(pub.snapshot, paths.raw_path, out / "overview.html", layout=paths.layout)
-    context.log.info(f"published {len(pub.tables)} marts to {pub.snapshot} and {pub.parquet_dir}; "
-                     f"overview: {out / 'overview.html'}")
+
+    def pages(snapshot, release):
+        return render_overview(snapshot, paths.raw_path, release / OVERVIEW_NAME, layout=paths.layout,
+                               served_at=out / OVERVIEW_NAME)
+
+    pub = publish(paths.warehouse_path, out, run_id=context.run.run_id, pages=pages)
+    kpis = pub.kpis
+    context.log.info(f"published {len(pub.tables)} marts to {pub.snapshot} and {pub.parquet_dir}, with the "
+                     f"overview {out / OVERVIEW_NAME}, all at once (release {pub.release.name})")
     return dg.MaterializeResult(metadata={
         "snapshot": dg.MetadataValue.path(str(pub.snapshot)), "parquet": dg.MetadataValue.path(str(pub.parquet_dir)),
-        "overview": dg.MetadataValue.url(paths.layout.url(out / "overview.html")),
+        "overview": dg.MetadataValue.url(paths.layout.url(out / OVERVIEW_NAME)),
+        "release": dg.MetadataValue.path(str(pub.release)),
         "rows": dg.MetadataValue.json(pub.tables), **kpis})
