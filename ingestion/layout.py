@@ -68,6 +68,11 @@ class Layout:
     def published(self) -> Path:
         return self.root / "published"
 
+    @property
+    def dbt_logs(self) -> Path:
+        """The logs of failed dbt builds (`dbt-<run id>.log`), kept for the messages that name them."""
+        return self.root / "logs"
+
     def url(self, path: Path) -> str:
         """A link to a file of the warehouse folder that people can follow: under
         GOVINFO_WAREHOUSE_URL (the folder served read-only over HTTP) when set, else file://."""

@@ -218,13 +218,14 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                print(f"  step {event.step_key} failed: {event.event_specific_data.error.message.strip()}")
+                message = event.event_specific_data.error.message.strip().replace("\n", "\n    ")
+                print(f"  step {event.step_key} failed: {message}")
     warehouse_path = Path(os.environ["GOVINFO_WAREHOUSE"])
     if warehouse_path.exists():
         try:
             s = _warehouse_summary(warehouse_path)
         except Exception as exc:  # marts not built: the run failed before dbt
-            print(f"warehouse not complete: {exc}")
+            print(f"warehouse not complete: {str(exc).splitlines()[0]}")
         else:
             if not result.success:  # never report counts as loaded by a failed run
                 print(f"this run FAILED: nothing new was published (published/ keeps the last successful "

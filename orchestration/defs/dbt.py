@@ -5,6 +5,7 @@ the raw.* sources map to the ingestion asset's keys through their meta.dagster.a
 """
 
 import fcntl
+import json
 import os
 import shutil
 import tempfile
@@ -13,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+import duckdb
+from dagster_dbt import DagsterDbtCliRuntimeError, DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from ingestion.layout import Layout
 from ingestion.orphans import remove_orphans
 from ingestion.warehouse import WarehouseUnavailable, connect
 
@@ -79,8 +82,64 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     except WarehouseUnavailable as exc:
         raise dg.Failure(description=str(exc)) from None
     with tempfile.TemporaryDirectory(prefix=f"govinfo-dbt-{os.getpid()}-") as target:
-        yield from dbt.cli(["build"], context=context, target_path=Path(target)).stream()
+        try:
+            yield from dbt.cli(["build"], context=context, target_path=Path(target)).stream()
+        except DagsterDbtCliRuntimeError:
+            raise dg.Failure(description=_explain_failure(Path(target), context.run.run_id)) from None
         _keep_partial_parse(Path(target))
+
+
+KEEP_DBT_LOGS = 20  # failed builds' logs kept beside the warehouse (the newest)
+FAILING_ROWS = 3  # rows shown per failing test
+
+
+def _explain_failure(target: Path, run_id: str) -> str:
+    """What a failed `dbt build` found, one line per failing test with its first rows (what
+    each test's query selects: the override row, the duplicated key…), and where its log is
+    kept: the run's target folder and its dbt.log are removed when the step ends."""
+    layout = Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
+    kept = _keep_log(target / "dbt.log", layout.dbt_logs, run_id)
+    lines = []
+    try:
+        results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        results = []
+    failed = [r for r in results if r.get("status") in ("fail", "error")]
+    for r in failed[:10]:
+        lines.append(f"{r['unique_id'].split('.')[-1]}: {r.get('message') or r['status']}")
+        lines += [f"    {row}" for row in _failing_rows(layout.warehouse, r)]
+    head = f"dbt build failed ({len(failed)} failing: nothing was published)" if failed else "dbt build failed"
+    return "\n".join([head, *lines, f"dbt log: {kept}" if kept else "dbt log: not written"])
+
+
+def _failing_rows(warehouse: Path, result: dict) -> list[str]:
+    """The first rows a failing test's query selects (a test's rows are what it found); a
+    `failure` column, where a test gives one, is the row's sentence."""
+    sql = result.get("compiled_code")
+    if not sql or result.get("status") != "fail":
+        return []
+    try:
+        with connect(warehouse, read_only=True, wait=5) as con:
+            cur = con.execute(f"SELECT * FROM ({sql}) LIMIT {FAILING_ROWS}")
+            names = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+    except (WarehouseUnavailable, duckdb.Error) as exc:
+        return [f"(its rows could not be read: {str(exc).splitlines()[0]})"]
+    if "failure" in names:
+        return [str(row[names.index("failure")]) for row in rows]
+    return [", ".join(f"{n}={v}" for n, v in zip(names, row)) for row in rows]
+
+
+def _keep_log(log: Path, folder: Path, run_id: str) -> Path | None:
+    """Copy the build's dbt.log into the warehouse's logs folder; keep the newest few."""
+    if not log.exists():
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"dbt-{run_id}.log"
+    shutil.copyfile(log, kept)
+    for old in sorted(folder.glob("dbt-*.log"), key=lambda p: p.stat().st_mtime)[:-KEEP_DBT_LOGS]:
+        old.unlink(missing_ok=True)
+    return kept
 
 
 def _keep_partial_parse(target: Path) -> None:

@@ -158,3 +158,29 @@ def test_an_override_to_no_division_fails_the_build(keyed, tmp_path):
     assert done.returncode != 0
     assert "relationships_agency_overrides_division_code" in done.stdout
     assert "assert_overrides_place_fully" in done.stdout
+
+
+@pytest.mark.parametrize("row, found", [
+    ("name,福州市鼓楼区人民政府,320106,人民政府,a wrong city (reviewed in haste)",
+     "a wrong city (reviewed in haste) puts 南京市鼓楼区人民政府 and 福州市鼓楼区人民政府 into one agency-year "
+     "(320106:人民政府, 2022)"),
+    ("document,abc123,110105,人民政府,a mistyped id", "document abc123 is no document of the warehouse")])
+def test_an_override_that_merges_two_agencies_or_names_no_document_fails_naming_its_row(keyed, tmp_path, monkeypatch,
+                                                                                        row, found):
+    """The defect: a wrong name override put 福州's 鼓楼区 into 南京's; the 2022 agency-year
+    of one vanished and the other carried its numbers. A document row with an unknown id was
+    ignored without a word. Both fail the build, and the failure names the row."""
+    from orchestration.defs.dbt import _explain_failure
+
+    project, warehouse = _copy(keyed, tmp_path, f"match_on,match_value,division_code,kind,reason\n{row}\n")
+    target = tmp_path / "target"
+    done = subprocess.run([DBT_EXECUTABLE, "build", "--project-dir", str(project), "--profiles-dir", str(project),
+                           "--target-path", str(target)], check=False, capture_output=True, text=True, timeout=600,
+                          env=os.environ | {"GOVINFO_WAREHOUSE": str(warehouse)})
+    assert done.returncode != 0, done.stdout[-2000:]
+    (target / "dbt.log").write_text("the build's log", encoding="utf-8")
+    monkeypatch.setenv("GOVINFO_WAREHOUSE", str(warehouse))
+    said = _explain_failure(target, "run1")
+    assert found in said, said
+    kept = tmp_path / "logs" / "dbt-run1.log"
+    assert kept.read_text(encoding="utf-8") == "the build's log" and said.splitlines()[-1] == f"dbt log: {kept}"
