@@ -23,6 +23,7 @@ admits), and links to folders are not followed (no loops, no second walk of a tr
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import stat
@@ -31,6 +32,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .ledger import LEDGER_NAME, Ledger
+
+_log = logging.getLogger(__name__)
 STILL_WRITING = "still being written (its size or time changed while it was read): waits for the next scan"
 
 
@@ -153,30 +157,110 @@ def object_path(objects: Path, sha: str) -> Path:
     return Path(objects) / sha[:2] / sha
 
 
+def _set_aside(path: Path) -> Path:
+    """Move a corrupt SQLite file (and its WAL and shared memory) out of the way, kept for a look."""
+    aside = path.with_name(f"{path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S}")
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            os.replace(part, aside.with_name(aside.name + suffix))
+    return aside
+
+
 def _utc(iso: str) -> datetime:
     return datetime.fromisoformat(iso).astimezone(UTC).replace(tzinfo=None)
 
 
 class LandingIndex:
+    """The landing folder's index: a cache of the folder's scans and of the ledger
+    (ingestion/ledger.py), which holds arrivals and operators' decisions. Lost or corrupt,
+    it is rebuilt from the ledger (and the next scan), never silently reset."""
+
     def __init__(self, path: Path, objects: Path | None = None):
         """`objects`: where every content's bytes are kept (None: not kept)."""
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         self.objects = Path(objects) if objects else None
-        self.con = sqlite3.connect(str(path), timeout=120, isolation_level=None)
-        self.con.execute("PRAGMA journal_mode=WAL")
-        self.con.execute("""CREATE TABLE IF NOT EXISTS files (
-            path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-            first_seen TEXT NOT NULL, present INTEGER NOT NULL)""")
-        self.con.execute("CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256)")
-        self.con.execute("CREATE TABLE IF NOT EXISTS arrivals (sha256 TEXT PRIMARY KEY, first_seen TEXT NOT NULL)")
-        # an index made before arrivals were kept: a content arrived when its first file did
-        self.con.execute("""INSERT OR IGNORE INTO arrivals
-                            SELECT sha256, min(first_seen) FROM files GROUP BY sha256""")
-        self.con.execute("""CREATE TABLE IF NOT EXISTS problems (
-            path TEXT PRIMARY KEY, reason TEXT NOT NULL, first_seen TEXT NOT NULL, present INTEGER NOT NULL)""")
-        # an operator's decision to keep a document out of the warehouse (govinfo quarantine drop)
-        self.con.execute("""CREATE TABLE IF NOT EXISTS dropped (
-            sha256 TEXT PRIMARY KEY, note TEXT NOT NULL, at TEXT NOT NULL)""")
+        self.ledger = Ledger(path.with_name(LEDGER_NAME))
+        try:
+            self.con = self._open(path)
+        except sqlite3.DatabaseError as exc:  # "file is not a database": a disk fault, a bad copy
+            aside = _set_aside(path)
+            _log.warning("the landing index %s is corrupt (%s): moved to %s and rebuilt from the ledger %s and the "
+                         "next scan", path, exc, aside.name, self.ledger.path.name)
+            self.con = self._open(path)
+        self._sync_ledger()
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        con = sqlite3.connect(str(path), timeout=120, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("""CREATE TABLE IF NOT EXISTS files (
+                path TEXT PRIMARY KEY, sha256 TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+                first_seen TEXT NOT NULL, present INTEGER NOT NULL)""")
+            con.execute("CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256)")
+            con.execute("CREATE TABLE IF NOT EXISTS arrivals (sha256 TEXT PRIMARY KEY, first_seen TEXT NOT NULL)")
+            # an index made before arrivals were kept: a content arrived when its first file did
+            con.execute("INSERT OR IGNORE INTO arrivals SELECT sha256, min(first_seen) FROM files GROUP BY sha256")
+            con.execute("""CREATE TABLE IF NOT EXISTS problems (
+                path TEXT PRIMARY KEY, reason TEXT NOT NULL, first_seen TEXT NOT NULL, present INTEGER NOT NULL)""")
+            # an operator's decision to keep a document out of the warehouse (govinfo quarantine drop)
+            con.execute("CREATE TABLE IF NOT EXISTS dropped (sha256 TEXT PRIMARY KEY, note TEXT NOT NULL, at TEXT NOT NULL)")
+            con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value)")  # ledger_read: bytes replayed
+        except sqlite3.DatabaseError:
+            con.close()
+            raise
+        return con
+
+    def _sync_ledger(self) -> None:
+        """Bring the index and the ledger together: replay the ledger's new lines into the
+        index; write the index's arrivals and drops to a ledger that is missing or shorter
+        than what the index has read (lost, or restored from an older copy), with a warning."""
+        read, size = self._ledger_read(), self.ledger.size()
+        if size < read or size == 0:  # no ledger yet (an index made before it), or lost
+            if size < read:
+                _log.warning("the ledger %s is shorter than the landing index has read (lost, or an older copy): "
+                             "the index's arrivals and drops are written to it again", self.ledger.path)
+            self._export()
+            self._set_ledger_read(0)
+        self._replay()
+
+    def _export(self) -> None:
+        events = [{"at": at, "event": "arrived", "sha256": sha, "name": name} for sha, at, name in self.con.execute(
+            """SELECT a.sha256, a.first_seen, (SELECT min(path) FROM files f WHERE f.sha256 = a.sha256)
+               FROM arrivals a ORDER BY a.first_seen, a.sha256""")]
+        events += [{"at": at, "event": "dropped", "sha256": sha, "note": note}
+                   for sha, note, at in self.con.execute("SELECT sha256, note, at FROM dropped ORDER BY at, sha256")]
+        self.ledger.append(events)
+
+    def _ledger_read(self) -> int:
+        row = self.con.execute("SELECT value FROM meta WHERE key = 'ledger_read'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _set_ledger_read(self, offset: int) -> None:
+        self.con.execute("INSERT OR REPLACE INTO meta VALUES ('ledger_read', ?)", (offset,))
+
+    def _replay(self) -> None:
+        """Apply the ledger's lines the index has not read, in order, in one transaction
+        (every event applies the same way twice: two processes may replay the same lines)."""
+        self.con.execute("BEGIN IMMEDIATE")
+        try:
+            events, end = self.ledger.read(self._ledger_read())
+            for e in events:
+                if e["event"] == "arrived":  # the earliest time wins: a scan may have seen it before the replay
+                    self.con.execute("""INSERT INTO arrivals VALUES (?, ?) ON CONFLICT (sha256) DO UPDATE
+                                        SET first_seen = min(first_seen, excluded.first_seen)""", (e["sha256"], e["at"]))
+                elif e["event"] == "dropped":
+                    self.con.execute("INSERT OR REPLACE INTO dropped VALUES (?, ?, ?)",
+                                     (e["sha256"], e.get("note") or "no reason given", e["at"]))
+                else:
+                    self.con.execute("DELETE FROM dropped WHERE sha256 = ?", (e["sha256"],))
+            self._set_ledger_read(end)
+            self.con.execute("COMMIT")
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
 
     def __enter__(self) -> LandingIndex:
         return self
@@ -225,6 +309,12 @@ class LandingIndex:
     def _record(self, scan: Scan, rows: list, gone: dict, now: str) -> None:
         reported = dict(self.con.execute("SELECT path, reason FROM problems WHERE present = 1"))
         scan.new_problems = {p: r for p, r in scan.problems.items() if reported.get(p) != r}
+        known = {r[0] for r in self.con.execute("SELECT sha256 FROM arrivals")}
+        arrived = {}
+        for rel, sha, *_ in rows:
+            if sha not in known:
+                arrived.setdefault(sha, rel)
+        self.ledger.append([{"at": now, "event": "arrived", "sha256": sha, "name": rel} for sha, rel in arrived.items()])
         self.con.execute("BEGIN")
         self.con.executemany("""INSERT INTO files VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (path) DO UPDATE SET
             sha256 = excluded.sha256, size = excluded.size, mtime_ns = excluded.mtime_ns, present = 1""", rows)
@@ -234,17 +324,23 @@ class LandingIndex:
         self.con.executemany("""INSERT INTO problems VALUES (?, ?, ?, 1) ON CONFLICT (path) DO UPDATE SET
             reason = excluded.reason, present = 1""", [(p, r, now) for p, r in scan.problems.items()])
         self.con.execute("COMMIT")
+        self._replay()
 
     def decisions(self) -> dict[str, str]:
         """Documents an operator dropped: sha256 → the note given."""
         return dict(self.con.execute("SELECT sha256, note FROM dropped"))
 
     def drop(self, sha: str, note: str) -> None:
-        self.con.execute("INSERT OR REPLACE INTO dropped VALUES (?, ?, ?)",
-                         (sha, note, datetime.now(UTC).isoformat()))
+        """Written to the ledger first: the decision outlives the index."""
+        self.ledger.append([{"at": datetime.now(UTC).isoformat(), "event": "dropped", "sha256": sha, "note": note}])
+        self._replay()
 
     def undrop(self, sha: str) -> bool:
-        return self.con.execute("DELETE FROM dropped WHERE sha256 = ?", (sha,)).rowcount > 0
+        if sha not in self.decisions():
+            return False
+        self.ledger.append([{"at": datetime.now(UTC).isoformat(), "event": "released", "sha256": sha}])
+        self._replay()
+        return True
 
     def resolve(self, ref: str) -> list[str]:
         """The documents a reference names: a sha256 or a prefix of one (8 characters at

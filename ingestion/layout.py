@@ -1,7 +1,8 @@
 """Where a warehouse keeps its files: everything lives beside the DuckDB file.
 
     <dir>/govinfo.duckdb     the warehouse (one writer at a time)
-    <dir>/landing.sqlite     every file seen in the landing folder, with its sha256
+    <dir>/ledger.jsonl       arrivals and operators' decisions, append-only: the state nothing else can rebuild
+    <dir>/landing.sqlite     every file seen in the landing folder, with its sha256 (a cache of scans and the ledger)
     <dir>/objects/           a copy of every content seen, named by its sha256 (for audit, re-parse)
     <dir>/parsed/            one parse record per document (content hash), written atomically
     <dir>/gx/                the Great Expectations project: suites, results, Data Docs
@@ -10,6 +11,7 @@
     <dir>/alerts.sqlite      which data-quality issues were alerted on which channel
     <dir>/dagster/           the Dagster instance `govinfo run` records into (no DAGSTER_HOME)
     <dir>/dbt_docs/          the dbt docs as one page (`make docs`)
+    <dir>/logs/              the logs of failed dbt builds, named in run summaries and alerts
 
 One place, so the CLI, the Dagster resources and the tests agree on every path.
 """
@@ -19,6 +21,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+from .ledger import LEDGER_NAME
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,11 @@ class Layout:
     @property
     def landing_index(self) -> Path:
         return self.root / "landing.sqlite"
+
+    @property
+    def ledger(self) -> Path:
+        """Arrivals and operators' decisions, append-only (ingestion/ledger.py)."""
+        return self.root / LEDGER_NAME
 
     @property
     def objects(self) -> Path:

@@ -9,8 +9,9 @@
   again at the next run (after a parser fix, or a transient failure). A document that still
   breaks a hard limit is quarantined again, with the same reason.
 
-Decisions are written to the landing index (SQLite), never to DuckDB, so they can be made
-while a run or a BI reader holds the warehouse; the next run carries them out. REF is a
+Decisions are written to the ledger (ingestion/ledger.py: append-only, beside the warehouse)
+and the landing index that caches it, never to DuckDB, so they can be made while a run or a
+BI reader holds the warehouse; the next run carries them out. REF is a
 sha256 (or its first 8+ characters) or a file name relative to the landing folder.
 """
 from __future__ import annotations
@@ -33,7 +34,8 @@ def _ran_here(layout: Layout, index: bool = True) -> Layout:
     """The layout of a warehouse where a run has been. These commands read or amend its
     state; on a path where nothing has run (a typo) they say so and create nothing there.
     `index`: the command needs the landing index (a decision is written to it)."""
-    if not layout.landing_index.exists() and (index or not layout.warehouse.exists()):
+    ran = layout.landing_index.exists() or layout.ledger.exists()
+    if not ran and (index or not layout.warehouse.exists()):
         raise QuarantineError(f"nothing has run with the warehouse {layout.warehouse} (no {layout.landing_index.name} "
                               "beside it): check --warehouse, or run `govinfo run` there first")
     return layout
@@ -54,7 +56,7 @@ def listing(warehouse: Path) -> list[tuple[str, str, str]]:
             pass  # no run has loaded anything yet
         except duckdb.IOException as exc:
             raise QuarantineError(f"cannot read the warehouse {layout.warehouse}: {exc}") from None
-    if not layout.landing_index.exists():
+    if not (layout.landing_index.exists() or layout.ledger.exists()):
         return sorted((sha, name, why) for (sha, name), why in rows.items())
     with LandingIndex(layout.landing_index) as index:
         for name, why in index.problems().items():

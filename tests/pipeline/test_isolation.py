@@ -211,3 +211,40 @@ def test_a_parse_record_cut_short_stops_no_run_and_is_made_again(tmp_path, monke
     assert _published(db, "SELECT agency_name FROM marts.fct_agency_year") == [("聊城市教育局",)]
     assert run_job(raw, db, monkeypatch).success
     assert record.exists() and _published(db, "SELECT count(*) FROM marts.fct_agency_year") == [(1,)]
+
+
+def test_losing_or_corrupting_the_landing_index_changes_no_decision_and_no_winner(tmp_path, monkeypatch):
+    """The defect: with landing.sqlite gone, a dropped document came back published, and after
+    a re-parse a back-dated correction lost to its original ("arrived together"). Arrivals
+    and drops live in the ledger; the index is rebuilt from it, and a corrupt one is set aside."""
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    first = _text(_report(("济南市统计局", "济南市", "统计局"), 4), 4)
+    (raw / "report.txt").write_text(first, encoding="utf-8")
+    (raw / "other.txt").write_text(_text(_report(("聊城市教育局", "聊城市", "教育局"), 8), 8), encoding="utf-8")
+    run_job(raw, db, monkeypatch)
+    lines = first.split("\n")
+    i = next(k for k, line in enumerate(lines) if line.startswith("四、结转下年度继续办理"))
+    lines[i] = lines[i].replace("|", "| ", 1)  # the same numbers, other bytes: a re-publication
+    (raw / "report_v2.txt").write_text("\n".join(lines), encoding="utf-8")
+    os.utime(raw / "report_v2.txt", (978_307_200, 978_307_200))  # copied with `cp -p`: 2001-01-01
+    run_job(raw, db, monkeypatch)
+    drop = subprocess.run([GOVINFO, "quarantine", "drop", "other.txt", "--warehouse", str(db), "--note", "a test file"],
+                          capture_output=True, text=True, check=False)
+    assert drop.returncode == 0, drop.stderr
+    run_job(raw, db, monkeypatch)
+    before = _published(db, "SELECT agency_name, document_id, version_choice FROM marts.fct_agency_year")
+    assert [(a, c) for a, _, c in before] == [("济南市统计局", "latest arrived")]
+
+    for f in db.parent.glob("landing.sqlite*"):
+        f.unlink()
+    subprocess.run(["rm", "-rf", str(db.parent / "parsed")], check=True)  # a parser-version change re-parses
+    assert run_job(raw, db, monkeypatch).success
+    assert _published(db, "SELECT agency_name, document_id, version_choice FROM marts.fct_agency_year") == before
+
+    (db.parent / "landing.sqlite").write_bytes(b"not a database" * 100)
+    assert run_job(raw, db, monkeypatch).success
+    assert _published(db, "SELECT agency_name, document_id, version_choice FROM marts.fct_agency_year") == before
+    assert list(db.parent.glob("landing.sqlite.corrupt-*"))
+    ledger = (db.parent / "ledger.jsonl").read_text(encoding="utf-8")
+    assert ledger.count('"event": "arrived"') == 3 and '"note": "a test file"' in ledger
