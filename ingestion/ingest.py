@@ -162,8 +162,8 @@ def quarantine_transient(store: ParseStore, failures: list[tuple[str, str]], sou
 
 def _admitted(records: list[dict], dropped: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
     """The parsed results that may enter the staging tables, and why each other record is
-    kept out: rejected by the parser, a hard limit broken (ingestion.limits), or dropped by
-    an operator (`govinfo quarantine drop`)."""
+    kept out: rejected by the parser, a hard limit broken or a copy cut short
+    (ingestion.limits), or dropped by an operator (`govinfo quarantine drop`)."""
     admitted, held = [], {}
     for r in records:
         sha = r["document_id"]
@@ -173,6 +173,8 @@ def _admitted(records: list[dict], dropped: dict[str, str]) -> tuple[list[dict],
             held[sha] = r["reason"]
         elif limits.breaches(r["result"]):
             held[sha] = limits.reason(r["result"])
+        elif limits.incomplete(r["result"]):
+            held[sha] = limits.incomplete(r["result"])
         else:
             admitted.append(r["result"])
     return admitted, held

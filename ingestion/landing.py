@@ -36,6 +36,12 @@ from .ledger import LEDGER_NAME, Ledger
 
 _log = logging.getLogger(__name__)
 STILL_WRITING = "still being written (its size or time changed while it was read): waits for the next scan"
+# names copy and download tools give a file until it is whole, then rename it: browsers
+# (.crdownload, .part, .download), curl/wget scripts and sftp clients (.part, .partial,
+# .filepart), editors and office suites (.tmp, .swp, ~$ lock files). rsync's temporary
+# `.name.XXXXXX` is hidden, and hidden files are never read.
+COPY_SUFFIXES = (".part", ".partial", ".filepart", ".crdownload", ".download", ".tmp", ".temp", ".swp", "~")
+COPY_PREFIXES = ("~$",)
 
 
 @dataclass
@@ -121,9 +127,15 @@ def walk(raw_dir: Path):
             yield rel, path, st, problem
 
 
+def being_copied(name: str) -> bool:
+    """A name a copy tool gives a file it has not finished (COPY_SUFFIXES): read once renamed."""
+    base = name.rsplit("/", 1)[-1].lower()
+    return base.endswith(COPY_SUFFIXES) or base.startswith(COPY_PREFIXES)
+
+
 def discover(raw_dir: Path) -> list[Path]:
     """Every file the scan can take below the folder, in a stable order."""
-    return [path for _, path, st, problem in walk(raw_dir) if problem is None]
+    return [path for rel, path, st, problem in walk(raw_dir) if problem is None and not being_copied(rel)]
 
 
 def sha256_of(path: Path, keep_in: Path | None = None) -> str:
@@ -269,13 +281,14 @@ class LandingIndex:
         self.con.close()
 
     def scan(self, raw_dir: Path, settle: float = 0.0) -> Scan:
-        """Index the folder. A file modified less than `settle` seconds ago, or one whose size
-        or time changes while it is read, waits for a later scan (a copy in progress)."""
+        """Index the folder. A file modified less than `settle` seconds ago, one whose size or
+        time changes while it is read, or one under a copy tool's temporary name waits for a
+        later scan (a copy in progress)."""
         known = {p: (size, mtime, sha) for p, size, mtime, sha in
                  self.con.execute("SELECT path, size, mtime_ns, sha256 FROM files")}
         scan, rows, now = Scan(), [], datetime.now(UTC)
         for rel, path, st, problem in walk(raw_dir):
-            if problem is None and now.timestamp() - st.st_mtime < settle:
+            if problem is None and (now.timestamp() - st.st_mtime < settle or being_copied(rel)):
                 problem = STILL_WRITING
             if problem is None:
                 old = known.pop(rel, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from .parser.mapper import TRUNCATED
 from .parser.meta import SPAM_MARK
 from .parser.spec import all_fields
 from .parser.values import (
@@ -40,6 +41,17 @@ def breaches(result: dict) -> list[str]:
     if not isinstance(result.get("year"), int):
         out.append(f"year {result.get('year')!r} is not a whole number")
     return out
+
+
+def incomplete(result: dict) -> str | None:
+    """Why a parsed copy is not the whole report (it ends before its tables do: a copy that
+    stalled, a partial download), or None. Such a copy is never loaded, not even with its
+    cells uncertain: its numbers are the first part of a table, and a later copy of the whole
+    file is another document that is loaded in its place."""
+    for note in result.get("extraction", {}).get("uncertain", []):
+        if note.startswith(TRUNCATED):
+            return f"incomplete: {note[len(TRUNCATED):]}; land the whole file again"
+    return None
 
 
 def reason(result: dict) -> str:

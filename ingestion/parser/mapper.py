@@ -41,6 +41,7 @@ from .values import Value
 
 SECTIONS = ("active", "applications", "review")
 SECTION_NAMES = {"active": "二", "applications": "三", "review": "四"}
+TRUNCATED = "truncated: "  # the note of a copy cut short (the loader keeps such a document out)
 _HEADER_REACH = 12  # rows above a section's first row that may hold its header
 _MIN_EVIDENCE = 4  # characters of a row's own label that can say it is another row
 _LABEL_WRAPS = 3  # lines a section-二 label wraps over, above values printed on a line of their own
@@ -266,7 +267,7 @@ def _cut_short(cm: CellMap, doc: Document) -> None:
     found = [s for s in SECTIONS if s in cm.sections_found]
     cut = SECTIONS.index(found[-1]) if found else 0
     where = f"inside table {SECTION_NAMES[SECTIONS[cut]]}" if found else "before its tables"
-    why = (f"truncated: the document ends {where} (nothing of the sections after the tables follows): "
+    why = (f"{TRUNCATED}the document ends {where} (nothing of the sections after the tables follows): "
            "the cells of that table and after it are not read")
     cm.problems.append(why)
     for section in SECTIONS[cut:]:

@@ -14,7 +14,7 @@ from . import PARSER_VERSION, SCHEMA
 from .agencies import resolve
 from .align import doc_lines
 from .document import Document, RejectedDocument
-from .mapper import CellMap, map_cells
+from .mapper import TRUNCATED, CellMap, map_cells
 from .meta import AgencyUnknown, agency_and_year
 from .divisions import gazetteer
 from .prose import compared, own_scope, statements
@@ -114,7 +114,7 @@ def _truncated(cm: CellMap) -> bool:
     partial download), is that report read as far as it goes (uncertain, truncated), not a
     document without the table. A report whose sections after the tables are there but
     whose tables are not (printed as images) is not cut short: it is rejected."""
-    return any(p.startswith("truncated") for p in cm.problems)
+    return any(p.startswith(TRUNCATED) for p in cm.problems)
 
 
 def _application_rows(cm: CellMap) -> int:

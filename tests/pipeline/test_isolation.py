@@ -158,26 +158,32 @@ def test_a_back_dated_correction_wins_even_when_it_breaks_a_rule_and_operators_c
     assert _published(db, "SELECT document_id FROM marts.fct_agency_year") == [(new_id,)]
 
 
-def test_a_partial_copy_is_superseded_by_the_full_file(tmp_path, monkeypatch):
-    """A copy that stopped half-way was read (a truncated table: fewer rule breaks than the
-    full report may have); the full file, arriving later under the same name, wins."""
+def test_a_partial_copy_is_never_loaded_and_a_file_under_a_copy_name_waits(tmp_path, monkeypatch):
+    """The defect: a copy that stalled past the settle time was loaded, `total_processed` 8
+    instead of 80 as certain, with findings blaming the agency. A copy that ends before its
+    tables do is quarantined as incomplete; a download under its temporary name is not read
+    until it is renamed; the whole files, when they land, are loaded."""
     raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
     raw.mkdir()
     full = _text(_report(("济南市统计局", "济南市", "统计局"), 6), 6)
-    lines = full.split("\n")
-    i = next(k for k, line in enumerate(lines) if line.startswith("四、结转下年度继续办理"))
-    cells = lines[i].rstrip().rstrip("|").split("|")
-    cells[-1] = f" {int(cells[-1]) + 3} "  # the full report breaks a rule as published
-    lines[i] = "|".join(cells) + "|"
-    full = "\n".join(lines)
     path = raw / "report.txt"
     path.write_text(full[: full.index("（七）总计")], encoding="utf-8")  # stopped before its last rows
-    run_job(raw, db, monkeypatch)
-    [(partial_id,)] = _published(db, "SELECT document_id FROM marts.fct_agency_year")
+    other = _text(_report(("聊城市教育局", "聊城市", "教育局"), 7), 7)
+    downloading = raw / "other.txt.crdownload"
+    downloading.write_text(other[: len(other) // 2], encoding="utf-8")
+    assert run_job(raw, db, monkeypatch).success
+    assert _published(db, "SELECT count(*) FROM marts.fct_agency_year") == [(0,)]
+    [(name, why)] = _published(db, "SELECT source_file, message FROM marts.data_quality_issues "
+                                   "WHERE rule = 'rejected_document'")
+    assert name == "report.txt" and why.startswith("incomplete: the document ends inside table 三"), why
+    assert _published(db, "SELECT count(*) FROM marts.data_quality_issues WHERE finding_source = 'agency'") == [(0,)]
+
     path.write_text(full, encoding="utf-8")
-    run_job(raw, db, monkeypatch)
-    [(doc_id, choice)] = _published(db, "SELECT document_id, version_choice FROM marts.fct_agency_year")
-    assert doc_id != partial_id and choice == "latest arrived"
+    downloading.write_text(other, encoding="utf-8")
+    downloading.rename(raw / "other.txt")
+    assert run_job(raw, db, monkeypatch).success
+    assert _published(db, "SELECT agency_name, source_file FROM marts.fct_agency_year ORDER BY 1") == [
+        ("济南市统计局", "report.txt"), ("聊城市教育局", "other.txt")]
 
 
 def test_a_rejected_file_uploaded_again_under_its_name_blocks_nothing(tmp_path, monkeypatch):
