@@ -62,6 +62,7 @@ class Source:
     path: str  # relative to the landing folder
     mtime: datetime  # UTC, naive: the file's modification time (as the file system says)
     arrived: datetime | None = None  # UTC, naive: when the pipeline first saw this content
+    present: bool = True  # a file of this name holds the content now (not removed, renamed or rewritten)
 
 
 def printable(name: str) -> str:
@@ -372,9 +373,9 @@ class LandingIndex:
     def sources(self, present_only: bool = False) -> dict[str, list[Source]]:
         """Every name each sha256 arrived under (files since removed included, unless asked)."""
         out: dict[str, list[Source]] = {}
-        sql = """SELECT f.sha256, f.path, f.mtime_ns, a.first_seen FROM files f
+        sql = """SELECT f.sha256, f.path, f.mtime_ns, a.first_seen, f.present FROM files f
                  LEFT JOIN arrivals a ON a.sha256 = f.sha256""" + (" WHERE f.present = 1" if present_only else "")
-        for sha, path, mtime_ns, arrived in self.con.execute(sql + " ORDER BY f.path"):
+        for sha, path, mtime_ns, arrived, present in self.con.execute(sql + " ORDER BY f.path"):
             mtime = datetime.fromtimestamp(mtime_ns / 1e9, tz=UTC).replace(tzinfo=None)
-            out.setdefault(sha, []).append(Source(path, mtime, _utc(arrived) if arrived else None))
+            out.setdefault(sha, []).append(Source(path, mtime, _utc(arrived) if arrived else None, bool(present)))
         return out

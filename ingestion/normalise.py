@@ -32,7 +32,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "agency_evidence": pl.String,  # what decided it, or why nothing did
         "agency_candidates": pl.String,  # the division codes the name fits, comma-separated
     },
-    "document_sources": {"document_id": pl.String, "source_file": pl.String},
+    "document_sources": {"document_id": pl.String, "source_file": pl.String,
+                         "present": pl.Boolean},  # a file of that name holds the document now
     "report_cells": {
         "document_id": pl.String, "field": pl.String, "value": pl.Float64, "page": pl.Int32, "line": pl.Int32,
         "row_label": pl.String, "col_label": pl.String, "printed": pl.String,

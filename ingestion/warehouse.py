@@ -137,17 +137,22 @@ def load_log(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def sync_sources(con: duckdb.DuckDBPyConnection, sources: dict) -> None:
     """Every name a loaded document's bytes arrived under, and every name of a rejected
-    one, from the landing index (ingestion.landing.Source lists); rows are only added."""
-    pairs = pl.DataFrame([{"document_id": sha, "source_file": s.path} for sha, names in sources.items() for s in names],
-                         schema=SCHEMAS["document_sources"])
+    one, from the landing index (ingestion.landing.Source lists); rows are only added, and
+    whether a file of that name holds the document now follows the index (a renamed file's
+    document is shown under its new name)."""
+    pairs = pl.DataFrame([{"document_id": sha, "source_file": s.path, "present": s.present}
+                          for sha, names in sources.items() for s in names], schema=SCHEMAS["document_sources"])
     con.register("_pairs", pairs.to_arrow())
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("""INSERT INTO raw.document_sources BY NAME
-            SELECT p.document_id, p.source_file FROM _pairs p
+            SELECT p.document_id, p.source_file, p.present FROM _pairs p
             WHERE p.document_id IN (SELECT document_id FROM raw.documents)
               AND NOT EXISTS (SELECT 1 FROM raw.document_sources s
                               WHERE s.document_id = p.document_id AND s.source_file = p.source_file)""")
+        con.execute("""UPDATE raw.document_sources s SET present = p.present FROM _pairs p
+            WHERE s.document_id = p.document_id AND s.source_file = p.source_file
+              AND s.present IS DISTINCT FROM p.present""")
         con.execute("""INSERT INTO raw.quarantine BY NAME
             SELECT p.document_id AS sha256, p.source_file, q.reason, q.quarantined_at
             FROM _pairs p JOIN (SELECT sha256, any_value(reason) AS reason, min(quarantined_at) AS quarantined_at

@@ -254,3 +254,17 @@ def test_losing_or_corrupting_the_landing_index_changes_no_decision_and_no_winne
     assert list(db.parent.glob("landing.sqlite.corrupt-*"))
     ledger = (db.parent / "ledger.jsonl").read_text(encoding="utf-8")
     assert ledger.count('"event": "arrived"') == 3 and '"note": "a test file"' in ledger
+
+
+def test_a_renamed_file_is_shown_under_its_new_name(tmp_path, monkeypatch):
+    """The defect: a renamed file kept its deleted name as `source_file`, so links in the
+    overview and the alerts led nowhere. The old name stays in the document's history."""
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    (raw / "download(3).txt").write_text(_text(_report(("聊城市教育局", "聊城市", "教育局"), 8), 8), encoding="utf-8")
+    assert run_job(raw, db, monkeypatch).success
+    (raw / "download(3).txt").rename(raw / "2023_聊城市教育局.txt")
+    assert run_job(raw, db, monkeypatch).success
+    assert _published(db, "SELECT source_file FROM marts.fct_agency_year") == [("2023_聊城市教育局.txt",)]
+    assert _published(db, "SELECT source_file, source_files, version_choice FROM marts.fct_report_versions") == [
+        ("2023_聊城市教育局.txt", ["2023_聊城市教育局.txt", "download(3).txt"], "only version")]

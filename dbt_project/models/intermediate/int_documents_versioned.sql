@@ -4,14 +4,23 @@
 -- the pipeline saw last (arrived_at, from the landing index: a correction wins even when it
 -- breaks a rule, and a copy back-dated by `cp -p` is still new); among versions first seen in
 -- the same scan, the one that breaks fewer within-report rules, then the newest file time,
--- then the last file name. The reason is recorded.
+-- then the last file name (as parsed: a rename changes no choice). The reason is recorded.
+-- source_file is the name a file holds the document under now (the first, when several do),
+-- so a renamed file is shown under its new name; the name it was parsed from when none does.
 with documents as (select * from {{ ref('stg_raw__documents') }}),
 agencies as (select * from {{ ref('int_agency_keys') }}),
+present_names as (
+    select document_id, min(source_file) as source_file
+    from {{ ref('stg_raw__document_sources') }}
+    where present
+    group by document_id
+),
 
 ranked as (
     select
         documents.* exclude (division_code, agency_kind, agency_level, agency_resolution, agency_evidence,
-                             agency_candidates),
+                             agency_candidates, source_file),
+        coalesce(present_names.source_file, documents.source_file) as source_file,
         agencies.agency_key,
         agencies.canonical_name,
         agencies.division_code,
@@ -30,6 +39,7 @@ ranked as (
         ) as second_arrived_at
     from documents
     join agencies on agencies.document_id = documents.document_id
+    left join present_names on present_names.document_id = documents.document_id
 )
 
 select
