@@ -94,6 +94,47 @@ def lock_wait() -> float:
     return wait
 
 
+RUN_LOCK = ".run.lock"  # beside the warehouse: held by the `govinfo run` working on it
+
+
+@contextmanager
+def run_lock(warehouse: Path, wait: float | None = None, say=None):
+    """One `govinfo run` at a time on a warehouse: a second one started meanwhile waits
+    (GOVINFO_LOCK_WAIT seconds, saying so every few seconds) and then finds the documents
+    parsed and loaded, instead of parsing them all again and failing on DuckDB's lock. The
+    lock is the kernel's (flock): a run killed by any means releases it."""
+    import fcntl
+
+    path = Path(warehouse).parent / RUN_LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wait = lock_wait() if wait is None else wait
+    deadline, said = time.monotonic() + wait, 0.0
+    with open(path, "a+", encoding="utf-8") as f:
+        while True:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                f.seek(0)
+                holder = f.read().strip() or "another process"
+                if time.monotonic() >= deadline:
+                    raise WarehouseUnavailable(f"another govinfo run ({holder}) is working on the warehouse {warehouse}: "
+                                               f"wait for it, or set GOVINFO_LOCK_WAIT (seconds, now {wait:g})") from None
+                if time.monotonic() - said >= 5:
+                    (say or _log.warning)(f"waiting for another govinfo run ({holder}) on the warehouse {warehouse} "
+                                          f"(up to {max(0, deadline - time.monotonic()):.0f} s more)")
+                    said = time.monotonic()
+                time.sleep(0.5)
+        f.truncate(0)
+        f.write(f"PID {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        f.flush()
+        try:
+            yield
+        finally:
+            f.truncate(0)
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False, wait: float | None = None, say=None):
     """A connection to the warehouse, closed on exit. Every failure to open it is one line

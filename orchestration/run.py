@@ -6,6 +6,7 @@ one `make dagster-ui` opens, so the UI shows every run, partition and check resu
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -191,16 +192,25 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
         print(f"govinfo run: landing folder not found: {raw_dir}", file=sys.stderr)
         return 2
     from ingestion.layout import Layout
-    from ingestion.warehouse import WarehouseUnavailable, connect
+    from ingestion.warehouse import WarehouseUnavailable, connect, run_lock
 
     configure(raw_dir, warehouse)
     layout = Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
-    try:  # fail fast, in one line, on a warehouse we cannot write (locked, read-only)
-        with connect(layout.warehouse, say=lambda m: print(f"govinfo run: {m}", flush=True)):
+    say = lambda m: print(f"govinfo run: {m}", flush=True)  # noqa: E731
+    held = contextlib.ExitStack()
+    try:  # one run at a time; fail fast, in one line, on a warehouse we cannot write (locked, read-only)
+        held.enter_context(run_lock(layout.warehouse, say=say))
+        with connect(layout.warehouse, say=say):
             pass
-    except WarehouseUnavailable as exc:
+    except (WarehouseUnavailable, OSError) as exc:
+        held.close()
         print(f"govinfo run: {exc}", file=sys.stderr)
         return 2
+    with held:
+        return _run_and_summarise(raw_dir, warehouse, layout)
+
+
+def _run_and_summarise(raw_dir: Path, warehouse: Path, layout) -> int:
     print(f"govinfo run: landing folder {os.environ['GOVINFO_RAW_DIR']}", flush=True)
     print(f"govinfo run: warehouse {layout.warehouse}", flush=True)
     instance = _instance(layout)

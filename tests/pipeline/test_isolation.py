@@ -268,3 +268,22 @@ def test_a_renamed_file_is_shown_under_its_new_name(tmp_path, monkeypatch):
     assert _published(db, "SELECT source_file FROM marts.fct_agency_year") == [("2023_聊城市教育局.txt",)]
     assert _published(db, "SELECT source_file, source_files, version_choice FROM marts.fct_report_versions") == [
         ("2023_聊城市教育局.txt", ["2023_聊城市教育局.txt", "download(3).txt"], "only version")]
+
+
+def test_two_runs_started_together_take_turns_and_parse_each_document_once(tmp_path):
+    """The defect: two runs started a second apart both parsed everything, and the second
+    died on DuckDB's lock. The second now waits for the first and finds the work done."""
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    for i, agency in enumerate((("聊城市教育局", "聊城市", "教育局"), ("济南市统计局", "济南市", "统计局"))):
+        (raw / f"r{i}.txt").write_text(_text(_report(agency, 20 + i), 20 + i), encoding="utf-8")
+    env = os.environ | {"GOVINFO_LOCK_WAIT": "600"}
+    cmd = [GOVINFO, "run", "--raw", str(raw), "--warehouse", str(db)]
+    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    time.sleep(1)
+    second = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False, timeout=900)
+    out_first = first.communicate(timeout=900)[0]
+    assert first.returncode == 0 and second.returncode == 0, second.stderr[-2000:]
+    assert "2 to parse" in out_first
+    assert "waiting for another govinfo run (PID" in second.stdout and "0 to parse" in second.stdout
+    assert _published(db, "SELECT count(*) FROM marts.fct_agency_year") == [(2,)]

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_agency_keys'}}}) }}
 -- An override must not put two agencies of different printed names into one agency-year:
 -- version choice would keep one report and drop the other, and the kept one would carry its
 -- numbers under the other's name. Reports that print different names for one agency in one

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'stg_seed__agency_overrides'}}}) }}
 -- A `document` override must name a document the warehouse holds (its sha256 as
 -- `document_id`): one that names none (a typo, a shortened id, the id of another copy) would
 -- be ignored without a word, leaving the agency where the maintainer meant to move it from.
