@@ -22,6 +22,7 @@ admits), and links to folders are not followed (no loops, no second walk of a tr
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -42,6 +43,8 @@ STILL_WRITING = "still being written (its size or time changed while it was read
 # `.name.XXXXXX` is hidden, and hidden files are never read.
 COPY_SUFFIXES = (".part", ".partial", ".filepart", ".crdownload", ".download", ".tmp", ".temp", ".swp", "~")
 COPY_PREFIXES = ("~$",)
+# errors of writing, never of reading a file: the warehouse's disk is full or read-only
+STORE_FULL = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS})
 
 
 @dataclass
@@ -314,6 +317,8 @@ class LandingIndex:
         except FileNotFoundError:
             return None, "vanished during the scan"
         except OSError as exc:
+            if exc.errno in STORE_FULL:  # keeping the copy failed: the warehouse's disk, not the file
+                raise
             return None, f"cannot be read: {exc.strerror or exc}"
         if (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
             return None, STILL_WRITING

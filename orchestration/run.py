@@ -11,6 +11,7 @@ import os
 import shutil
 import socket
 import sys
+import time
 from pathlib import Path
 
 from .settings import REPO_ROOT, configure
@@ -121,6 +122,15 @@ def _publication(snapshot: Path) -> str:
         return "an earlier run's snapshot"
 
 
+def _cause(error) -> str:
+    """What made a step fail, not the wrapper Dagster puts around it: the innermost cause of
+    the error (an OSError "No space left on device" under "Error occurred while executing
+    op …"), with our own Failure's full description."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    return error.message.strip()
+
+
 def _failing_rows(check) -> list[str]:
     """What a failed GX check names: each failing expectation's rows (document, file, value)."""
     failures = check.metadata.get("failures")
@@ -178,13 +188,50 @@ def _instance(layout):
     (made on first use with deploy/local/dagster.yaml), which `make dagster-ui` opens."""
     import dagster as dg
 
-    if not os.environ.get("DAGSTER_HOME"):
-        home = layout.dagster_home
+    home = layout.dagster_home
+    ours = os.environ.get("DAGSTER_HOME", "") in ("", str(home))
+    if ours:
         home.mkdir(parents=True, exist_ok=True)
         if not (home / "dagster.yaml").exists():
             shutil.copy(REPO_ROOT / "deploy" / "local" / "dagster.yaml", home / "dagster.yaml")
         os.environ["DAGSTER_HOME"] = str(home)
-    return dg.DagsterInstance.get()
+    try:
+        instance = dg.DagsterInstance.get()
+        instance.get_runs(limit=1)  # opens the run storage: a corrupt one fails here, not mid-run
+        return instance
+    except Exception as exc:
+        if not ours or not _corrupt(exc):
+            raise
+    # the instance beside the warehouse holds run history and partition keys only (the scan
+    # adds the keys again): set it aside, kept for a look, and start a new one
+    aside = home.with_name(f"{home.name}.corrupt-{time.strftime('%Y%m%dT%H%M%S')}")
+    home.rename(aside)
+    print(f"govinfo run: the Dagster instance {home} is corrupt (a database in it is not one): moved to {aside.name}; "
+          "a new one records this run (the warehouse's data is not in it)", flush=True)
+    return _instance(layout)
+
+
+def _storage_failure(exc: BaseException | None) -> BaseException | None:
+    """The file-system or SQLite I/O error under an exception (a disk full, a read-only
+    folder: "disk I/O error"), or None for anything else (a bug: its traceback stands)."""
+    import sqlite3
+
+    while exc is not None:
+        if isinstance(exc, (OSError, sqlite3.OperationalError)):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _corrupt(exc: BaseException) -> bool:
+    """Is a "file is not a database" (or another SQLite corruption) somewhere in the chain?"""
+    import sqlite3
+
+    while exc is not None:
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
@@ -207,7 +254,15 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
         print(f"govinfo run: {exc}", file=sys.stderr)
         return 2
     with held:
-        return _run_and_summarise(raw_dir, warehouse, layout)
+        try:
+            return _run_and_summarise(raw_dir, warehouse, layout)
+        except Exception as exc:  # the warehouse's disk full or read-only, before or after the run's steps
+            cause = _storage_failure(exc)
+            if cause is None:
+                raise
+            print(f"govinfo run: stopped: {type(cause).__name__}: {cause} (nothing new was published; what was "
+                  "loaded is kept: free space or fix the folder, then run again)", file=sys.stderr)
+            return 2
 
 
 def _run_and_summarise(raw_dir: Path, warehouse: Path, layout) -> int:
@@ -228,7 +283,7 @@ def _run_and_summarise(raw_dir: Path, warehouse: Path, layout) -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                message = event.event_specific_data.error.message.strip().replace("\n", "\n    ")
+                message = _cause(event.event_specific_data.error).replace("\n", "\n    ")
                 print(f"  step {event.step_key} failed: {message}")
     warehouse_path = Path(os.environ["GOVINFO_WAREHOUSE"])
     if warehouse_path.exists():

@@ -287,3 +287,30 @@ def test_two_runs_started_together_take_turns_and_parse_each_document_once(tmp_p
     assert "2 to parse" in out_first
     assert "waiting for another govinfo run (PID" in second.stdout and "0 to parse" in second.stdout
     assert _published(db, "SELECT count(*) FROM marts.fct_agency_year") == [(2,)]
+
+
+def _limited(size: int):
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))  # writes past it fail: EFBIG
+
+
+def test_a_full_disk_and_a_corrupt_dagster_instance_end_in_one_line_and_lose_nothing(tmp_path):
+    """The defects: a full disk ended in a traceback with no summary; a corrupt Dagster
+    database gave "file is not a database" on every run."""
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    (raw / "r.txt").write_text(_text(_report(("聊城市教育局", "聊城市", "教育局"), 8), 8), encoding="utf-8")
+    cmd = [GOVINFO, "run", "--raw", str(raw), "--warehouse", str(db)]
+    full = subprocess.run(cmd, capture_output=True, text=True, check=False, preexec_fn=_limited(20_000))
+    assert full.returncode == 2
+    [line] = full.stderr.strip().splitlines()
+    assert line.startswith("govinfo run: stopped:") and "nothing new was published" in line
+
+    assert subprocess.run(cmd, capture_output=True, text=True, check=False).returncode == 0
+    (db.parent / "dagster" / "history" / "runs.db").write_bytes(b"not a database" * 100)
+    again = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "the Dagster instance" in again.stdout and "is corrupt" in again.stdout
+    assert list(db.parent.glob("dagster.corrupt-*"))
+    assert _published(db, "SELECT agency_name FROM marts.fct_agency_year") == [("聊城市教育局",)]
