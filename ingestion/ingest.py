@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import limits
-from .landing import LandingIndex, object_path
+from .landing import LandingIndex, let_go, object_path
 from .layout import Layout
 from .normalise import document_frames, quarantine_frame, reference_frames
 from .parse_store import ParseStore
@@ -40,6 +40,9 @@ from .warehouse import (
 )
 
 BATCH = 200
+# a rejected document's kept copy above this size is removed (a scan, a video, an archive
+# landed by mistake): the store of junk stays bounded; a small one is kept for a look
+KEEP_REJECTED_BYTES = 1024 * 1024
 DROPPED = "dropped by an operator"  # the quarantine reason of `govinfo quarantine drop`
 Progress = Callable[[int, int, str, str], None]
 
@@ -136,6 +139,8 @@ def parse_documents(raw_dir: Path, shas: Iterable[str], sources: dict[str, list[
             status = record["status"]
             if status in ("parsed", "rejected"):
                 store.put(record)
+            if status == "rejected" and objects is not None:
+                _forget_junk(objects, record["document_id"])
             if status == "parsed":
                 summary.parsed += 1
             elif status == "rejected":
@@ -150,6 +155,12 @@ def parse_documents(raw_dir: Path, shas: Iterable[str], sources: dict[str, list[
         if pool is not None:
             pool.shutdown()
     return summary
+
+
+def _forget_junk(objects: Path, sha: str) -> None:
+    kept = object_path(objects, sha)
+    if kept.is_file() and kept.stat().st_size > KEEP_REJECTED_BYTES:
+        let_go(objects, sha)
 
 
 def quarantine_transient(store: ParseStore, failures: list[tuple[str, str]], sources: dict[str, list[str]]) -> None:

@@ -11,6 +11,9 @@ Three more things live here, because the scan is where they are seen first:
   ordered by it, never by a file's mtime, which `cp -p`, `rsync -t` or `curl -R` back-date.
 - **objects**: a copy of every content, named by its sha256, written while it is hashed, so
   any version chosen or superseded can be audited and parsed again after its file is gone.
+  Junk is not kept: no copy of a file past the readers' size limit (it is rejected unread),
+  and the copy of a rejected document larger than `KEEP_REJECTED_BYTES` is removed once its
+  rejection is recorded (ingestion/ingest.py).
 - **problems**: a file the scan cannot take (a name that is not UTF-8, no permission, a
   FIFO or device, a symbolic link out of the folder, a file still being written), with
   the reason. A problem never stops the scan; it is reported once, when first seen, and
@@ -34,6 +37,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .ledger import LEDGER_NAME, Ledger
+from .parser.readers import MAX_BYTES
 
 _log = logging.getLogger(__name__)
 STILL_WRITING = "still being written (its size or time changed while it was read): waits for the next scan"
@@ -173,6 +177,22 @@ def object_path(objects: Path, sha: str) -> Path:
     return Path(objects) / sha[:2] / sha
 
 
+LET_GO = ".let-go"  # beside an object removed on purpose (junk): the scan does not copy it again
+
+
+def let_go(objects: Path, sha: str) -> None:
+    """Remove a content's kept copy for good (a rejected document too large to keep)."""
+    path = object_path(objects, sha)
+    path.with_name(sha + LET_GO).touch()
+    path.unlink(missing_ok=True)
+
+
+def _held(objects: Path, sha: str) -> bool:
+    """Is the content's copy kept, or let go on purpose?"""
+    path = object_path(objects, sha)
+    return path.exists() or path.with_name(sha + LET_GO).exists()
+
+
 def _set_aside(path: Path) -> Path:
     """Move a corrupt SQLite file (and its WAL and shared memory) out of the way, kept for a look."""
     aside = path.with_name(f"{path.name}.corrupt-{datetime.now(UTC):%Y%m%dT%H%M%S}")
@@ -308,11 +328,16 @@ class LandingIndex:
         return scan
 
     def _content(self, path: Path, st: os.stat_result, old, scan: Scan) -> tuple[str | None, str | None]:
+        # no copy of a file past the readers' size limit: it is rejected unread, and its
+        # bytes (a video, a disk image landed by mistake) would be kept for nothing
+        keep = self.objects if st.st_size <= MAX_BYTES else None
         unchanged = old and old[0] == st.st_size and old[1] == st.st_mtime_ns
-        if unchanged and (self.objects is None or object_path(self.objects, old[2]).exists()):
+        if unchanged and (keep is None or _held(keep, old[2])):
             return old[2], None
         try:
-            sha = sha256_of(path, self.objects)
+            sha = sha256_of(path, keep)
+            if keep is not None and object_path(keep, sha).with_name(sha + LET_GO).exists():
+                object_path(keep, sha).unlink()  # touched or landed again: still junk
             after = path.stat()
         except FileNotFoundError:
             return None, "vanished during the scan"

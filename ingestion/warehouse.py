@@ -94,6 +94,24 @@ def lock_wait() -> float:
     return wait
 
 
+def _not_a_directory(path: Path) -> None:
+    if path.is_dir():
+        raise WarehouseUnavailable(f"the warehouse {path} is a directory: give the DuckDB file's path "
+                                   f"({path / 'govinfo.duckdb'}, say)")
+
+
+def writable(path: Path) -> None:
+    """Make the warehouse's folder, or say in one line why it cannot be written."""
+    _not_a_directory(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "a file is in the way" if exc.errno == errno.EEXIST else exc.strerror
+        raise WarehouseUnavailable(f"cannot create the folder of the warehouse {path}: {why}") from None
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise WarehouseUnavailable(f"the warehouse {path} is not writable (read-only folder or file)")
+
+
 RUN_LOCK = ".run.lock"  # beside the warehouse: held by the `govinfo run` working on it
 
 
@@ -105,8 +123,8 @@ def run_lock(warehouse: Path, wait: float | None = None, say=None):
     lock is the kernel's (flock): a run killed by any means releases it."""
     import fcntl
 
+    writable(Path(warehouse))
     path = Path(warehouse).parent / RUN_LOCK
-    path.parent.mkdir(parents=True, exist_ok=True)
     wait = lock_wait() if wait is None else wait
     deadline, said = time.monotonic() + wait, 0.0
     with open(path, "a+", encoding="utf-8") as f:
@@ -140,17 +158,9 @@ def connect(path: Path, read_only: bool = False, wait: float | None = None, say=
     """A connection to the warehouse, closed on exit. Every failure to open it is one line
     (WarehouseUnavailable) that names the path and the cause."""
     path = Path(path)
-    if path.is_dir():
-        raise WarehouseUnavailable(f"the warehouse {path} is a directory: give the DuckDB file's path "
-                                   f"({path / 'govinfo.duckdb'}, say)")
+    _not_a_directory(path)
     if not read_only:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            why = "a file is in the way" if exc.errno == errno.EEXIST else exc.strerror
-            raise WarehouseUnavailable(f"cannot create the folder of the warehouse {path}: {why}") from None
-        if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-            raise WarehouseUnavailable(f"the warehouse {path} is not writable (read-only folder or file)")
+        writable(path)
     con = _open(path, read_only, lock_wait() if wait is None else wait, say or _log.warning)
     try:
         yield con
