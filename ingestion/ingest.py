@@ -233,18 +233,33 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
     return summary
 
 
+def unparsed(index: LandingIndex, store: ParseStore, objects: Path | None) -> dict[str, list[str]]:
+    """The documents to parse, with their names (present ones first): every content of the
+    index without a record of this parser version that a file holds now or whose bytes are
+    kept. So a parser-version change (or a lost parse store) parses the archive again too,
+    and a released document whose file is gone comes back from its kept copy."""
+    have = store.listing()
+    out: dict[str, list[str]] = {}
+    for sha, names in index.sources().items():
+        if sha in have:
+            continue
+        if any(s.present for s in names) or (objects is not None and object_path(objects, sha).is_file()):
+            out[sha] = [s.path for s in sorted(names, key=lambda s: not s.present)]
+    return out
+
+
 def ingest_folder(raw_dir: Path, warehouse: Path, progress: Progress | None = None, workers: int = 1) -> IngestSummary:
     """Scan, parse what the store lacks (for this parser version), load: the whole path."""
     layout = Layout(warehouse)
     store = ParseStore(layout.parse_store)
     with LandingIndex(layout.landing_index, layout.objects) as index:
         scan = index.scan(raw_dir)
-        have = store.listing()
-        todo = [sha for sha in scan.by_sha if sha not in have]
-        parsed = parse_documents(raw_dir, todo, scan.by_sha, store, workers=workers, progress=progress,
+        todo = unparsed(index, store, layout.objects)
+        parsed = parse_documents(raw_dir, list(todo), todo, store, workers=workers, progress=progress,
                                  objects=layout.objects)
         loaded = load_staging(store, index, warehouse)
-    return IngestSummary(discovered=scan.files, parsed=parsed.parsed, unchanged=len(scan.by_sha) - len(todo),
+    return IngestSummary(discovered=scan.files, parsed=parsed.parsed,
+                         unchanged=len(scan.by_sha) - len(set(todo) & set(scan.by_sha)),
                          duplicates=scan.duplicates, rejected=parsed.rejected, transient=parsed.transient,
                          documents_in_warehouse=loaded.documents_in_warehouse,
                          quarantined_in_warehouse=loaded.quarantined_in_warehouse)

@@ -63,6 +63,7 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import dagster as dg
 
+    from ingestion.ingest import unparsed
     from ingestion.landing import LandingIndex
     from ingestion.layout import Layout
     from ingestion.parse_store import ParseStore
@@ -76,8 +77,8 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     raw, layout = Path(os.environ["GOVINFO_RAW_DIR"]), Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
     with LandingIndex(layout.landing_index, layout.objects) as index:
         scan = index.scan(raw)
-    parsed = ParseStore(layout.parse_store).listing()
-    new = sorted(sha for sha in scan.by_sha if sha not in parsed)
+        names_of = unparsed(index, ParseStore(layout.parse_store), layout.objects)
+    new = sorted(names_of)
     echo(f"govinfo run: {scan.files} files, {len(scan.by_sha)} documents, {len(new)} to parse"
          + (f", {len(scan.problems)} files not taken (listed in the quarantine)" if scan.problems else ""))
     for name, why in scan.new_problems.items():
@@ -87,12 +88,12 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     if instance is None:
         instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
     known = instance.get_dynamic_partitions(DOCUMENTS.name)
-    keys = document_keys(known, {sha: scan.by_sha[sha] for sha in new})
+    keys = document_keys(known, names_of)
     for sha in set(new) - keys.keys():
-        echo(f"  not taken: {scan.by_sha[sha][0]}: its sha256 starts as another document's: no partition")
+        echo(f"  not taken: {names_of[sha][0]}: its sha256 starts as another document's: no partition")
     instance.add_dynamic_partitions(DOCUMENTS.name, sorted(set(keys.values()) - set(known)))
     blocks = _blocks(list(keys.values()), instance.get_dynamic_partitions(DOCUMENTS.name))
-    names = {key: sorted(scan.by_sha[sha]) for sha, key in keys.items()}
+    names = {key: sorted(names_of[sha]) for sha, key in keys.items()}
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     base_tags = {"govinfo/landing_folder": str(raw), "govinfo/trigger": "govinfo run", **process_tags()}
 

@@ -49,3 +49,24 @@ def test_bad_files_are_quarantined_and_loaded_data_kept(seed_cases, tmp_path):
     assert counts["documents"] == 2 and counts["quarantine"] == 2
     ingest_folder(raw, db)  # quarantine records are not duplicated by a rerun
     assert _counts(db)["quarantine"] == 2
+
+
+def test_a_released_document_whose_file_is_gone_comes_back_after_a_re_parse(seed_cases, tmp_path):
+    """Found by the stateful test: a document loaded, its file deleted, dropped, the parse
+    store removed (a parser-version change), then released, never came back: only files
+    present were parsed. The archive is parsed again from the kept bytes."""
+    from ingestion import quarantine
+
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    path, _ = seed_cases[0]
+    shutil.copy(path, raw / "r.txt")
+    ingest_folder(raw, db)
+    (raw / "r.txt").unlink()
+    sha = quarantine.drop(db, "r.txt", "a test")
+    ingest_folder(raw, db)
+    assert _counts(db)["documents"] == 0
+    shutil.rmtree(db.parent / "parsed")
+    quarantine.release(db, sha)
+    again = ingest_folder(raw, db)
+    assert again.parsed == 1 and _counts(db)["documents"] == 1
