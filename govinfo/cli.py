@@ -13,9 +13,11 @@ from pathlib import Path
 
 
 def _parse(args: argparse.Namespace) -> int:
+    from ingestion.parser import for_parsing
     from ingestion.parser.document import RejectedDocument
     from ingestion.parser.parse import parse_file
 
+    for_parsing()
     rejected = 0
     many = len(args.files) > 1
     for name in args.files:

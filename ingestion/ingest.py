@@ -26,7 +26,7 @@ from .landing import LandingIndex, let_go, object_path
 from .layout import Layout
 from .normalise import document_frames, quarantine_frame, reference_frames
 from .parse_store import ParseStore
-from .parser import PARSER_VERSION
+from .parser import PARSER_VERSION, for_parsing
 from .parser.document import RejectedDocument, TransientReadError
 from .parser.parse import parse_file
 from .warehouse import (
@@ -130,7 +130,8 @@ def parse_documents(raw_dir: Path, shas: Iterable[str], sources: dict[str, list[
         else:
             summary.vanished.append(sha)
     if workers > 1 and len(tasks) > 1:
-        pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=multiprocessing.get_context("forkserver"))
+        pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=multiprocessing.get_context("forkserver"),
+                                   initializer=for_parsing)
         results = pool.map(_task, tasks, chunksize=8)
     else:
         pool, results = None, map(_task, tasks)
