@@ -32,11 +32,12 @@ import os
 import sqlite3
 import stat
 import tempfile
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .ledger import LEDGER_NAME, Ledger
+from .ledger import LEDGER_NAME, Ledger, now
 from .parser.readers import MAX_BYTES
 
 _log = logging.getLogger(__name__)
@@ -310,9 +311,10 @@ class LandingIndex:
         later scan (a copy in progress)."""
         known = {p: (size, mtime, sha) for p, size, mtime, sha in
                  self.con.execute("SELECT path, size, mtime_ns, sha256 FROM files")}
-        scan, rows, now = Scan(), [], datetime.now(UTC)
+        scan, rows, started = Scan(), [], time.time()
+        seen_at = now()  # one time for the scan: files first seen together arrived together
         for rel, path, st, problem in walk(raw_dir):
-            if problem is None and (now.timestamp() - st.st_mtime < settle or being_copied(rel)):
+            if problem is None and (started - st.st_mtime < settle or being_copied(rel)):
                 problem = STILL_WRITING
             if problem is None:
                 old = known.pop(rel, None)
@@ -321,10 +323,10 @@ class LandingIndex:
                 known.pop(rel, None)
                 scan.problems[rel] = problem
                 continue
-            rows.append((rel, sha, st.st_size, st.st_mtime_ns, now.isoformat()))
+            rows.append((rel, sha, st.st_size, st.st_mtime_ns, seen_at))
             scan.by_sha.setdefault(sha, []).append(rel)
             scan.files += 1
-        self._record(scan, rows, known, now.isoformat())
+        self._record(scan, rows, known, seen_at)
         return scan
 
     def _content(self, path: Path, st: os.stat_result, old, scan: Scan) -> tuple[str | None, str | None]:
@@ -376,13 +378,13 @@ class LandingIndex:
 
     def drop(self, sha: str, note: str) -> None:
         """Written to the ledger first: the decision outlives the index."""
-        self.ledger.append([{"at": datetime.now(UTC).isoformat(), "event": "dropped", "sha256": sha, "note": note}])
+        self.ledger.append([{"at": now(), "event": "dropped", "sha256": sha, "note": note}])
         self._replay()
 
     def undrop(self, sha: str) -> bool:
         if sha not in self.decisions():
             return False
-        self.ledger.append([{"at": datetime.now(UTC).isoformat(), "event": "released", "sha256": sha}])
+        self.ledger.append([{"at": now(), "event": "released", "sha256": sha}])
         self._replay()
         return True
 

@@ -29,7 +29,8 @@ _log = logging.getLogger(__name__)
 
 
 def now() -> str:
-    return datetime.now(UTC).isoformat()
+    """An event's time, as every line writes it (ISO 8601, UTC, microseconds): lines sort by it."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class Ledger:
