@@ -201,6 +201,7 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
     summary = LoadSummary()
     listing = store.listing()
     sources = index.sources()
+    first_seen = index.arrivals()
     dropped = index.decisions()
     with connect(warehouse) as con:
         ensure_raw_schema(con)
@@ -214,7 +215,8 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
             batch = todo[start:start + BATCH]
             records = [r for r in (store.get(sha) for sha in batch) if r is not None]
             admitted, held = _admitted(records, dropped)
-            arrived = {sha: min(s.arrived or s.mtime for s in sources[sha]) for sha in batch if sources.get(sha)}
+            arrived = {sha: first_seen.get(sha) or min(s.arrived or s.mtime for s in sources[sha])
+                       for sha in batch if first_seen.get(sha) or sources.get(sha)}
             published = {sha: min(s.mtime for s in sources[sha]) for sha in batch if sources.get(sha)}
             rejected = [{"sha256": sha, "source_file": s.path, "reason": why, "quarantined_at": now}
                         for sha, why in held.items() for s in sources.get(sha, [])]

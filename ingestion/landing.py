@@ -396,6 +396,12 @@ class LandingIndex:
                 "SELECT DISTINCT sha256 FROM arrivals WHERE sha256 LIKE ? || '%'", (ref.lower(),))]
         return [r[0] for r in self.con.execute("SELECT DISTINCT sha256 FROM files WHERE path = ?", (ref,))]
 
+    def arrivals(self) -> dict[str, datetime]:
+        """When each content first arrived (UTC, naive), whether or not a file the index still
+        lists holds it: after the index is rebuilt, a document whose files are gone keeps its
+        arrival (from the ledger)."""
+        return {sha: _utc(at) for sha, at in self.con.execute("SELECT sha256, first_seen FROM arrivals")}
+
     def problems(self) -> dict[str, str]:
         """Files the last scan could not take, with the reason (a file still being written is
         not a problem: a later scan takes it)."""

@@ -70,3 +70,30 @@ def test_a_released_document_whose_file_is_gone_comes_back_after_a_re_parse(seed
     quarantine.release(db, sha)
     again = ingest_folder(raw, db)
     assert again.parsed == 1 and _counts(db)["documents"] == 1
+
+
+def test_a_document_whose_file_is_gone_keeps_its_arrival_when_the_index_is_rebuilt(seed_cases, tmp_path):
+    """Found by the stateful test: after the landing index was rebuilt, a released document
+    whose file was gone had no file row, and its arrival became the time it was loaded again."""
+    import duckdb
+
+    from ingestion import quarantine
+
+    raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    shutil.copy(seed_cases[0][0], raw / "r.txt")
+    ingest_folder(raw, db)
+
+    def arrived():
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute("SELECT arrived_at FROM raw.documents").fetchall()
+
+    first = arrived()
+    (raw / "r.txt").unlink()
+    sha = quarantine.drop(db, "r.txt", "a test")
+    ingest_folder(raw, db)
+    for f in db.parent.glob("landing.sqlite*"):
+        f.unlink()
+    quarantine.release(db, sha)
+    ingest_folder(raw, db)
+    assert arrived() == first
