@@ -185,8 +185,8 @@ def _admitted(records: list[dict], dropped: dict[str, str]) -> tuple[list[dict],
             held[sha] = r["reason"]
         elif limits.breaches(r["result"]):
             held[sha] = limits.reason(r["result"])
-        elif limits.incomplete(r["result"]):
-            held[sha] = limits.incomplete(r["result"])
+        elif why := limits.incomplete(r["result"]):
+            held[sha] = why
         else:
             admitted.append(r["result"])
     return admitted, held
@@ -215,7 +215,8 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
             batch = todo[start:start + BATCH]
             records = [r for r in (store.get(sha) for sha in batch) if r is not None]
             admitted, held = _admitted(records, dropped)
-            arrived = {sha: first_seen.get(sha) or min(s.arrived or s.mtime for s in sources[sha])
+            # (a content the index has no arrival for, from before arrivals were kept: its files' time)
+            arrived = {sha: first_seen.get(sha) or min(s.mtime for s in sources[sha])
                        for sha in batch if first_seen.get(sha) or sources.get(sha)}
             published = {sha: min(s.mtime for s in sources[sha]) for sha in batch if sources.get(sha)}
             rejected = [{"sha256": sha, "source_file": s.path, "reason": why, "quarantined_at": now}

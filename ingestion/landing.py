@@ -181,17 +181,19 @@ def object_path(objects: Path, sha: str) -> Path:
 LET_GO = ".let-go"  # beside an object removed on purpose (junk): the scan does not copy it again
 
 
+def _let_go_mark(objects: Path, sha: str) -> Path:
+    return object_path(objects, sha).with_name(sha + LET_GO)
+
+
 def let_go(objects: Path, sha: str) -> None:
     """Remove a content's kept copy for good (a rejected document too large to keep)."""
-    path = object_path(objects, sha)
-    path.with_name(sha + LET_GO).touch()
-    path.unlink(missing_ok=True)
+    _let_go_mark(objects, sha).touch()
+    object_path(objects, sha).unlink(missing_ok=True)
 
 
 def _held(objects: Path, sha: str) -> bool:
     """Is the content's copy kept, or let go on purpose?"""
-    path = object_path(objects, sha)
-    return path.exists() or path.with_name(sha + LET_GO).exists()
+    return object_path(objects, sha).exists() or _let_go_mark(objects, sha).exists()
 
 
 def _set_aside(path: Path) -> Path:
@@ -338,7 +340,7 @@ class LandingIndex:
             return old[2], None
         try:
             sha = sha256_of(path, keep)
-            if keep is not None and object_path(keep, sha).with_name(sha + LET_GO).exists():
+            if keep is not None and _let_go_mark(keep, sha).exists():
                 object_path(keep, sha).unlink()  # touched or landed again: still junk
             after = path.stat()
         except FileNotFoundError:

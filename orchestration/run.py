@@ -212,27 +212,29 @@ def _instance(layout):
     return _instance(layout)
 
 
-def _storage_failure(exc: BaseException | None) -> BaseException | None:
+def _in_chain(exc: BaseException | None, found) -> BaseException | None:
+    """The first exception in `exc`'s chain (its causes and contexts) that `found` accepts."""
+    while exc is not None:
+        if found(exc):
+            return exc
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _storage_failure(exc: BaseException) -> BaseException | None:
     """The file-system or SQLite I/O error under an exception (a disk full, a read-only
     folder: "disk I/O error"), or None for anything else (a bug: its traceback stands)."""
     import sqlite3
 
-    while exc is not None:
-        if isinstance(exc, (OSError, sqlite3.OperationalError)):
-            return exc
-        exc = exc.__cause__ or exc.__context__
-    return None
+    return _in_chain(exc, lambda e: isinstance(e, (OSError, sqlite3.OperationalError)))
 
 
 def _corrupt(exc: BaseException) -> bool:
     """Is a "file is not a database" (or another SQLite corruption) somewhere in the chain?"""
     import sqlite3
 
-    while exc is not None:
-        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+    return _in_chain(exc, lambda e: isinstance(e, sqlite3.DatabaseError)
+                     and not isinstance(e, sqlite3.OperationalError)) is not None
 
 
 def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
