@@ -12,10 +12,11 @@ reported. Which alignment wins is decided by the whole sequence, never row by ro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 
 from .document import Document, Row
-from .packed import could_be_packed
+from .packed import could_be_packed, packed_widths
 from .template import Template, TRow, load
 from .textnorm import match_key, short_cache
 from .values import looks_like_value
@@ -254,15 +255,60 @@ def _gains(options: tuple[str, ...], labels: tuple[str, ...], values: tuple[str,
     return tuple(match_score(line, t, template) for t in template.rows)
 
 
+@cache
+def _widths(version: str) -> tuple[int, ...]:
+    """The row widths `match_score` asks whether a line's values could be packed into."""
+    return tuple(sorted({len(t.columns) for t in load(version).rows} | {_REVIEW_MIN_VALUES}))
+
+
+_SHAPES: dict[tuple, tuple[str, ...]] = {}  # a line's value shape → the first values seen with it
+
+
+def _same_shape(line: Line, version: str) -> tuple[str, ...]:
+    """Values with the line's value shape, the first ever seen with it: `match_score` reads
+    values only through their count, how many print something and, per row width, whether
+    they could be cells run together (`could_be_packed`). So rows that differ only in their
+    numbers (every new report's) share one cache entry of their gains. Shapes are few (counts
+    of cells times the widths), so this map stays small."""
+    return _SHAPES.setdefault(_shape(len(line.values), tuple(line.printed), version), tuple(line.values))
+
+
+@short_cache(maxsize=1 << 16)
+def _shape(cells: int, printed: tuple[str, ...], version: str) -> tuple:
+    return cells, len(printed), version, packed_widths(printed, _widths(version))
+
+
 def line_gains(line: Line, template: Template) -> tuple[float | None, ...]:
-    """The line's gains against each of `template.rows` (cached across lines and reports)."""
-    return _gains(line.options, tuple(line.labels), tuple(line.values), template.version)
+    """The line's gains against each of `template.rows` (cached across lines and reports,
+    and kept on the line: the several-reports check, the alignment and the search for other
+    printings each ask)."""
+    kept = line.__dict__.setdefault("gains", {})
+    got = kept.get(template.version)
+    if got is None:
+        got = kept[template.version] = _gains(line.options, tuple(line.labels), _same_shape(line, template.version),
+                                              template.version)
+    return got
 
 
 def best_alignment(lines: list[Line], template: Template) -> Alignment:
     """The best alignment over the template's variants (on a tie within rounding, the one
-    that places more rows). Lines that cannot match any row are left out of the DP: they
-    would only be skipped."""
+    that places more rows). Where every row of values is found whole, in order, on one
+    variant (`_exact`), the DP runs only on the variants that could still score as much:
+    none, unless a line without values gains something and a variant is longer (it then
+    has rows to spare for such lines)."""
+    lines, table, position, candidates = _prepared(lines, template)
+    exact = [a for seq in candidates if (a := _exact(lines, table, seq, position)) is not None]
+    if len(exact) != 1:
+        return dp_alignment(lines, table, position, candidates, template)
+    found = exact[0]
+    labels_gain = any(not ln.has_values and any(x is not None and x > 0 for x in g) for ln, g in zip(lines, table))
+    rivals = [seq for seq in candidates if seq is found.sequence or (labels_gain and len(seq) > len(found.sequence))]
+    return dp_alignment(lines, table, position, rivals, template, found)
+
+
+def _prepared(lines: list[Line], template: Template):
+    """(lines, their gains, template row → its column in the gains, the variants worth
+    aligning). Lines that cannot match any row are left out: they would only be skipped."""
     rows = template.rows
     table = [list(line_gains(ln, template)) for ln in lines]
     keep = [i for i, g in enumerate(table) if lines[i].has_values or any(x is not None for x in g)]
@@ -274,10 +320,52 @@ def best_alignment(lines: list[Line], template: Template) -> Alignment:
                  if t.group and any(g[k] is not None and g[k] >= FOUND_GAIN for g in table)}
     variants = [seq for seq in template.variants()
                 if not any(t.group and t.group not in plausible and t.section == "review" for t in seq)]
+    return lines, table, position, variants or list(template.variants())
+
+
+def dp_alignment(lines: list[Line], table, position: dict[str, int], candidates, template: Template,
+                 known: Alignment | None = None) -> Alignment:
+    """The DP's best alignment over the candidate variants (`_prepared`); `known`: the
+    alignment of one of them, found without it."""
     best = None
-    for seq in variants or template.variants():
-        cols = [position[t.key] for t in seq]
-        a = align(lines, seq, template, [[g[c] for c in cols] for g in table])
+    for seq in candidates:
+        if known is not None and seq is known.sequence:
+            a = known
+        else:
+            cols = [position[t.key] for t in seq]
+            a = align(lines, seq, template, [[g[c] for c in cols] for g in table])
         if best is None or (round(a.score, 6), len(a.pairs)) > (round(best.score, 6), len(best.pairs)):
             best = a
     return best
+
+
+_BEST_VALUE_GAIN = 1.0 - _MATCH_COST  # what a row of values gains at most (its label found whole)
+_TIE = 1e-6  # gains closer than this to what they are weighed against could tie in the DP
+
+
+def _exact(lines: list[Line], table: list[list[float | None]], seq: tuple[TRow, ...],
+           position: dict[str, int]) -> Alignment | None:
+    """The common case without the DP: the rows of values, in order, are the sequence's rows
+    one for one, each found whole by its label; lines without values are left out. Each
+    row of values then gains the most any line can, and no template row is skipped. Any
+    other alignment that pairs k lines without values (each gains at most
+    1 - _LABEL_ONLY_COST) has no template row left for k rows of values (each losing
+    _BEST_VALUE_GAIN - _SKIP_VALUE_ROW), and one that pairs the same rows of values
+    otherwise or skips any scores less: so this is the DP's answer on this variant. None where that does not hold, or where a line without values gains
+    nothing either way (a tie the DP's rules would decide). Across variants: `best_alignment`."""
+    pairs: list[tuple[Line, TRow, float]] = []
+    score, j = 0.0, 0
+    for ln, g in zip(lines, table):
+        if not ln.has_values:
+            top = max((x for x in g if x is not None), default=None)
+            if top is None or abs(top) < _TIE:
+                return None
+            continue
+        gain = g[position[seq[j].key]] if j < len(seq) else None
+        if gain is None or gain < _BEST_VALUE_GAIN - _TIE:
+            return None
+        trow = seq[j]
+        pairs.append((ln, trow, 1.0 if trow.key == "review.all" else row_similarity(ln, trow)))
+        score += gain
+        j += 1
+    return Alignment(score, pairs, [], seq) if j == len(seq) else None

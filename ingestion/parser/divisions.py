@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -61,7 +61,7 @@ class Name(NamedTuple):
 
 
 class Gazetteer:
-    def __init__(self, divisions: dict[str, Division], names: dict[str, list[Name]]):
+    def __init__(self, divisions: dict[str, Division], names: Mapping[str, list[Name]]):
         self.divisions = divisions
         self.names = names
         self.longest = max(map(len, names))
@@ -148,11 +148,30 @@ def to_data(g: Gazetteer) -> dict:
                       for name, found in g.names.items()}}
 
 
+class _Names(Mapping):
+    """Name → its `Name`s, made from TABLE's rows on first look-up: a process looks up a few
+    dozen of the 6,676 names, and making them all cost more than loading the table."""
+
+    def __init__(self, rows: dict[str, list]):
+        self._rows, self._made = rows, {}
+
+    def __getitem__(self, name: str) -> list[Name]:
+        made = self._made.get(name)
+        if made is None:
+            made = self._made[name] = [Name(code, bool(full), tuple(map(tuple, spans)))
+                                       for code, full, spans in self._rows[name]]
+        return made
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 def from_data(data: dict) -> Gazetteer:
     divisions = {row[0]: Division(*row) for row in data["divisions"]}
-    names = {name: [Name(code, bool(full), tuple(map(tuple, spans))) for code, full, spans in found]
-             for name, found in data["names"].items()}
-    return Gazetteer(divisions, names)
+    return Gazetteer(divisions, _Names(data["names"]))
 
 
 def build_table(out: Path = TABLE) -> Path:

@@ -75,7 +75,7 @@ def _complete(name: str) -> bool:
     """An agency name with its place (or level) and its kind: 聊城市…局, 莘县人民政府办公室, 国家…局."""
     if not plausible_agency(name):
         return False
-    return (name.startswith(("国", "中")) or any(name.startswith(short) for short in places())
+    return (name.startswith(("国", "中")) or name.startswith(tuple(places()))
             or bool(re.match(r"[\u4e00-\u9fff]{1,6}?[省市县区旗州盟](?!场)", name)))  # 市场监督管理局 is a kind
 
 
@@ -87,6 +87,8 @@ def visible(text: str) -> str:
     """The text without control, format (bidi marks, zero-width joiners, soft hyphen) and
     private-use characters: they print nothing, and an agency name is a key the warehouse
     groups by (宝鸡市\u202e公安局 is 宝鸡市公安局)."""
+    if text.isprintable():  # (False for any character of those categories: the common case is one call)
+        return text
     return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cf", "Co", "Cn"))
 
 

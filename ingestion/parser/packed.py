@@ -33,9 +33,17 @@ class TooMany(Exception):
 
 def could_be_packed(tokens: Sequence[str], columns: int) -> bool:
     """Digit strings that hold more characters than cells they fill: cells ran together."""
+    return bool(packed_widths(tokens, (columns,)))
+
+
+def packed_widths(tokens: Sequence[str], widths: Sequence[int]) -> tuple[int, ...]:
+    """The row widths (of `widths`) the tokens could be cells run together for: more cells
+    than tokens, and at least as many digits as cells."""
     tokens = [t for t in tokens if t.strip()]
-    return (columns > 1 and bool(tokens) and len(tokens) < columns and all(DIGITS.match(t) for t in tokens)
-            and sum(len(t) for t in tokens) >= columns)
+    if not tokens or not all(DIGITS.match(t) for t in tokens):
+        return ()
+    chars = sum(len(t) for t in tokens)
+    return tuple(k for k in widths if k > 1 and len(tokens) < k <= chars)
 
 
 def _split(tokens: list[str], kinds: list[str]) -> Iterator[tuple[str, ...]]:

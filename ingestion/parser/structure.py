@@ -11,11 +11,12 @@ grid, each column's *position*, so a blank cell keeps its column.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 from .align import Line, similarity
 from .template import Column
-from .textnorm import match_key
+from .textnorm import match_key, short_cache
 from .values import looks_like_value
 
 HEADER_MATCH = 0.75  # a header cell this alike to one column's label names it
@@ -99,12 +100,18 @@ def printed_width(cells: list[str]) -> int:
     return n
 
 
-def _positions(header: list[Line], columns: tuple[Column, ...], group_labels) -> dict[int, Positions]:
+class _HeaderRow(NamedTuple):
+    """What the column search reads of a header row."""
+    table: int
+    cells: list[str]
+    spans: dict[int, int]
+
+
+def _positions(header: list[_HeaderRow], columns: tuple[Column, ...], group_labels) -> dict[int, Positions]:
     """Column positions per table, from header rows whose cells each name one column."""
     by_table: dict[int, dict[str, tuple[int, int]]] = {}
     widths: dict[int, int] = {}
-    for line in header:
-        row = line.row
+    for row in header:
         for i, cell in enumerate(row.cells):
             names = names_in(cell, columns, group_labels)
             if len(names) == 1:
@@ -180,8 +187,17 @@ def printed_order(columns: tuple[Column, ...], sequences: list[list[str]]) -> tu
 def structure(header: list[Line], columns: tuple[Column, ...], group_labels: tuple[str, ...],
               extra_text: str = "") -> Structure:
     """The section's possible column layouts. `extra_text`: label text that may hold a
-    flattened header (crawler text glues it to the first data row)."""
-    texts = [line.row.cells for line in header] + ([[extra_text]] if extra_text else [])
+    flattened header (crawler text glues it to the first data row). What it reads of the
+    header rows (their table, cells and merged cells) is the key of a cache: reports of one
+    publisher print the same headers. The result is shared: read it, never change it."""
+    rows = tuple((ln.row.table, tuple(ln.row.cells), tuple(ln.row.spans.items())) for ln in header)
+    return _structure(rows, columns, group_labels, extra_text)
+
+
+@short_cache(maxsize=1 << 12)
+def _structure(rows: tuple, columns: tuple[Column, ...], group_labels: tuple[str, ...], extra_text: str) -> Structure:
+    header = [_HeaderRow(table, list(cells), dict(spans)) for table, cells, spans in rows]
+    texts = [row.cells for row in header] + ([[extra_text]] if extra_text else [])
     sequences = [_named_sequence(cells, columns, group_labels) for cells in texts]
     found = {n for cells in texts for cell in cells for n in names_in(cell, columns, group_labels)}
     ordered = printed_order(columns, sequences)
