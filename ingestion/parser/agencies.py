@@ -91,11 +91,14 @@ def normal_kind(rest: str) -> str:
     return _kinds().get(rest, rest)
 
 
-def _when(year: int | None) -> int:
-    return min(max(year or LAST_YEAR, int(FIRST_YEAR)), LAST_YEAR)
+def _when(year: int) -> int:
+    """The division table's year for a report's: the table holds FIRST_YEAR to LAST_YEAR, so a
+    later report is read with the newest divisions, an earlier one with the oldest. (A
+    report without a year is rejected before its agency is resolved: `parse.parse_file`.)"""
+    return min(max(year, int(FIRST_YEAR)), LAST_YEAR)
 
 
-def chains(g: Gazetteer, text: str, year: int | None, at: int = 0, above: tuple[str, ...] = ()) -> list[Chain]:
+def chains(g: Gazetteer, text: str, year: int, at: int = 0, above: tuple[str, ...] = ()) -> list[Chain]:
     """Every chain of division names starting at `at` (inside `above`, the codes before it).
     A short name (淮安, 苏州) counts only when another name or a zone follows it: alone it is
     too often the start of another word."""
@@ -138,7 +141,7 @@ def _level_and_kind(g: Gazetteer, code: str, rest: str, short_end: str = "") -> 
     return LEVELS[g.divisions[code].rank], normal_kind(rest)
 
 
-def resolve(name: str, body: str = "", year: int | None = None) -> Resolution:
+def resolve(name: str, body: str, year: int) -> Resolution:
     """The agency a printed name (and the report's body) points to."""
     g = gazetteer()
     printed = squash(name)
@@ -164,7 +167,7 @@ def _resolved(g: Gazetteer, name: str, code: str, rest: str, status: str, eviden
     return Resolution(name, code, kind, level, status, evidence, candidates or [code])
 
 
-def _placeless(g: Gazetteer, name: str, printed: str, body: str, year: int | None) -> Resolution:
+def _placeless(g: Gazetteer, name: str, printed: str, body: str, year: int) -> Resolution:
     """A name with no place in it: a national body, a vertical branch (国家税务总局聊城市税务局),
     or a department whose place only the body gives."""
     if _NATIONAL.match(printed):
@@ -190,7 +193,7 @@ def _placeless(g: Gazetteer, name: str, printed: str, body: str, year: int | Non
     return Resolution(name, None, normal_kind(printed), None, "unresolved", why, sorted(codes))
 
 
-def _survey_team(g: Gazetteer, name: str, printed: str, body: str, year: int | None) -> Resolution | None:
+def _survey_team(g: Gazetteer, name: str, printed: str, body: str, year: int) -> Resolution | None:
     """A national bureau's local team printed with a short place name (国家统计局聊城调查队):
     the team serves that division. Several divisions of that short name: the body decides,
     as for a same-named district, or it is unresolved."""
@@ -209,7 +212,7 @@ def _survey_team(g: Gazetteer, name: str, printed: str, body: str, year: int | N
     return None
 
 
-def _qualified(g: Gazetteer, body: str, printed: str, year: int | None) -> dict[str, str]:
+def _qualified(g: Gazetteer, body: str, printed: str, year: int) -> dict[str, str]:
     """Places the body prints right before the name (聊城市[人民政府]外事办公室): code → printed."""
     text = squash(body)
     out: dict[str, str] = {}
@@ -224,7 +227,7 @@ def _qualified(g: Gazetteer, body: str, printed: str, year: int | None) -> dict[
     return out
 
 
-def _mentions(g: Gazetteer, text: str, year: int | None) -> list[Chain]:
+def _mentions(g: Gazetteer, text: str, year: int) -> list[Chain]:
     """Every chain of division names the text prints, read left to right."""
     out, at = [], 0
     while at < len(text):
@@ -234,7 +237,7 @@ def _mentions(g: Gazetteer, text: str, year: int | None) -> list[Chain]:
     return out
 
 
-def _decide_by_body(g: Gazetteer, candidates: list[str], body: str, year: int | None) -> tuple[str | None, str]:
+def _decide_by_body(g: Gazetteer, candidates: list[str], body: str, year: int) -> tuple[str | None, str]:
     """Choose among same-named divisions by what the body prints; (None, why) when it cannot."""
     lines = [squash(line) for line in body.splitlines()]
     text = "".join(lines)

@@ -26,7 +26,9 @@ BLANK_MARKS = frozenset({"-", "--", "—", "——", "/", "\\", "无", "空", "�
 PLACEHOLDERS = frozenset({"N/A", "NA", "n/a", "na", "不适用", "暂无", "×", "x", "X", "*", "?", "？", "略", "不详"})
 _UNITS = {"count": "件个条项次人份起", "signed_count": "件个条项次人份起", "amount": "", "money": ""}
 _MONEY_UNITS = ("万元", "元")
-_VALUE_LIKE = re.compile(r"^(约|近|共|计|合计|全年)?[(（\[]?[+\-−–]?\d[\d,，]*(\.\d+)?([eE][+\-]?\d+)?[)）\]]?"
+# U+FFFD among digits: a character the reader could not decode (pdfium's lone surrogate): a
+# value cell that lost a digit, kept in its column and flagged, never read as another number
+_VALUE_LIKE = re.compile(r"^(约|近|共|计|合计|全年)?[(（\[]?[+\-−–]?[\d\ufffd][\d,，\ufffd]*(\.\d+)?([eE][+\-]?\d+)?[)）\]]?"
                          r"(件|个|条|项|次|人|份|起|万元|元|余|多)?$")
 _PLAIN = re.compile(r"^(0|[1-9]\d*)$")  # a count is never printed with a leading zero
 _DECIMAL = re.compile(r"^(0|[1-9]\d*)\.\d+$")

@@ -91,6 +91,21 @@ def test_value_cells_that_are_not_plain_numbers_keep_their_place(tmp_path):
     assert "applications.new_received.natural_person" in result["extraction"]["uncertain_cells"]
 
 
+def test_a_number_with_an_undecodable_character_is_flagged_in_its_place(tmp_path):
+    """1�2 (a character the extractor could not decode, U+FFFD) is no number: not 12, not
+    moved out of its column, and the rest of the row still read."""
+    report, rng = _report(6, size=30)
+    text = render(report, Style("pipes"), rng)
+    line = next(ln for ln in text.splitlines() if ln.startswith("一、本年新收"))
+    first = line.split(" | ")[1].strip()
+    lost = line.replace(f" | {first} | ", f" | {first[0]}\ufffd{first[1:]} | ", 1)
+    result = _parse_text(tmp_path, text.replace(line, lost), "lost.txt")
+    cells = result["cells"]
+    assert cells["applications.new_received.natural_person"] is None
+    assert cells["applications.new_received.total"] == report.cells["applications.new_received.total"]
+    assert result["extraction"]["status"] == "uncertain"
+
+
 def test_cells_run_together_are_split_by_the_arithmetic(tmp_path):
     """Crawler text: 一、本年新收…申请数量713000074二、上年结转… — the row and column sums
     decide where each cell ends; the decoding is reported."""

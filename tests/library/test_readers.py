@@ -36,3 +36,15 @@ def test_a_file_of_html_documents_cut_inside_a_later_head_keeps_the_pages_before
     cut = page.format(k=1) + page.format(k=2) + '<!DOCTYPE html>\n<html xmlns="http://www.w3.org/1999/xhtml" lang='
     doc = read_bytes(cut.encode(), "html")
     assert "第1页" in doc.text and "第2页" in doc.text
+
+
+def test_a_character_pdfium_cannot_decode_is_kept_as_a_mark_and_its_cell_flagged(tmp_path):
+    """A lone surrogate in pdfium's text (a glyph without a Unicode value) must not vanish: a
+    cell 1?2 read as 12 is a wrong number. It reads as U+FFFD, the cell stays a value cell in
+    its column, and it is flagged, not read."""
+    from ingestion.parser.readers.pdf import decoded
+    from ingestion.parser.values import looks_like_value, read
+
+    cell = decoded("1".encode("utf-16-le") + b"\x00\xd8" + "2".encode("utf-16-le"))
+    assert cell == "1\ufffd2"
+    assert looks_like_value(cell) and read(cell).flagged

@@ -29,6 +29,10 @@ MAX_PAGES = 500
 THIN = 2.0  # a path thinner than this (pt) in one direction is a ruling line
 SNAP = 2.5  # grid positions closer than this (pt) are the same line
 TOUCH = 2.5  # segments this close are connected
+# a character pdfium cannot give as Unicode (a lone surrogate) reads as U+FFFD, never
+# dropped: a digit lost from a cell would read as another number; U+FFFD makes the cell no
+# number (flagged), and too many of them reject the file as undecodable
+UNDECODABLE = "replace"
 _ENUMERATED = re.compile(r"^[(（]?[一二三四五六七八九十\d]+[)）、.．]")
 
 
@@ -161,9 +165,14 @@ def _text_in(textpage, left: float, bottom: float, right: float, top: float) -> 
         buf = textpage._govinfo_buf = (ctypes.c_ushort * _BUFFER_CHARS)()
     n = _bounded_text(textpage, left, top, right, bottom, buf, _BUFFER_CHARS)
     if n >= _BUFFER_CHARS:  # more text than any table cell holds: let the helper size it
-        return textpage.get_text_bounded(left=left, bottom=bottom, right=right, top=top)
+        return textpage.get_text_bounded(left=left, bottom=bottom, right=right, top=top, errors=UNDECODABLE)
     # n counts the terminating NUL; copy only the characters, not the whole buffer
-    return ctypes.string_at(buf, 2 * n).decode("utf-16-le", errors="ignore").rstrip("\x00") if n > 0 else ""
+    return decoded(ctypes.string_at(buf, 2 * n)).rstrip("\x00") if n > 0 else ""
+
+
+def decoded(utf16: bytes) -> str:
+    """pdfium's UTF-16 text, a character it cannot give as Unicode read as U+FFFD."""
+    return utf16.decode("utf-16-le", errors=UNDECODABLE)
 
 
 def _piece(textpage, rects, page_no: int, horizontal, vertical, page_height: float) -> Piece | None:
@@ -385,7 +394,7 @@ def read(data: bytes) -> Document:
             try:
                 n = textpage.count_chars()
                 chars += n
-                text = textpage.get_text_range() if n else ""
+                text = textpage.get_text_range(errors=UNDECODABLE) if n else ""
                 texts.append(text)
                 if n == 0:
                     images += sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
