@@ -19,7 +19,7 @@ from .meta import AgencyUnknown, agency_and_year
 from .divisions import gazetteer
 from .prose import compared, own_scope, statements
 from .readers import read_document
-from .rules import TOLERANCE
+from .rules import holds, sides
 from .several import check_one_report
 from .template import Template, load, templates
 from .textnorm import match_key
@@ -91,9 +91,8 @@ def _checks_out(cm: CellMap) -> tuple[list[dict], list[dict]]:
     doubtful = set(cm.uncertain) | set(cm.flagged)
     violations, unchecked = [], []
     for c in cm.template.checks():
-        expected = sum(cm.cells.get(f) or 0 for f in c.expected)
-        actual = sum(cm.cells.get(f) or 0 for f in c.actual)
-        if abs(expected - actual) <= TOLERANCE:
+        expected, actual = sides(c, cm.cells)
+        if holds(expected, actual):
             continue
         item = {"rule": c.rule, "subject": c.subject, "expected": expected, "actual": actual}
         (unchecked if set(c.fields) & doubtful else violations).append(item)

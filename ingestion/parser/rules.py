@@ -41,20 +41,28 @@ def rule_terms() -> tuple[RuleTerm, ...]:
     return tuple(terms)
 
 
-def passes(check: Check, cells: dict) -> bool:
-    expected = sum(cells.get(f) or 0 for f in check.expected)
-    actual = sum(cells.get(f) or 0 for f in check.actual)
+def holds(expected: float, actual: float) -> bool:
+    """Whether a check's two sums agree: the one comparison every evaluator in Python makes
+    (SQL makes it with the dbt var `rule_tolerance`, held equal to TOLERANCE by a test)."""
     return abs(expected - actual) <= TOLERANCE
+
+
+def sides(check: Check, cells: dict) -> tuple[float, float]:
+    """(expected, actual): the sums of a check's two sides, a blank counting as 0."""
+    return sum(cells.get(f) or 0 for f in check.expected), sum(cells.get(f) or 0 for f in check.actual)
+
+
+def passes(check: Check, cells: dict) -> bool:
+    return holds(*sides(check, cells))
 
 
 def evaluate(cells: dict[str, float | int | None], version: str = WAREHOUSE_TEMPLATE) -> list[dict]:
     """Every rule check of one report, in rule order: {rule, subject, expected, actual, passed}."""
     out = []
     for c in checks(version):
-        expected = sum(cells.get(f) or 0 for f in c.expected)
-        actual = sum(cells.get(f) or 0 for f in c.actual)
+        expected, actual = sides(c, cells)
         out.append({"rule": c.rule, "subject": c.subject, "expected": expected, "actual": actual,
-                    "passed": abs(expected - actual) <= TOLERANCE})
+                    "passed": holds(expected, actual)})
     return out
 
 

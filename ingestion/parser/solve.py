@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from math import prod
 
 from .readings import Reading
-from .rules import TOLERANCE
+from .rules import holds
 from .template import Check, TRow
 from .values import Value, read
 
@@ -81,7 +81,7 @@ def check_passes(check: Check, values: dict[str, Value]) -> bool | None:
     e, a = _sum(check.expected, values), _sum(check.actual, values)
     if e is None or a is None:
         return None
-    return abs(e - a) <= TOLERANCE
+    return holds(e, a)
 
 
 class _Row:

@@ -27,3 +27,18 @@ def test_blank_counts_as_zero():
              "applications.total_processed.total": 2, "applications.carried_forward.total": None}
     balance = [r for r in evaluate(cells) if r["rule"] == "balance" and r["subject"] == "total"][0]
     assert balance["passed"] and balance["expected"] == 2 and balance["actual"] == 2
+
+
+def test_sql_compares_the_sums_with_the_parsers_tolerance():
+    """One tolerance: the parser's, and the dbt var the rule marts compare with."""
+    from pathlib import Path
+
+    import yaml
+
+    from ingestion.parser.rules import TOLERANCE
+
+    project = yaml.safe_load((Path(__file__).parents[2] / "dbt_project" / "dbt_project.yml").read_text())
+    assert float(project["vars"]["rule_tolerance"]) == TOLERANCE
+    marts = Path(__file__).parents[2] / "dbt_project" / "models" / "marts"
+    for sql in marts.glob("rec_*.sql"):
+        assert "1e-6" not in sql.read_text(), f"{sql.name}: compare with var('rule_tolerance')"

@@ -36,7 +36,7 @@ checks as (
 
 select
     agency_key, agency_name, division_code, year, rule, subject, expected, actual,
-    abs(expected - actual) <= 1e-6 as passed,
+    abs(expected - actual) <= {{ var('rule_tolerance') }} as passed,
     extraction_doubt,
     case when extraction_doubt then 'extraction' else 'agency' end as finding_source,
     source_file, previous_source_file, document_id

@@ -63,7 +63,7 @@ select
     -- the rules are over counts: whole numbers (a blank counts as 0)
     cast(results.expected as bigint) as expected,
     cast(results.actual as bigint) as actual,
-    abs(results.expected - results.actual) <= 1e-6 as passed,
+    abs(results.expected - results.actual) <= {{ var('rule_tolerance') }} as passed,
     results.extraction_doubt,
     case when results.extraction_doubt then 'extraction' else 'agency' end as finding_source,
     documents.extraction_status,
