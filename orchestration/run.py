@@ -17,6 +17,7 @@ from pathlib import Path
 from .settings import REPO_ROOT, configure
 
 PID_TAG, HOST_TAG = "govinfo/pid", "govinfo/host"  # the process a `govinfo run` run lives in
+STARTED_TAG = "govinfo/process_started"  # its start time (clock ticks after boot): a pid alone is reused
 
 
 def _warehouse_summary(warehouse: Path) -> dict:
@@ -154,15 +155,32 @@ def _kept_out(result) -> list[tuple[str, str]]:
 
 def process_tags() -> dict[str, str]:
     """Which process runs a `govinfo run`: a later one can tell that it died (kill -9)."""
-    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname(), STARTED_TAG: started(os.getpid()) or ""}
 
 
-def _alive(pid: int) -> bool:
+def started(pid: int) -> str | None:
+    """When a process started (field 22 of /proc/PID/stat, after its name, which may hold
+    spaces and parentheses), or None when there is no such process: a pid and its start
+    time name one process, where a pid alone may have been given to another since."""
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def alive(pid: int, when: str) -> bool:
+    """Is the process that started at `when` with this pid still running? (A run recorded
+    before start times were kept, without `when`: while a govinfo process holds its pid.)"""
+    now = started(pid)
+    if now is None:
+        return False
+    if when:
+        return now == when
+    try:
+        return b"govinfo" in Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return b"govinfo" in cmdline
 
 
 def recover_crashed_runs(instance, echo=print) -> int:
@@ -175,7 +193,7 @@ def recover_crashed_runs(instance, echo=print) -> int:
     host, recovered = socket.gethostname(), 0
     for run in instance.get_runs(filters=dg.RunsFilter(statuses=list(live), tags={HOST_TAG: host})):
         pid = run.tags.get(PID_TAG)
-        if not pid or _alive(int(pid)):
+        if not pid or alive(int(pid), run.tags.get(STARTED_TAG, "")):
             continue
         instance.report_run_failed(run, message=f"its process ({pid}) is gone: marked failed by a later govinfo run")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)

@@ -180,3 +180,19 @@ with dg.DagsterInstance.get() as inst:
     assert {sha256_of(p)[:16] for p in raw.iterdir()} <= {key_hash(k) for k in seen["partitions"]}
     with duckdb.connect(str(db.parent / "published" / "govinfo.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0] == 3
+
+
+def test_a_run_is_alive_only_while_its_own_process_is():
+    """A crashed run's slots are freed when its process is gone. The pid alone cannot say: it
+    is reused. Its start time, kept in the run's tags, names the process."""
+    from orchestration.run import alive, started
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        when = started(sleeper.pid)
+        assert when and alive(sleeper.pid, when)
+        assert not alive(sleeper.pid, str(int(when) + 1))  # the same pid, another process
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert started(sleeper.pid) is None and not alive(sleeper.pid, when)
