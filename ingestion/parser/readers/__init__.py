@@ -16,6 +16,9 @@ MAX_BYTES = 64 * 1024 * 1024  # no real report is near this; larger input is ref
 
 
 def sniff(data: bytes, suffix: str) -> str:
+    """The format by the file's first bytes (the extension only for HTML, which has none).
+    Anything else goes to the text reader, which names what it is not: binary data, a text
+    in no encoding it knows, garbled text (`readers.text.decode`, `text.read`)."""
     head = data[:8]
     if head.startswith(b"%PDF"):
         return "pdf"
