@@ -35,7 +35,7 @@ def _manifest_is_stale() -> bool:
         return True
     built = dbt_project.manifest_path.stat().st_mtime
     sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    for folder in ("models", "macros", "tests", "seeds"):
+    for folder in ("models", "macros", "tests", "seeds", "vendor"):
         sources.extend((DBT_PROJECT_DIR / folder).rglob("*"))
     return any(p.is_file() and p.stat().st_mtime > built for p in sources)
 
