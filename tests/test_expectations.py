@@ -32,9 +32,13 @@ def test_planted_bad_rows_fail_with_context():
     assert spam.rows == [{"agency_name": "365bet网上娱乐人民政府办公室", "year": 2099, "source_file": "a.txt"}]
 
 
-def test_duplicate_keys_fail():
-    out = validate(_agency_years([{}, {}]), fct_agency_year())
+def test_duplicate_staging_keys_fail_the_gate():
+    """Staging keys are the gate's (GX, before dbt builds on them); the marts' keys are dbt's."""
+    frame = pl.DataFrame({"document_id": ["d", "d"], "field": ["applications.granted.total"] * 2,
+                          "value": [1.0, 1.0], "uncertain": [False, False]})
+    out = validate(frame, staging_report_cells())
     assert any(f.expectation == "expect_compound_columns_to_be_unique" for f in out.failures)
+    assert out.severity == "error"
 
 
 def test_failed_rule_is_a_warning_with_the_numbers():
