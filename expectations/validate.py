@@ -29,21 +29,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+import great_expectations as gx
+import polars as pl
+from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
-import great_expectations as gx  # noqa: E402
-import polars as pl  # noqa: E402
-from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-
-from .offline_docs import make_offline  # noqa: E402
-from .suites import Suite  # noqa: E402
+from .offline_docs import make_offline
+from .suites import Suite
 
 CONTEXT_COLUMNS = ("agency_name", "year", "rule", "subject", "expected", "actual", "field", "value",
                    "source_file", "document_id")
 MAX_ROWS = 50
 KEEP_RESULTS = int(os.environ.get("GOVINFO_GX_KEEP_RESULTS", "200"))
-logging.getLogger("great_expectations").setLevel(logging.ERROR)
 
 
 @dataclass
@@ -162,6 +159,7 @@ def _get_or_add(get, add, name: str):
 
 def validate(frame: pl.DataFrame, suite: Suite, store: Path | None = None, run_name: str | None = None) -> Outcome:
     """Validate `frame` against `suite`; with `store`, keep the result and update Data Docs."""
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)  # its warnings are ours to report
     with _locked(store):
         ctx = gx.get_context(mode="ephemeral") if store is None else gx.get_context(
             mode="file", project_root_dir=str(store))

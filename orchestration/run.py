@@ -61,7 +61,6 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     per contiguous block of partitions; the last one builds everything), or `rebuild_marts`
     when nothing is new. Returns the last run's result. Used by `govinfo run` and the tests."""
     configure(raw_dir, warehouse)
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import dagster as dg
 
     from ingestion.ingest import unparsed
