@@ -176,10 +176,26 @@ def decoded(utf16: bytes) -> str:
 
 
 def _piece(textpage, rects, page_no: int, horizontal, vertical, page_height: float) -> Piece | None:
+    """One ruled table: its grid from the ruling lines, its merged cells, their text, its rows."""
     xs = _snap([x for x, _, _ in vertical])
     ys = _snap([y for y, _, _ in horizontal])[::-1]  # top to bottom
     if len(xs) < 2 or len(ys) < 2:
         return None
+    cells = _merged_cells(xs, ys, _index(vertical, xs), _index(horizontal, ys))
+    lines, spans = _cell_texts(textpage, rects, xs, ys, cells)
+    rows, row_spans = [], []
+    for texts, span in zip(lines, spans):
+        for row in _unmerge(texts):
+            if any(row):
+                rows.append(row)
+                row_spans.append(span)
+    return Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=rows, page_height=page_height, spans=row_spans)
+
+
+def _merged_cells(xs: list[float], ys: list[float], at_x, at_y) -> list[tuple[int, int, int, int]]:
+    """The grid's cells as drawn, (first row, first column, last row, last column) each: two
+    neighbouring atomic cells are one where no ruling line separates them (union-find).
+    Listed top-left first, row by row."""
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     parent = list(range(n_rows * n_cols))  # atomic cell r*n_cols+c → union-find parent
 
@@ -194,7 +210,6 @@ def _piece(textpage, rects, page_no: int, horizontal, vertical, page_height: flo
         if a != b:
             parent[max(a, b)] = min(a, b)
 
-    at_x, at_y = _index(vertical, xs), _index(horizontal, ys)
     for r in range(n_rows):
         y_mid = (ys[r] + ys[r + 1]) / 2
         for c in range(n_cols):
@@ -210,31 +225,31 @@ def _piece(textpage, rects, page_no: int, horizontal, vertical, page_height: flo
         root = find(i)
         first.setdefault(root, i)
         last[root] = i
+    return [(*divmod(i, n_cols), *divmod(last[root], n_cols)) for root, i in first.items()]
+
+
+def _cell_texts(textpage, rects, xs: list[float], ys: list[float],
+                cells: list[tuple[int, int, int, int]]) -> tuple[list[list[list[str]]], list[dict[int, int]]]:
+    """Per grid row: each cell's text lines (at the cell's top-left place), and the merged
+    cells' spans (first column → last). A cell's text is read as one; its lines one by one
+    only in a row where two printed rows show in one grid row (0 over 0 read as 00)."""
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
     lines: list[list[list[str]]] = [[[] for _ in range(n_cols)] for _ in range(n_rows)]
     spans: list[dict[int, int]] = [{} for _ in range(n_rows)]
     boxes: dict[tuple[int, int], tuple[float, float, float, float]] = {}
-    for root, i in first.items():
-        (r0, c0), (r1, c1) = divmod(i, n_cols), divmod(last[root], n_cols)
+    for r0, c0, r1, c1 in cells:
         box = (xs[c0] + 0.5, ys[r1 + 1] + 0.5, xs[c1 + 1] - 0.5, ys[r0] - 0.5)  # left, bottom, right, top
         boxes[(r0, c0)] = box
         text = _text_in(textpage, *box)
         lines[r0][c0] = [text] if text.strip() else []
         if c1 > c0:
             spans[r0][c0] = c1
-    for r, cells in enumerate(lines):
-        # two printed rows in one grid row show as a number with a leading zero (0 over 0
-        # read as 00): only then are the cells' text lines read one by one
-        if any(c and c[0].strip().isdigit() and len(c[0].strip()) >= 2 and c[0].strip()[0] == "0" for c in cells):
-            for c, cell in enumerate(cells):
+    for r, row in enumerate(lines):
+        if any(c and c[0].strip().isdigit() and len(c[0].strip()) >= 2 and c[0].strip()[0] == "0" for c in row):
+            for c, cell in enumerate(row):
                 if cell:
                     lines[r][c] = _cell_lines(textpage, rects, *boxes[(r, c)])
-    rows, row_spans = [], []
-    for cells, span in zip(lines, spans):
-        for row in _unmerge(cells):
-            if any(row):
-                rows.append(row)
-                row_spans.append(span)
-    return Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=rows, page_height=page_height, spans=row_spans)
+    return lines, spans
 
 
 def _page_rects(textpage) -> list[tuple[float, float, float, float]]:
