@@ -295,37 +295,54 @@ def _run_and_summarise(raw_dir: Path, warehouse: Path, layout) -> int:
         result = execute(raw_dir, warehouse, instance=instance, echo=lambda m: print(m, flush=True))
     finally:
         instance.dispose()
-    checks = result.get_asset_check_evaluations()
-    failed_checks = [c for c in checks if not c.passed]
-
+    warehouse_path = Path(os.environ["GOVINFO_WAREHOUSE"])
     print("\n==== govinfo run summary ====")
+    _say_outcome(result)
+    if warehouse_path.exists():
+        _say_counts(result, warehouse_path)
+    _say_steps_and_checks(result)
+    _say_where(result, layout, warehouse_path)
+    return 0 if result.success else 1
+
+
+def _say_outcome(result) -> None:
+    """Whether the run succeeded, and each failed step's root cause."""
     print(f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
                 message = _cause(event.event_specific_data.error).replace("\n", "\n    ")
                 print(f"  step {event.step_key} failed: {message}")
-    warehouse_path = Path(os.environ["GOVINFO_WAREHOUSE"])
-    if warehouse_path.exists():
-        try:
-            s = _warehouse_summary(warehouse_path)
-        except Exception as exc:  # marts not built: the run failed before dbt
-            print(f"warehouse not complete: {str(exc).splitlines()[0]}")
-        else:
-            if not result.success:  # never report counts as loaded by a failed run
-                print(f"this run FAILED: nothing new was published (published/ keeps the last successful "
-                      f"run's snapshot); the warehouse's staging holds {s['documents']} documents")
-            else:
-                print(f"documents loaded: {s['documents']} ({s['agency_years']} agency-years, "
-                      f"{s['agencies']} agencies)")
-            print(f"documents rejected (quarantine): {s['quarantined']}")
-            n_failed = sum(n for _, n in s["failed_rules"])
-            detail = ", ".join(f"{rule} {n}" for rule, n in s["failed_rules"])
-            print(f"rule checks failed: {n_failed}{' (' + detail + ')' if detail else ''}")
-            ex = s["extraction"]
-            print(f"extraction: {ex.get('exact', 0)} exact, {ex.get('verified', 0)} verified by their arithmetic, "
-                  f"{ex.get('uncertain', 0)} with uncertain cells (left blank; {s['unchecked_rules']} rule checks "
-                  "on them not counted against the agency)")
+
+
+def _say_counts(result, warehouse_path: Path) -> None:
+    """Documents, rejections, rule findings and extraction certainty, from the warehouse
+    (never as loaded by a failed run)."""
+    try:
+        s = _warehouse_summary(warehouse_path)
+    except Exception as exc:  # marts not built: the run failed before dbt
+        print(f"warehouse not complete: {str(exc).splitlines()[0]}")
+        return
+    if not result.success:
+        print(f"this run FAILED: nothing new was published (published/ keeps the last successful "
+              f"run's snapshot); the warehouse's staging holds {s['documents']} documents")
+    else:
+        print(f"documents loaded: {s['documents']} ({s['agency_years']} agency-years, "
+              f"{s['agencies']} agencies)")
+    print(f"documents rejected (quarantine): {s['quarantined']}")
+    n_failed = sum(n for _, n in s["failed_rules"])
+    detail = ", ".join(f"{rule} {n}" for rule, n in s["failed_rules"])
+    print(f"rule checks failed: {n_failed}{' (' + detail + ')' if detail else ''}")
+    ex = s["extraction"]
+    print(f"extraction: {ex.get('exact', 0)} exact, {ex.get('verified', 0)} verified by their arithmetic, "
+          f"{ex.get('uncertain', 0)} with uncertain cells (left blank; {s['unchecked_rules']} rule checks "
+          "on them not counted against the agency)")
+
+
+def _say_steps_and_checks(result) -> None:
+    """Step times, asset checks (a blocking one with the rows it found) and what was kept out."""
+    checks = result.get_asset_check_evaluations()
+    failed_checks = [c for c in checks if not c.passed]
     durations: dict[str, float] = {}
     for event in result.all_events:
         if event.is_step_success:
@@ -339,6 +356,10 @@ def _run_and_summarise(raw_dir: Path, warehouse: Path, layout) -> int:
             print(f"  {c.check_name}: {line}")
     for name, why in _kept_out(result)[:20]:
         print(f"kept out of the warehouse: {name}: {why}")
+
+
+def _say_where(result, layout, warehouse_path: Path) -> None:
+    """Where the warehouse, the publication, the Data Docs and the UI are."""
     print(f"warehouse: {warehouse_path} (the pipeline's; BI tools read the published snapshot)")
     published = layout.published
     if (published / "govinfo.duckdb").exists():
@@ -356,4 +377,3 @@ def _run_and_summarise(raw_dir: Path, warehouse: Path, layout) -> int:
           f".sql('select * from marts.fct_agency_year').show()\"")
     print(f"Dagster UI (sensor, schedule, partitions, checks): cd {REPO_ROOT} && make dagster-ui "
           f"RAW={os.environ['GOVINFO_RAW_DIR']} WAREHOUSE={warehouse_path} DAGSTER_HOME={os.environ['DAGSTER_HOME']}")
-    return 0 if result.success else 1
