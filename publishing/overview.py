@@ -100,52 +100,53 @@ def _links(out: Path, layout: Layout | None) -> str:
     return " · ".join(links) or "Data Docs and dbt docs: not built yet (make docs)"
 
 
-def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int = 500,
-                    layout: Layout | None = None, served_at: Path | None = None) -> dict:
-    """Write the overview page from a published snapshot; returns the headline numbers.
-    `layout`: the warehouse's, for links to its Data Docs and dbt docs; `served_at`: the path
-    readers open the page at (`published/overview.html`, a link into the release it is
-    written in), which its relative links start from."""
+def _read(snapshot: Path, limit: int) -> dict:
+    """Everything the page shows, read from the snapshot in one connection."""
     con = duckdb.connect(str(snapshot), read_only=True, config=duckdb_config())
     try:
         one = lambda sql: con.execute(sql).fetchall()[0][0]
-        kpis = {
-            "agencies": one("SELECT count(*) FROM marts.dim_agency"),
-            "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
-            "documents": one("SELECT count(*) FROM marts.fct_report_versions"),
-            "rejected": one("SELECT count(*) FROM marts.data_quality_issues WHERE rule = 'rejected_document'"),
-            "failed_rule_checks": sum(n for _, n in failed_rules(con)),
-            "uncertain_extractions": one("SELECT count(*) FROM marts.fct_agency_year "
-                                         "WHERE extraction_status = 'uncertain'"),
+        return {
+            "kpis": {
+                "agencies": one("SELECT count(*) FROM marts.dim_agency"),
+                "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
+                "documents": one("SELECT count(*) FROM marts.fct_report_versions"),
+                "rejected": one("SELECT count(*) FROM marts.data_quality_issues WHERE rule = 'rejected_document'"),
+                "failed_rule_checks": sum(n for _, n in failed_rules(con)),
+                "uncertain_extractions": one("SELECT count(*) FROM marts.fct_agency_year "
+                                             "WHERE extraction_status = 'uncertain'"),
+            },
+            "years": [r[0] for r in con.execute("SELECT DISTINCT year FROM marts.fct_agency_year ORDER BY 1").fetchall()],
+            "coverage": con.execute("""
+                SELECT a.agency_name, coalesce(a.province_name, CASE a.level WHEN '国家级' THEN '国家级' END, '未解析'),
+                       f.year, f.source_file,
+                       (SELECT count(*) FROM marts.data_quality_issues i
+                        WHERE i.agency_key = f.agency_key AND i.year = f.year AND i.severity <> 'info'
+                          AND i.finding_source = 'agency') AS issues,
+                       f.extraction_status, a.agency_key
+                FROM marts.dim_agency a JOIN marts.fct_agency_year f USING (agency_key)
+                ORDER BY a.province_code NULLS LAST, a.agency_name, a.agency_key, f.year""").fetchall(),
+            "by_rule": con.execute("""SELECT rule, finding_source, severity, count(*) FROM marts.data_quality_issues
+                                      GROUP BY ALL ORDER BY count(*) DESC, rule""").fetchall(),
+            "per_year": con.execute(f"""
+                SELECT year, count(*), sum(new_received), {", ".join(f"sum({o})" for o in _OUTCOMES)}
+                FROM marts.fct_agency_year GROUP BY year ORDER BY year""").fetchall(),
+            "failed": con.execute(f"""
+                SELECT severity, finding_source, rule, agency_name, year, subject, expected, actual, message,
+                       source_file, page, agency_key
+                FROM marts.data_quality_issues WHERE rule NOT IN ('rejected_document', 'parse_warning')
+                ORDER BY finding_source, CASE severity WHEN 'error' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, rule,
+                         agency_name, year
+                LIMIT {limit}""").fetchall(),
+            "rejected": con.execute(f"""SELECT source_file, message FROM marts.data_quality_issues
+                                       WHERE rule = 'rejected_document' ORDER BY source_file LIMIT {limit}""").fetchall(),
+            "published": con.execute("SELECT published_at, run_id FROM main.publication").fetchall()[0],
         }
-        years = [r[0] for r in con.execute("SELECT DISTINCT year FROM marts.fct_agency_year ORDER BY 1").fetchall()]
-        coverage = con.execute("""
-            SELECT a.agency_name, coalesce(a.province_name, CASE a.level WHEN '国家级' THEN '国家级' END, '未解析'),
-                   f.year, f.source_file,
-                   (SELECT count(*) FROM marts.data_quality_issues i
-                    WHERE i.agency_key = f.agency_key AND i.year = f.year AND i.severity <> 'info'
-                      AND i.finding_source = 'agency') AS issues,
-                   f.extraction_status, a.agency_key
-            FROM marts.dim_agency a JOIN marts.fct_agency_year f USING (agency_key)
-            ORDER BY a.province_code NULLS LAST, a.agency_name, a.agency_key, f.year""").fetchall()
-        by_rule = con.execute("""SELECT rule, finding_source, severity, count(*) FROM marts.data_quality_issues
-                                 GROUP BY ALL ORDER BY count(*) DESC, rule""").fetchall()
-        per_year = con.execute(f"""
-            SELECT year, count(*), sum(new_received), {", ".join(f"sum({o})" for o in _OUTCOMES)}
-            FROM marts.fct_agency_year GROUP BY year ORDER BY year""").fetchall()
-        failed = con.execute(f"""
-            SELECT severity, finding_source, rule, agency_name, year, subject, expected, actual, message,
-                   source_file, page, agency_key
-            FROM marts.data_quality_issues WHERE rule NOT IN ('rejected_document', 'parse_warning')
-            ORDER BY finding_source, CASE severity WHEN 'error' THEN 0 WHEN 'warn' THEN 1 ELSE 2 END, rule,
-                     agency_name, year
-            LIMIT {limit}""").fetchall()
-        rejected = con.execute(f"""SELECT source_file, message FROM marts.data_quality_issues
-                                   WHERE rule = 'rejected_document' ORDER BY source_file LIMIT {limit}""").fetchall()
-        published = con.execute("SELECT published_at, run_id FROM main.publication").fetchall()[0]
     finally:
         con.close()
 
+
+def _coverage_rows(coverage, years: list[int], raw_dir: Path | None) -> list[str]:
+    """One table row per agency: a cell per year, linking to its findings or its file."""
     cells: dict[tuple[str, str, str], dict[int, tuple[str, int, str]]] = {}
     for name, province, year, source, issues, extraction, key in coverage:
         cells.setdefault((name, province, key), {})[year] = (source, issues, extraction)
@@ -167,24 +168,44 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
                     href = _link(raw_dir, source).replace(f">{_e(source)}<", f">{label}<") if source else label
                 tds.append(f"<td{cls}>{href}</td>")
         rows.append(f'<tr><td class="name">{_e(name)}</td><td class="name">{_e(province)}</td>{"".join(tds)}</tr>')
+    return rows
+
+
+def _first_finding_anchors():
+    """row_id(key, year): the id attribute of an agency-year's first finding, which its
+    coverage cell links to; "" for the rest."""
     anchored: set[str] = set()
 
     def row_id(key, year) -> str:
-        """The first finding of an agency-year carries the anchor its coverage cell links to."""
         anchor = finding_anchor(key, year)
         if key is None or anchor in anchored:
             return ""
         anchored.add(anchor)
         return f' id="{anchor}"'
+    return row_id
+
+
+def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int = 500,
+                    layout: Layout | None = None, served_at: Path | None = None) -> dict:
+    """Write the overview page from a published snapshot; returns the headline numbers.
+    `layout`: the warehouse's, for links to its Data Docs and dbt docs; `served_at`: the path
+    readers open the page at (`published/overview.html`, a link into the release it is
+    written in), which its relative links start from."""
+    q = _read(snapshot, limit)
+    kpis, coverage, by_rule = q["kpis"], q["coverage"], q["by_rule"]
+    failed, rejected, published = q["failed"], q["rejected"], q["published"]
+    rows = _coverage_rows(coverage, q["years"], raw_dir)
+    row_id = _first_finding_anchors()
     years_chart = _bars("years", "requests per year by outcome", [
         (str(y), dict(zip(_OUTCOMES, (v or 0 for v in outcomes))), f"{n} reports, {received or 0} new requests")
-        for y, n, received, *outcomes in per_year], _OUTCOMES)
+        for y, n, received, *outcomes in q["per_year"]], _OUTCOMES)
     rules: dict[str, dict[str, int]] = {}
     for r, src, _, n in by_rule:
         rules.setdefault(r, {})[src] = rules.get(r, {}).get(src, 0) + n
     rules_chart = _bars("findings", "findings by rule", [
         (r, parts, f"{sum(parts.values())}") for r, parts in sorted(rules.items(), key=lambda x: -sum(x[1].values()))],
         _SOURCES)
+    years = q["years"]
     kpi_html = "".join(f'<div class="kpi" id="kpi-{k}"><b>{v}</b>{k.replace("_", " ")}</div>' for k, v in kpis.items())
     page = f"""<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>govinfo overview</title><style>{_STYLE}</style></head><body>
