@@ -205,20 +205,14 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
     dropped = index.decisions()
     with connect(warehouse) as con:
         ensure_raw_schema(con)
-        loaded = load_log(con)
-        was_dropped = quarantined_ids(con, DROPPED)
-        stale = (set(dropped) & set(loaded) - was_dropped) | (was_dropped - set(dropped))  # dropped, released
-        todo = sorted(sha for sha, mtime in listing.items() if loaded.get(sha) != mtime or sha in stale)
+        todo = _to_load(con, listing, dropped)
         reference = reference_frames()
         now = datetime.now(UTC).replace(tzinfo=None)
         for start in range(0, len(todo), BATCH) or [0]:
             batch = todo[start:start + BATCH]
             records = [r for r in (store.get(sha) for sha in batch) if r is not None]
             admitted, held = _admitted(records, dropped)
-            # (a content the index has no arrival for, from before arrivals were kept: its files' time)
-            arrived = {sha: first_seen.get(sha) or min(s.mtime for s in sources[sha])
-                       for sha in batch if first_seen.get(sha) or sources.get(sha)}
-            published = {sha: min(s.mtime for s in sources[sha]) for sha in batch if sources.get(sha)}
+            arrived, published = _times(batch, sources, first_seen)
             rejected = [{"sha256": sha, "source_file": s.path, "reason": why, "quarantined_at": now}
                         for sha, why in held.items() for s in sources.get(sha, [])]
             write_batch(con, document_frames(admitted, now, arrived, published), quarantine_frame(rejected),
@@ -235,6 +229,24 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
         summary.quarantined_in_warehouse = con.execute(
             "SELECT count(DISTINCT coalesce(sha256, source_file)) FROM raw.quarantine").fetchall()[0][0]
     return summary
+
+
+def _to_load(con, listing: dict[str, float], dropped: dict[str, str]) -> list[str]:
+    """The parse records not loaded yet or rewritten since, and the documents an operator
+    dropped or released since the last load."""
+    loaded = load_log(con)
+    was_dropped = quarantined_ids(con, DROPPED)
+    stale = (set(dropped) & set(loaded) - was_dropped) | (was_dropped - set(dropped))  # dropped, released
+    return sorted(sha for sha, mtime in listing.items() if loaded.get(sha) != mtime or sha in stale)
+
+
+def _times(batch: list[str], sources: dict, first_seen: dict) -> tuple[dict, dict]:
+    """(arrived, published) per document: its arrival from the index (for a content from
+    before arrivals were kept, its files' time) and its files' earliest time."""
+    arrived = {sha: first_seen.get(sha) or min(s.mtime for s in sources[sha])
+               for sha in batch if first_seen.get(sha) or sources.get(sha)}
+    published = {sha: min(s.mtime for s in sources[sha]) for sha in batch if sources.get(sha)}
+    return arrived, published
 
 
 def unparsed(index: LandingIndex, store: ParseStore, objects: Path | None) -> dict[str, list[str]]:
