@@ -185,7 +185,7 @@ def parse_file(path: str | Path) -> dict:
         # what the text says in numbers: compared with the cells it speaks of, or skipped (why)
         "prose": {"compared": [c | {"uncertain": bool(set(c["cells"]) & doubtful)} for c in compared(said, cm.cells)],
                   "skipped": [s.as_dict() for s in said if s.skipped]},
-        "warnings": cap_warnings(warnings),
+        "warnings": cap_warnings(list(dict.fromkeys(warnings))),  # a message said twice says nothing more
         "source": {"file": path.name, "sha256": hashlib.sha256(data).hexdigest(), "format": doc.format,
                    "bytes": len(data), "pages": doc.pages, "parser_version": PARSER_VERSION},
         "provenance": cm.provenance,

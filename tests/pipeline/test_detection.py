@@ -123,3 +123,61 @@ def test_a_text_that_contradicts_its_table_reaches_the_digest_as_a_warning(plant
     send_digests(warehouse, "run-prose", AlertConfig(webhook={"url": f"http://127.0.0.1:{port}/hook"}))
     sent = [i for i in posts[0]["new_issues"] if i["rule"] == "prose_vs_table"]
     assert len(sent) == len(prose) and all(i["severity"] == "warn" and "the text says" in i["message"] for i in sent)
+
+
+def _whose(db, raw) -> int:
+    """Compare, document by document, whose each failed rule is in the marts and in the
+    parser's own output; returns how many extraction findings were compared."""
+    from ingestion.parser.parse import parse_file
+    from ingestion.parser.rules import RULES
+
+    with _con(db) as con:
+        rows = con.execute(f"""SELECT document_id, rule, subject, finding_source FROM marts.rec_within_report
+                               WHERE NOT passed AND rule IN ({", ".join(f"'{r}'" for r in RULES)})""").fetchall()
+        docs = con.execute("SELECT DISTINCT document_id, source_file FROM marts.rec_within_report").fetchall()
+    for document_id, source_file in docs:
+        parsed = parse_file(raw / source_file)
+        assert parsed["source"]["sha256"] == document_id
+        assert len(set(parsed["warnings"])) == len(parsed["warnings"]), source_file  # each said once
+        sql = {src: {(r, s) for d, r, s, found in rows if d == document_id and found == src}
+               for src in ("agency", "extraction")}
+        assert sql["agency"] == {(v["rule"], v["subject"]) for v in parsed["violations"]}, source_file
+        assert sql["extraction"] == {(u["rule"], u["subject"]) for u in parsed["extraction"]["unchecked_rules"]}, \
+            source_file
+    return sum(1 for *_, src in rows if src == "extraction")
+
+
+def test_sql_and_the_parser_agree_whose_each_failed_rule_is(planted, tmp_path, monkeypatch):
+    """Whose failure a finding is, decided twice (the parser's `violations` / `unchecked_rules`,
+    the marts' `finding_source`) by one rule: a check touching a cell read with doubt is the
+    extraction's. Held equal on the planted corpus (the agency's own errors) and on
+    reading-order texts, where the parser doubts cells and checks on them fail."""
+    import random
+
+    from corpus.generate import _style, apply_quirks
+    from corpus.reading_order import KINDS, reading_order_text
+    from corpus.truth import series
+    from ingestion.parser.parse import parse_file
+
+    from .conftest import run_job
+
+    _, raw, db, _ = planted
+    _whose(db, raw)
+    rng, doubted, raw = random.Random(7), 0, tmp_path / "raw"
+    raw.mkdir()
+    for i in range(200):
+        report = series(rng, [2023], templates={2023: "2021"})[0]
+        style = _style(rng, "docx", report)
+        apply_quirks(report, style, rng)
+        path = raw / f"ro{i}.txt"
+        path.write_text(reading_order_text(report, style, rng, {k for k in KINDS if rng.random() < 0.35}),
+                        encoding="utf-8")
+        if parse_file(path)["extraction"]["unchecked_rules"] and doubted < 4:
+            doubted += 1
+        else:
+            path.unlink()
+        if doubted == 4:
+            break
+    result = run_job(raw, tmp_path / "wh" / "govinfo.duckdb", monkeypatch)
+    assert result.success
+    assert _whose(tmp_path / "wh" / "govinfo.duckdb", raw) > 0

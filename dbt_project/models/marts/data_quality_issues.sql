@@ -85,7 +85,9 @@ unresolved as (
     from selected where agency_key like 'unresolved:%'
 ),
 warnings as (
-    select selected.agency_key, selected.canonical_name, selected.year, 'parse_warning', 'parser', 'warn',
+    -- one finding per distinct message: a parse that printed one message twice (two rows of
+    -- one line, neither recognised) is one thing to look at, and must not break issue_id
+    select distinct selected.agency_key, selected.canonical_name, selected.year, 'parse_warning', 'parser', 'warn',
            'extraction', null::bigint, null::bigint, w.warning, selected.source_file, null::integer, selected.document_id
     from {{ ref('stg_raw__parse_warnings') }} as w
     join selected on selected.document_id = w.document_id
