@@ -351,8 +351,9 @@ def _exact(lines: list[Line], table: list[list[float | None]], seq: tuple[TRow, 
     other alignment that pairs k lines without values (each gains at most
     1 - _LABEL_ONLY_COST) has no template row left for k rows of values (each losing
     _BEST_VALUE_GAIN - _SKIP_VALUE_ROW), and one that pairs the same rows of values
-    otherwise or skips any scores less: so this is the DP's answer on this variant. None where that does not hold, or where a line without values gains
-    nothing either way (a tie the DP's rules would decide). Across variants: `best_alignment`."""
+    otherwise or skips any scores less: so this is the DP's answer on this variant. None
+    where that does not hold, or where a line without values gains nothing either way (a
+    tie the DP's rules would decide). Across variants: `best_alignment`."""
     pairs: list[tuple[Line, TRow, float]] = []
     score, j = 0.0, 0
     for ln, g in zip(lines, table):

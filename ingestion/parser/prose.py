@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from .rules import holds
+from .rules import holds, total
 from .textnorm import nfkc
 
 PHRASES = Path(__file__).parent / "templates" / "prose.toml"
@@ -312,6 +312,6 @@ def compared(found: list[Statement], cells: dict[str, float | int | None]) -> li
     out = []
     for s in found:
         if s.skipped is None:
-            table_value = sum(cells.get(f) or 0 for f in s.cells)
+            table_value = total(s.cells, cells)
             out.append(s.as_dict() | {"table": table_value, "agrees": holds(table_value, s.value)})
     return out

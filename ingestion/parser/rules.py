@@ -47,9 +47,14 @@ def holds(expected: float, actual: float) -> bool:
     return abs(expected - actual) <= TOLERANCE
 
 
+def total(fields, cells: dict) -> float:
+    """The sum of some cells, a blank counting as 0."""
+    return sum(cells.get(f) or 0 for f in fields)
+
+
 def sides(check: Check, cells: dict) -> tuple[float, float]:
-    """(expected, actual): the sums of a check's two sides, a blank counting as 0."""
-    return sum(cells.get(f) or 0 for f in check.expected), sum(cells.get(f) or 0 for f in check.actual)
+    """(expected, actual): the sums of a check's two sides."""
+    return total(check.expected, cells), total(check.actual, cells)
 
 
 def passes(check: Check, cells: dict) -> bool:
