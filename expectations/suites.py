@@ -19,7 +19,7 @@ from ingestion.limits import AGENCY_NAME_LENGTH, FIRST_YEAR, MAX_COUNT
 from ingestion.parser.meta import SPAM_MARK
 from ingestion.parser.prose import PROSE_RULE
 from ingestion.parser.rules import RULES, rule_terms
-from ingestion.parser.spec import all_fields
+from ingestion.parser.spec import all_fields, measures
 
 CROSS_YEAR_RULES = ("carryover", "in_force_chain")
 
@@ -109,8 +109,7 @@ def dim_agency(**_) -> Suite:
 
 
 def fct_agency_year(**_) -> Suite:
-    counts = ["new_received", "carried_over", "granted", "partially_granted", "refused", "total_processed",
-              "carried_forward", "review_total", "litigation_total"]
+    counts = [m for m, cells in measures().items() if all(f.unit == "count" for f in cells)]
     return Suite("fct_agency_year", [
         _year_range(),
         *_agency_name(),

@@ -56,7 +56,9 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "rule_terms": {"rule": pl.String, "subject": pl.String, "side": pl.String, "field": pl.String},
     "fields": {"field": pl.String, "table_name": pl.String, "row_name": pl.String, "col_name": pl.String,
                "row_label_zh": pl.String, "col_label_zh": pl.String, "unit": pl.String,
-               "templates": pl.String},  # the report formats that print the cell (2021,2019)
+               "templates": pl.String,  # the report formats that print the cell (2021,2019)
+               "outcome_group": pl.String, "measures": pl.String,  # see ingestion.parser.spec
+               "position": pl.Int32},  # the contract's order
 }
 # Tables keyed by document: a re-parse replaces a document's rows in each of them.
 # (document_sources follows the landing index instead: ingestion.warehouse.sync_sources.)
@@ -129,8 +131,9 @@ def reference_frames() -> dict[str, pl.DataFrame]:
     return {
         "fields": _frame("fields", [{"field": f.field, "table_name": f.table, "row_name": f.row, "col_name": f.col,
                                      "row_label_zh": f.row_label_zh, "col_label_zh": f.col_label_zh, "unit": f.unit,
-                                     "templates": printed_by[f.field]}
-                                    for f in all_fields()]),
+                                     "templates": printed_by[f.field], "outcome_group": f.outcome_group or None,
+                                     "measures": f.measures or None, "position": i}
+                                    for i, f in enumerate(all_fields())]),
         "rule_terms": _frame("rule_terms", [t.__dict__ for t in rule_terms()]),
         "divisions": _frame("divisions", division_rows()),
     }

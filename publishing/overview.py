@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.layout import Layout
+from ingestion.parser.spec import outcome_measures
 from ingestion.warehouse import duckdb_config
 
 from .counts import failed_rules
@@ -40,8 +42,12 @@ def _link(raw_dir: Path | None, source_file: str | None) -> str:
 
 
 _BAR = {"with findings": "#d9534f", "read with doubt": "#f0ad4e", "clean": "#5cb85c"}
-_OUTCOMES = {"granted": "#5cb85c", "partially_granted": "#9fd89f", "refused": "#d9534f", "unavailable": "#f0ad4e",
-             "not_processed": "#999999", "other_processing": "#5bc0de"}
+_OUTCOME_COLOURS = ("#5cb85c", "#9fd89f", "#d9534f", "#f0ad4e", "#999999", "#5bc0de", "#337ab7", "#8e6c8a")
+
+
+def _outcomes() -> dict[str, str]:
+    """The measures that split （七）总计 by outcome (the contract's), each with its colour."""
+    return dict(zip(outcome_measures(), itertools.cycle(_OUTCOME_COLOURS)))
 _SOURCES = {"agency": "#d9534f", "extraction": "#f0ad4e", "file": "#777777"}
 
 
@@ -128,7 +134,7 @@ def _read(snapshot: Path, limit: int) -> dict:
             "by_rule": con.execute("""SELECT rule, finding_source, severity, count(*) FROM marts.data_quality_issues
                                       GROUP BY ALL ORDER BY count(*) DESC, rule""").fetchall(),
             "per_year": con.execute(f"""
-                SELECT year, count(*), sum(new_received), {", ".join(f"sum({o})" for o in _OUTCOMES)}
+                SELECT year, count(*), sum(new_received), {", ".join(f"sum({o})" for o in _outcomes())}
                 FROM marts.fct_agency_year GROUP BY year ORDER BY year""").fetchall(),
             "failed": con.execute(f"""
                 SELECT severity, finding_source, rule, agency_name, year, subject, expected, actual, message,
@@ -196,9 +202,10 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
     failed, rejected, published = q["failed"], q["rejected"], q["published"]
     rows = _coverage_rows(coverage, q["years"], raw_dir)
     row_id = _first_finding_anchors()
+    colours = _outcomes()
     years_chart = _bars("years", "requests per year by outcome", [
-        (str(y), dict(zip(_OUTCOMES, (v or 0 for v in outcomes))), f"{n} reports, {received or 0} new requests")
-        for y, n, received, *outcomes in q["per_year"]], _OUTCOMES)
+        (str(y), dict(zip(colours, (v or 0 for v in outcomes))), f"{n} reports, {received or 0} new requests")
+        for y, n, received, *outcomes in q["per_year"]], colours)
     rules: dict[str, dict[str, int]] = {}
     for r, src, _, n in by_rule:
         rules.setdefault(r, {})[src] = rules.get(r, {}).get(src, 0) + n

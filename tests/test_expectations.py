@@ -5,12 +5,12 @@ import polars as pl
 from expectations.suites import fct_agency_year, rec_cross_year, rec_within_report, staging_report_cells
 from expectations.validate import validate
 from ingestion.parser.rules import rule_terms
+from ingestion.parser.spec import measures
 
 
 def _agency_years(rows):
-    base = {"agency_key": "k", "agency_name": "聊城市商务局", "year": 2022, "new_received": 2, "carried_over": 0,
-            "granted": 2, "partially_granted": 0, "refused": 0, "total_processed": 2, "carried_forward": 0,
-            "review_total": 0, "litigation_total": 0, "source_file": "a.txt"}
+    base = {"agency_key": "k", "agency_name": "聊城市商务局", "year": 2022, **{m: 0 for m in measures()},
+            "new_received": 2, "granted": 2, "total_processed": 2, "source_file": "a.txt"}
     return pl.DataFrame([{**base, **r} for r in rows])
 
 

@@ -5,6 +5,13 @@ output and of the marts: the 207 cells of the 2021 format, always present in a p
 result. data/fields_2019.csv names the cells only the 2019 trial format prints (its
 section 二, table `active_2019`); a 2019 report carries them besides the 207. Every other
 module asks this one for field names, row and column orders.
+
+Besides the shared contract's columns, each cell says what it belongs to, so that no module
+lists cells by hand (pudl's field metadata in one place): `outcome_group`, the group of
+table 三's outcome rows (granted … other_processing; blank outside （一）-（六）), and
+`measures`, the headline measures of fct_agency_year its value adds to (space-separated;
+litigation_total sums two cells that have measures of their own). The marts read both from
+the loaded `raw.fields` table.
 """
 from __future__ import annotations
 
@@ -26,6 +33,8 @@ class Field:
     row_label_zh: str
     col_label_zh: str
     unit: str
+    outcome_group: str
+    measures: str
 
 
 @lru_cache(maxsize=None)
@@ -66,9 +75,23 @@ def application_rows() -> tuple[str, ...]:
     return _ordered(f.row for f in fields() if f.table == "applications")
 
 
-# Rows of table 三 whose sum is （七）总计: every outcome row between 予以公开 and 其他处理.
-OUTCOME_ROWS_EXCLUDED = ("new_received", "carried_over", "total_processed", "carried_forward")
-
-
 def outcome_rows() -> tuple[str, ...]:
-    return tuple(r for r in application_rows() if r not in OUTCOME_ROWS_EXCLUDED)
+    """Rows of table 三 whose sum is （七）总计: those with an outcome group."""
+    return _ordered(f.row for f in fields() if f.table == "applications" and f.outcome_group)
+
+
+@lru_cache(maxsize=1)
+def measures() -> dict[str, tuple[Field, ...]]:
+    """Headline measure → the cells it sums, in fct_agency_year's column order (by the last
+    cell each sums in the contract's order, then by name, as the mart orders them)."""
+    cells: dict[str, list[tuple[int, Field]]] = {}
+    for i, f in enumerate(all_fields()):
+        for name in f.measures.split():
+            cells.setdefault(name, []).append((i, f))
+    order = sorted(cells, key=lambda name: (cells[name][-1][0], name))
+    return {name: tuple(f for _, f in cells[name]) for name in order}
+
+
+def outcome_measures() -> tuple[str, ...]:
+    """The measures that split （七）总计 by outcome group (granted … other_processing)."""
+    return tuple(m for m, cells in measures().items() if all(f.outcome_group for f in cells))

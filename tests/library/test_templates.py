@@ -4,7 +4,7 @@ import pytest
 
 from ingestion.parser import template as tmpl
 from ingestion.parser.rules import rule_terms
-from ingestion.parser.spec import all_fields, field_names
+from ingestion.parser.spec import all_fields, field_names, measures, outcome_measures, outcome_rows
 
 
 def test_2021_template_makes_exactly_the_207_contract_cells():
@@ -19,6 +19,20 @@ def test_2019_template_has_its_own_section_2_cells():
     assert {"active_2019.procurement.amount", "active_2019.other_services.decisions"} <= set(t.extra_fields)
     assert not any(f.startswith("active.") for f in t.fields)  # never the 2021 names
     assert set(t.fields) | set(field_names()) == {f.field for f in all_fields()}
+
+
+def test_the_contracts_outcome_groups_are_the_rows_the_total_sums():
+    """fields.csv's outcome_group marks exactly the rows the template's （七）总计 rule adds up,
+    and the outcome measures sum each of their 总计 cells once."""
+    summed = {t.field.split(".")[1] for t in rule_terms() if t.rule == "outcome_sum" and t.side == "expected"}
+    assert summed == set(outcome_rows())
+    totals = [f.field for m in outcome_measures() for f in measures()[m]]
+    assert sorted(totals) == sorted(f"applications.{r}.total" for r in outcome_rows())
+
+
+def test_each_measure_sums_cells_of_one_unit():
+    for name, cells in measures().items():
+        assert len({f.unit for f in cells}) == 1, name
 
 
 def test_both_templates_share_sections_3_and_4_and_their_rules():

@@ -7,6 +7,8 @@ report with a cell read with doubt (agency D) and an empty file.
 """
 import duckdb
 
+from ingestion.parser.spec import measures
+
 from .conftest import ROUGH_CELL
 
 
@@ -25,6 +27,22 @@ def test_run_succeeds_and_loads_every_good_document(built):
     assert row == (c["applications.new_received.total"], c["applications.carried_over.total"],
                    c["applications.granted.total"], c["applications.total_processed.total"],
                    c["applications.carried_forward.total"])
+    con.close()
+
+
+def test_each_measure_sums_the_cells_the_contract_names(built):
+    """fct_agency_year has a column per measure of fields.csv, in its order, each the sum of
+    its cells: Python and SQL read the same contract."""
+    raw, reports, db, result, _ = built
+    con = duckdb.connect(str(db), read_only=True)
+    columns = [c for c, *_ in con.execute("DESCRIBE marts.fct_agency_year").fetchall()]
+    assert [c for c in columns if c in measures()] == list(measures())
+    c = reports["a"][1].cells
+    row = con.execute(f"SELECT {', '.join(measures())} FROM marts.fct_agency_year "
+                      "WHERE agency_name = '聊城市教育局' AND year = 2022").fetchall()[0]
+    for name, value in zip(measures(), row):
+        printed = [c[f.field] for f in measures()[name] if c[f.field] is not None]
+        assert value == (sum(printed) if printed else None), name
     con.close()
 
 

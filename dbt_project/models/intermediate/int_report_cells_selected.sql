@@ -18,6 +18,7 @@ select
     cells.value,
     cells.uncertain,
     fields.unit,
+    fields.outcome_group,
     fields.row_label_zh,
     fields.col_label_zh,
     documents.document_id,

@@ -3,9 +3,10 @@
 -- which: 省级, 市级, 县级; national bodies are one region 国家级 (100000); agencies not placed
 -- in any division are one region 未知 with no code. The 省级 rows plus 国家级 and 未知 add up
 -- to the whole warehouse.
-{%- set measures = ['new_received', 'carried_over', 'granted', 'partially_granted', 'refused', 'unavailable',
-                    'not_processed', 'other_processing', 'total_processed', 'carried_forward', 'review_total',
-                    'litigation_total'] %}
+-- The measures summed are fct_agency_year's of tables 三 and 四 (int_field_measures): requests
+-- and their outcomes, reviews and suits.
+{%- set measures = dbt_utils.get_column_values(ref('int_field_measures'), 'measure', order_by='max(position), 1',
+                                               where="table_name in ('applications', 'review_litigation')") %}
 with facts as (
     select fct.*, dim.level, dim.province_code, dim.province_name, dim.prefecture_code, dim.prefecture_name,
            dim.county_code, dim.county_name
@@ -35,7 +36,7 @@ select
     year,
     count(distinct agency_key) as agencies,
     count(*) as reports,
-    {%- for m in measures %}
+    {%- for m in measures or [] %}
     cast(sum({{ m }}) as bigint) as {{ m }},
     {%- endfor %}
     round(sum(refused) / nullif(sum(total_processed), 0), 4) as refused_share

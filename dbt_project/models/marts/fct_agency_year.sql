@@ -1,6 +1,10 @@
--- One row per agency and year: the headline measures (see macros/headline_measures.sql).
-{%- set measures = headline_measures() %}
+-- One row per agency and year: the headline measures, one column each, as the contract's
+-- `measures` column defines them (int_field_measures). A measure is NULL when every cell it
+-- sums is blank; it is a double where its cells are amounts (unit 10k_yuan), else a bigint.
+{%- set measures = dbt_utils.get_column_values(ref('int_field_measures'), "measure || ':' || unit",
+                                               order_by='max(position), 1') %}
 with cells as (select * from {{ ref('int_report_cells_selected') }}),
+field_measures as (select * from {{ ref('int_field_measures') }}),
 documents as (select * from {{ ref('int_documents_versioned') }} where version_rank = 1),
 -- the agency-year's failed within-report rules: its own (every cell read with certainty) and
 -- those on cells read with doubt (our reading's, not the agency's); apart, its text's
@@ -21,9 +25,10 @@ select
     documents.canonical_name as agency_name,
     documents.division_code,
     documents.year,
-    {%- for name, fields in measures.items() %}
-    cast(sum(cells.value) filter (where cells.field in ('{{ fields | join("', '") }}'))
-         as {{ 'double' if name == 'admin_fees_10k_yuan' else 'bigint' }}) as {{ name }},
+    {%- for measure in measures or [] %}
+    {%- set name, unit = measure.split(':') %}
+    cast(sum(cells.value) filter (where cells.field in (select field from field_measures where measure = '{{ name }}'))
+         as {{ 'double' if unit == '10k_yuan' else 'bigint' }}) as {{ name }},
     {%- endfor %}
     documents.document_id,
     documents.source_file,
