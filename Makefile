@@ -16,9 +16,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # bytecode for our packages: the environment may set PYTHONDONTWRITEBYTECODE, and then every
-# `govinfo parse` would compile the parser's source again (about 35 ms of its start-up)
+# `govinfo parse` would compile the parser's source again (about 35 ms of its start-up); and
+# the dbt manifest the Dagster definitions read (`dbt parse` when a model changed), which no
+# module makes on import
 setup: $(STAMP)
 	$(VENV)/bin/python -m compileall -q ingestion govinfo > /dev/null
+	$(VENV)/bin/python -m orchestration.project
 
 demo: setup
 	bash deploy/system-deps.sh demo

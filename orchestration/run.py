@@ -61,6 +61,9 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     per contiguous block of partitions; the last one builds everything), or `rebuild_marts`
     when nothing is new. Returns the last run's result. Used by `govinfo run` and the tests."""
     configure(raw_dir, warehouse)
+    from .project import prepare_manifest
+
+    prepare_manifest()  # before the definitions load: they read the dbt manifest
     import dagster as dg
 
     from ingestion.ingest import unparsed

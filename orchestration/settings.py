@@ -1,8 +1,10 @@
 """Where things are: the repo's dbt project and the default landing folder and warehouse.
 
-GOVINFO_RAW_DIR and GOVINFO_WAREHOUSE configure a deployment; the defaults serve a
-checkout (`dagster dev` on the bundled sample). Set here once, before any definitions load,
-so the Dagster resources and dbt's profile (which reads GOVINFO_WAREHOUSE) agree.
+GOVINFO_RAW_DIR and GOVINFO_WAREHOUSE configure a deployment: the Dagster resources read
+them (`EnvVar`), and so does dbt's profile. Whoever starts the process sets them: `make
+dagster-ui` for `dg dev`, the deployment for the daemon, and `govinfo run` through
+`configure()`, which it calls before it loads the definitions. Importing this module changes
+nothing.
 """
 from __future__ import annotations
 
@@ -30,24 +32,16 @@ DBT_EXECUTABLE = _find_dbt()
 
 
 def configure(raw_dir: Path | None = None, warehouse: Path | None = None) -> None:
-    """Set the environment the definitions read; explicit arguments win over the environment."""
+    """Set the environment the definitions read (for `govinfo run` and the tests, which start
+    the definitions in their own process); explicit arguments win over the environment, and
+    the environment over the checkout's defaults."""
     if raw_dir is not None:
         os.environ["GOVINFO_RAW_DIR"] = str(Path(raw_dir).resolve())
     if warehouse is not None:
         os.environ["GOVINFO_WAREHOUSE"] = str(Path(warehouse).resolve())
-    os.environ.setdefault("DBT_USE_COLORS", "false")  # dbt's log lines go to our logs, not a terminal
-    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     os.environ.setdefault("GOVINFO_RAW_DIR", str(DEFAULT_RAW_DIR))
     os.environ.setdefault("GOVINFO_WAREHOUSE", str(DEFAULT_WAREHOUSE))
-    # dagster-dbt's project preparer (`dbt parse` under `dagster dev` / `dg check`) calls
-    # plain `dbt`: make the venv's dbt the one on PATH
-    dbt_dir = str(Path(DBT_EXECUTABLE).parent)
-    if Path(DBT_EXECUTABLE).is_absolute() and dbt_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = dbt_dir + os.pathsep + os.environ.get("PATH", "")
     # a relative path in the environment would mean different files to dbt (run in its
     # project dir) and to us
     for var in ("GOVINFO_RAW_DIR", "GOVINFO_WAREHOUSE"):
         os.environ[var] = str(Path(os.environ[var]).resolve())
-
-
-configure()  # defaults for whoever imports the definitions first (dagster dev, dg, tests)

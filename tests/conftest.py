@@ -38,3 +38,11 @@ def generated(tmp_path_factory):
 @pytest.fixture
 def rng() -> random.Random:
     return random.Random(5)
+
+
+def pytest_sessionstart(session):  # noqa: ARG001 - pytest's hook signature
+    """The dbt manifest the definitions read, made before any test loads them (no module
+    makes it on import): `dbt parse` when a model changed since the last one."""
+    from orchestration.project import prepare_manifest
+
+    prepare_manifest()

@@ -4,7 +4,6 @@ Asset keys are [schema, model] (staging/…, intermediate/…, marts/…), group
 the raw.* sources map to the ingestion asset's keys through their meta.dagster.asset_key.
 """
 
-import fcntl
 import json
 import os
 import shutil
@@ -21,42 +20,11 @@ from ingestion.layout import Layout
 from ingestion.orphans import remove_orphans
 from ingestion.warehouse import WarehouseUnavailable, connect
 
-from ..settings import DBT_PROJECT_DIR
+from ..project import PROJECT_TARGET, dbt_project
 from .ingestion import WRITER_POOL
+from .resources import WarehousePaths
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
-PROJECT_TARGET = dbt_project.manifest_path.parent  # the manifest, its lock, the kept partial-parse state
-
-
-def _manifest_is_stale() -> bool:
-    """True when the manifest is missing or older than any file of the dbt project."""
-    if not dbt_project.manifest_path.exists():
-        return True
-    built = dbt_project.manifest_path.stat().st_mtime
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
-    for folder in ("models", "macros", "tests", "seeds", "vendor"):
-        sources.extend((DBT_PROJECT_DIR / folder).rglob("*"))
-    return any(p.is_file() and p.stat().st_mtime > built for p in sources)
-
-
-def _prepare_when_stale() -> None:
-    """`dbt parse` when the manifest is stale, so the definitions see the current models; under
-    a file lock, because several processes (test workers, a code server beside `govinfo run`)
-    may load the definitions at once and would write the same manifest together."""
-    lock_path = PROJECT_TARGET / ".prepare.lock"
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if _manifest_is_stale():  # checked again: another process may have parsed meanwhile
-                dbt_project.preparer.prepare(dbt_project)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-if _manifest_is_stale():
-    _prepare_when_stale()
+dbt_project.prepare_if_dev()  # `dg dev` parses; elsewhere the manifest was prepared (orchestration.project)
 
 
 class GovinfoDbtTranslator(DagsterDbtTranslator):
@@ -71,13 +39,13 @@ class GovinfoDbtTranslator(DagsterDbtTranslator):
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=GovinfoDbtTranslator(),
             name="dbt_models", pool=WRITER_POOL)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: WarehousePaths):
     # dbt's artefacts go to a folder of this run, removed afterwards: dagster-dbt's default
     # keeps one folder per run under target/ (~2 MB each, forever), and one shared folder would
     # mix the artefacts of two dbt processes (a `govinfo run` beside the daemon, parallel tests)
     remove_orphans(Path(tempfile.gettempdir()), "govinfo-dbt-*", r"^govinfo-dbt-(\d+)-")  # left by a kill -9
     try:  # dbt would fail on a held lock with a long log: wait for it, or fail with one line
-        with connect(Path(os.environ["GOVINFO_WAREHOUSE"]), say=context.log.warning):
+        with connect(paths.warehouse_path, say=context.log.warning):
             pass
     except WarehouseUnavailable as exc:
         raise dg.Failure(description=str(exc)) from None
@@ -85,7 +53,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
         try:
             yield from dbt.cli(["build"], context=context, target_path=Path(target)).stream()
         except DagsterDbtCliRuntimeError:
-            raise dg.Failure(description=_explain_failure(Path(target), context.run.run_id)) from None
+            raise dg.Failure(description=_explain_failure(Path(target), context.run.run_id, paths.layout)) from None
         _keep_partial_parse(Path(target))
 
 
@@ -93,11 +61,10 @@ KEEP_DBT_LOGS = 20  # failed builds' logs kept beside the warehouse (the newest)
 FAILING_ROWS = 3  # rows shown per failing test
 
 
-def _explain_failure(target: Path, run_id: str) -> str:
+def _explain_failure(target: Path, run_id: str, layout: Layout) -> str:
     """What a failed `dbt build` found, one line per failing test with its first rows (what
     each test's query selects: the override row, the duplicated key…), and where its log is
     kept: the run's target folder and its dbt.log are removed when the step ends."""
-    layout = Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
     kept = _keep_log(target / "dbt.log", layout.dbt_logs, run_id)
     lines = []
     try:

@@ -18,6 +18,7 @@ import pytest
 
 from corpus.render import Style, render
 from corpus.truth import series
+from ingestion.layout import Layout
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 from .conftest import run_job
@@ -165,8 +166,7 @@ def test_an_override_to_no_division_fails_the_build(keyed, tmp_path):
      "a wrong city (reviewed in haste) puts 南京市鼓楼区人民政府 and 福州市鼓楼区人民政府 into one agency-year "
      "(320106:人民政府, 2022)"),
     ("document,abc123,110105,人民政府,a mistyped id", "document abc123 is no document of the warehouse")])
-def test_an_override_that_merges_two_agencies_or_names_no_document_fails_naming_its_row(keyed, tmp_path, monkeypatch,
-                                                                                        row, found):
+def test_an_override_that_merges_two_agencies_or_names_no_document_fails_naming_its_row(keyed, tmp_path, row, found):
     """The defect: a wrong name override put 福州's 鼓楼区 into 南京's; the 2022 agency-year
     of one vanished and the other carried its numbers. A document row with an unknown id was
     ignored without a word. Both fail the build, and the failure names the row."""
@@ -179,8 +179,7 @@ def test_an_override_that_merges_two_agencies_or_names_no_document_fails_naming_
                           env=os.environ | {"GOVINFO_WAREHOUSE": str(warehouse)})
     assert done.returncode != 0, done.stdout[-2000:]
     (target / "dbt.log").write_text("the build's log", encoding="utf-8")
-    monkeypatch.setenv("GOVINFO_WAREHOUSE", str(warehouse))
-    said = _explain_failure(target, "run1")
+    said = _explain_failure(target, "run1", Layout(warehouse))
     assert found in said, said
     kept = tmp_path / "logs" / "dbt-run1.log"
     assert kept.read_text(encoding="utf-8") == "the build's log" and said.splitlines()[-1] == f"dbt log: {kept}"
