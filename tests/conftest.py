@@ -24,15 +24,13 @@ def seed_cases() -> list[tuple[Path, dict]]:
 
 
 @pytest.fixture(scope="session")
-def generated(tmp_path_factory):
-    """A fixed-seed generated corpus written to disk: every format (PDF and DOC rendered by
-    LibreOffice), every text shape and quirk, and the bad inputs."""
-    from corpus.generate import build_corpus, write_corpus
+def generated():
+    """The committed generated corpus (corpus/fixtures.py): every format (PDF and DOC rendered
+    by LibreOffice), every text shape and quirk, and the bad inputs."""
+    from corpus.fixtures import ROOT
+    from corpus.generate import read_corpus
 
-    out = tmp_path_factory.mktemp("corpus")
-    cases = build_corpus(72, seed=11)
-    write_corpus(cases, out)
-    return out, cases
+    return ROOT / "generated", read_corpus(ROOT / "generated")
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import random
 
 import pytest
 
-from corpus.convert import HELD_OUT, build_forms
-from corpus.generate import write_corpus
+from corpus.convert import HELD_OUT
+from corpus.fixtures import ROOT
+from corpus.generate import read_corpus
 from corpus.render import Style, render
 from corpus.truth import broken_promises, series
 from ingestion.parser.document import RejectedDocument
@@ -22,12 +23,10 @@ READING_ORDER = {"pymupdf", "lo-html-txt"}
 
 
 @pytest.fixture(scope="module")
-def forms(tmp_path_factory):
-    out = tmp_path_factory.mktemp("forms")
-    # seed 31: four PDFs (2019 and 2021 formats), an HTML page and two text reports, no blank cells
-    cases = build_forms(7, seed=31, formats={"pdf-docx": 0.5, "html": 0.25, "txt": 0.25})
-    write_corpus(cases, out)
-    return out, cases
+def forms():
+    """The committed converter forms (corpus/fixtures.py): four PDFs (2019 and 2021 formats),
+    an HTML page and two text reports, no blank cells, in every converter's form."""
+    return ROOT / "forms", read_corpus(ROOT / "forms")
 
 
 def _parsed(forms, keep):

@@ -9,6 +9,7 @@ import pytest
 
 from ingestion.parser.document import RejectedDocument
 from ingestion.parser.parse import parse_file
+from ingestion.parser.readers.doc import soffice
 
 # forms where a report can print less than it means: the crawler runs section 二's cells
 # together with no sum to split them by; pdftotext drops blank cells
@@ -17,8 +18,10 @@ LOSSY = {"crawler", "layout"}
 
 @pytest.fixture(scope="module")
 def parsed(generated):
+    """Every good document parsed; a legacy DOC only where LibreOffice is installed (the DOC
+    reader converts with it: the library tests run without it, the pipeline tests need it)."""
     out, cases = generated
-    good = [c for c in cases if not c.gold.get("expect_error")]
+    good = [c for c in cases if not c.gold.get("expect_error") and (soffice() or c.gold["format"] != "doc")]
     return [(c, parse_file(out / "docs" / c.filename)) for c in good]
 
 
@@ -27,7 +30,7 @@ def _wrong(case, result) -> dict:
 
 
 def test_no_wrong_number_and_every_agency_and_year(parsed):
-    assert len(parsed) >= 70
+    assert len(parsed) >= (70 if soffice() else 60)  # the DOCs need LibreOffice
     for case, result in parsed:
         wrong = {f: pv for f, pv in _wrong(case, result).items() if pv[0] is not None}
         assert not wrong, (case.id, case.gold["notes"], wrong)
@@ -57,7 +60,7 @@ def test_reports_that_print_every_cell_parse_exactly(parsed):
             assert not _wrong(case, result), (case.id, case.gold["notes"], list(_wrong(case, result).items())[:3])
             got = sorted({v["rule"] for v in result["violations"]})
             assert got == case.gold["expected_violations"], (case.id, got)
-    assert set(by_format) == {"txt", "docx", "doc", "html", "pdf", "layout", "crawler"}
+    assert set(by_format) == {"txt", "docx", "html", "pdf", "layout", "crawler"} | ({"doc"} if soffice() else set())
     assert exact["layout"] >= 0.6 * by_format["layout"], (exact, by_format)
 
 
