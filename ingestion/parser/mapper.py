@@ -453,27 +453,58 @@ def _own_fails(template: Template, trow: TRow, values: dict[str, Value], unsure:
 
 def _grouping_holds(template: Template, trow: TRow, values: dict[str, Value], unsure: set[str],
                     within: bool, lone: bool = False, full: bool = False) -> tuple[bool, str]:
-    fields = set(trow.fields)
-    judged = [c for c in template.checks() if set(c.fields) & fields and not set(c.fields) & unsure]
-    own = [c for c in judged if set(c.fields) <= fields]
-    across = [c for c in judged if not set(c.fields) <= fields]
-    bad_own = [c for c in own if check_passes(c, values) is False]
-    # a sum of zeros holds whatever row its zeros came from: no evidence for a grouping,
-    # unless the section holds no other number and every row printed all its cells (then no
-    # grouping of it reads otherwise)
-    section = {f for c in template.checks() if set(c.fields) & fields for f in c.fields}
-    empty = full and not any(values[f].value for f in section)
-    held = [c for c in across if check_passes(c, values) is True and (empty or any(values[f].value for f in c.fields))]
-    failed = [c for c in across if check_passes(c, values) is False]
-    whole = [c for c in template.checks() if set(c.fields) <= fields]
-    if within and own and len(own) == len(whole) and not bad_own and not across:
-        return True, ", ".join(sorted({c.rule for c in own}))
-    if not bad_own and len(held) > len(failed) and len(failed) <= 1:
-        return True, ", ".join(sorted({c.rule for c in own + held}))
-    if bad_own and lone and len(held) >= 2 and not failed:  # its total is the report's own error
-        return True, ", ".join(sorted({c.rule for c in held}))
-    broken = bad_own + failed
+    """Whether the template's rules confirm a reading of the row's cells, and which rules did
+    (or, where they do not, which failed): every rule within the row holds (`within`, section
+    四's groups); or none within it fails and those reaching beyond it hold more often than
+    they fail, one failure at most; or (`lone`) its own total fails while two or more rules
+    beyond it hold and none fails: the total is the report's own error."""
+    ev = _Evidence.of(template, trow, values, unsure, full)
+    if within and ev.own and len(ev.own) == len(ev.whole) and not ev.bad_own and not ev.across:
+        return True, _rule_names(ev.own)
+    if not ev.bad_own and len(ev.held) > len(ev.failed) and len(ev.failed) <= 1:
+        return True, _rule_names(ev.own + ev.held)
+    if ev.bad_own and lone and len(ev.held) >= 2 and not ev.failed:
+        return True, _rule_names(ev.held)
+    broken = ev.bad_own + ev.failed
     return False, f" ({', '.join(sorted({c.rule + ':' + c.subject for c in broken}))} fail)" if broken else ""
+
+
+def _rule_names(checks) -> str:
+    return ", ".join(sorted({c.rule for c in checks}))
+
+
+@dataclass
+class _Evidence:
+    """The template's rules on a row's cells that no doubtful cell enters: `own` (all its
+    cells in the row) and `across` (reaching beyond it), `bad_own` (own ones that fail),
+    `held` and `failed` (across ones), and `whole` (every rule within the row, doubtful
+    cells or not)."""
+    own: list
+    across: list
+    bad_own: list
+    held: list
+    failed: list
+    whole: list
+
+    @classmethod
+    def of(cls, template: Template, trow: TRow, values: dict[str, Value], unsure: set[str], full: bool) -> _Evidence:
+        fields = set(trow.fields)
+        judged = [c for c in template.checks() if set(c.fields) & fields and not set(c.fields) & unsure]
+        own = [c for c in judged if set(c.fields) <= fields]
+        across = [c for c in judged if not set(c.fields) <= fields]
+        empty = full and _section_empty(template, fields, values)
+        held = [c for c in across if check_passes(c, values) is True and (empty or any(values[f].value for f in c.fields))]
+        return cls(own=own, across=across, bad_own=[c for c in own if check_passes(c, values) is False], held=held,
+                   failed=[c for c in across if check_passes(c, values) is False],
+                   whole=[c for c in template.checks() if set(c.fields) <= fields])
+
+
+def _section_empty(template: Template, fields: set[str], values: dict[str, Value]) -> bool:
+    """No number in any cell of the rules the row enters. A sum of zeros holds whatever row
+    its zeros came from: no evidence for a grouping, unless the section holds no other
+    number and every row printed all its cells (then no grouping of it reads otherwise)."""
+    section = {f for c in template.checks() if set(c.fields) & fields for f in c.fields}
+    return not any(values[f].value for f in section)
 
 
 def _paired_by_order(ln: Line) -> bool:

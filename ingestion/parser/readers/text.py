@@ -352,28 +352,38 @@ def _label_groups(rows: list[Row], mixed: set[int]) -> list[Row]:
     groups = _groups(rows, has_values, mixed)
     after = _label_side(rows, groups, mixed) == "after"
     consumed: set[int] = set()
-    for n, (g, between, head, lead) in enumerate(groups):
-        row = rows[g]
-        before = [i for i in between if i < head]
-        prev = groups[n - 1][0] if n and groups[n - 1][0] == _previous_values(has_values, g) else None
-        # the unenumerated lines right after a row's values are its label's rest where the
-        # document prints rests after values, and wherever the next row's label begins at
-        # an enumerated head (they cannot be the start of that label)
-        enumerated_head = _enumerated(rows[head]) or head in mixed and bool(_STARTS_LABEL.match(rows[head].cells[0]))
-        tail = _unenumerated_prefix(rows, before) if (after or enumerated_head) and prev is not None else []
-        if tail and rows[prev].paired == "order":
-            _append_after(rows[prev], [rows[i] for i in tail])
-        if row.paired != "order":
-            continue
-        row.cells = [c for i in lead for c in rows[i].cells if c.strip()] + row.cells
-        row.before = tuple("".join(rows[i].cells) for i in before if i not in tail)[-_CONTEXT_LINES:]
-        consumed.update(lead)
-    if after and groups and rows[groups[-1][0]].paired == "order":  # the last row's label lines after its values
-        last = groups[-1][0]
-        rest = [i for i in range(last + 1, len(rows)) if not has_values[i]]
-        if all(not has_values[i] for i in range(last + 1, len(rows))):
-            _append_after(rows[last], [rows[i] for i in _unenumerated_prefix(rows, rest)])
+    for n, group in enumerate(groups):
+        prev = groups[n - 1][0] if n and groups[n - 1][0] == _previous_values(has_values, group[0]) else None
+        consumed.update(_label_one(rows, group, prev, after, mixed))
+    if after and groups and rows[groups[-1][0]].paired == "order":
+        _last_rest(rows, groups[-1][0], has_values)
     return [r for i, r in enumerate(rows) if i not in consumed]
+
+
+def _label_one(rows: list[Row], group, prev: int | None, after: bool, mixed: set[int]) -> list[int]:
+    """One row's label (`_label_groups`); gives the lines it took into the row. The
+    unenumerated lines right after the previous row's values are that label's rest where the
+    document prints rests after values, and wherever this row's label begins at an
+    enumerated head (they cannot be the start of this label)."""
+    g, between, head, lead = group
+    row = rows[g]
+    before = [i for i in between if i < head]
+    enumerated_head = _enumerated(rows[head]) or head in mixed and bool(_STARTS_LABEL.match(rows[head].cells[0]))
+    tail = _unenumerated_prefix(rows, before) if (after or enumerated_head) and prev is not None else []
+    if tail and rows[prev].paired == "order":
+        _append_after(rows[prev], [rows[i] for i in tail])
+    if row.paired != "order":
+        return []
+    row.cells = [c for i in lead for c in rows[i].cells if c.strip()] + row.cells
+    row.before = tuple("".join(rows[i].cells) for i in before if i not in tail)[-_CONTEXT_LINES:]
+    return lead
+
+
+def _last_rest(rows: list[Row], last: int, has_values: list[bool]) -> None:
+    """The last row's label lines after its values, where nothing with values follows."""
+    if all(not has_values[i] for i in range(last + 1, len(rows))):
+        rest = [i for i in range(last + 1, len(rows)) if not has_values[i]]
+        _append_after(rows[last], [rows[i] for i in _unenumerated_prefix(rows, rest)])
 
 
 def _previous_values(has_values: list[bool], g: int) -> int | None:
