@@ -77,13 +77,26 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> d
     return out
 
 
-def _kv(described: dict[str, str]) -> str:
-    """The COPY option for the parquet file's key-value metadata: `description` for the table,
-    `description:<column>` per column (readers such as pyarrow show them)."""
-    pairs = [(("description" if c == "" else f"description:{c}"), text) for c, text in described.items()]
-    if not pairs:
-        return ""
-    return ", KV_METADATA {" + ", ".join(f"{sql_string(k)}: {sql_string(v)}" for k, v in pairs) + "}"
+PARQUET_BATCH_ROWS = 100_000  # rows in memory at a time while a mart is written to parquet
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, schema: str, table: str, path: Path,
+                   described: dict[str, str]) -> None:
+    """The table as a parquet file whose fields carry their descriptions (each field's
+    `description` metadata: BI tools and pyarrow show them beside the column), and whose
+    file metadata carries the table's (`description`) and, for readers that look only there,
+    each column's (`description:<column>`). DuckDB's COPY writes file metadata only, so
+    pyarrow writes the file, batch by batch: memory stays flat whatever the mart's size."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    reader = con.sql(f"SELECT * FROM {schema}.{table}").to_arrow_reader(PARQUET_BATCH_ROWS)
+    fields = [f.with_metadata({"description": described[f.name]}) if described.get(f.name) else f
+              for f in reader.schema]
+    file_meta = {("description" if c == "" else f"description:{c}"): text for c, text in described.items()}
+    with pq.ParquetWriter(path, pa.schema(fields, metadata=file_meta), compression="zstd") as out:
+        for batch in reader:
+            out.write_batch(batch)
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -132,8 +145,7 @@ def _write_release(warehouse: Path, release: Path, run_id: str, schema: str) -> 
         for t in tables:
             con.execute(f"CREATE TABLE {schema}.{t} AS SELECT * FROM wh.{schema}.{t}")
             described = _copy_comments(con, schema, t)
-            con.execute(f"COPY {schema}.{t} TO {sql_string(release / PARQUET_LINK / (t + '.parquet'))} "
-                        f"(FORMAT parquet, COMPRESSION zstd{_kv(described)})")
+            _write_parquet(con, schema, t, release / PARQUET_LINK / (t + ".parquet"), described)
             counts[t] = con.execute(f"SELECT count(*) FROM {schema}.{t}").fetchall()[0][0]
         con.execute("CREATE TABLE main.publication AS SELECT ?::TIMESTAMP AS published_at, ? AS run_id, "
                     "? AS tables", [datetime.now(timezone.utc).replace(tzinfo=None), run_id, len(tables)])

@@ -200,3 +200,6 @@ def test_every_published_table_and_column_carries_its_description(built):
         keys = {k.decode() for k in meta}
         assert "description" in keys, table
         assert {f"description:{c}" for t, c, _ in columns if t == table} <= keys, table
+        fields = pq.read_schema(Path(published / "parquet" / f"{table}.parquet"))
+        described = {f.name: (f.metadata or {}).get(b"description", b"").decode() for f in fields}
+        assert described == {c: comment for t, c, comment in columns if t == table}, table
