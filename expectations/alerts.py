@@ -35,7 +35,7 @@ from publishing.overview import finding_anchor
 
 ALERT_SEVERITIES = ("error", "warn")
 ISSUE_COLUMNS = ("issue_id", "severity", "finding_source", "rule", "agency_key", "agency_name", "year", "subject",
-                 "expected", "actual", "message", "source_file", "page")
+                 "expected", "actual", "message", "source_file", "page", "line")
 # a digest keeps apart what a published report says from what our reading is unsure of
 SOURCE_HEADINGS = {
     "agency": "The published reports break their own rules (the agency's numbers):",
@@ -115,6 +115,13 @@ def _with_links(issues: list[dict], layout: Layout) -> list[dict]:
             for i in issues]
 
 
+def _place(issue: dict) -> str:
+    """Where in the file to look: the page of a PDF, the line of a text or an HTML page."""
+    if issue.get("page") is not None:
+        return f", page {issue['page']}"
+    return f", line {issue['line']}" if issue.get("line") is not None else ""
+
+
 def format_text(issues: list[dict], run_id: str) -> str:
     lines = [f"govinfo run {run_id}: {len(issues)} new data-quality issue(s)"]
     for source, heading in SOURCE_HEADINGS.items():
@@ -123,7 +130,7 @@ def format_text(issues: list[dict], run_id: str) -> str:
             continue
         lines += ["", f"{heading} {len(group)}"]
         for i in group:
-            where = f"{i['source_file']}" + (f", page {i['page']}" if i["page"] is not None else "")
+            where = f"{i['source_file']}{_place(i)}"
             numbers = f" expected {i['expected']:g}, actual {i['actual']:g};" if i["expected"] is not None else ""
             who = f"{i['agency_name']} {i['year']}" if i["agency_name"] else "(no agency)"
             lines.append(f"[{i['severity']}] {i['rule']} {i['subject']} — {who}:{numbers} {i['message']} ({where})")

@@ -63,6 +63,12 @@ def test_one_digest_per_channel_then_nothing_twice(built, smtp_server, webhook_s
     assert {i["rule"] for i in issues} >= {"review_total", "carryover", "rejected_document", "extraction_uncertain"}
     assert {i["finding_source"] for i in issues if i["agency_name"] == "济南市统计局"} == {"extraction"}
     assert all(i["severity"] in ("warn", "error") for i in issues)
+    # where to look: the page of a PDF, the line of a text file
+    within = [i for i in issues if i["rule"] in ("balance", "outcome_sum", "row_total", "review_total")]
+    assert review["page"] and f"{review['source_file']}, page {review['page']}" in body
+    text = [i for i in within if i["source_file"].endswith(".txt")]
+    assert text and all(i["line"] and i["page"] is None for i in text)
+    assert f"{text[0]['source_file']}, line {text[0]['line']}" in body
 
     second = send_digests(warehouse, "run-2", config)
     assert all(r.new_issues == 0 for r in second.results)

@@ -24,19 +24,19 @@ within as (
                 then 'not checked: a cell of this rule could not be read with certainty (left blank); the sum read is '
                      || actual || ' against parts of ' || expected
                 else 'printed total ' || actual || ' but its parts sum to ' || expected end as message,
-           source_file, page, document_id
+           source_file, page, line, document_id
     from {{ ref('rec_within_report') }} where not passed
 ),
 cross_year as (
     select agency_key, agency_name, year, rule, subject, 'warn', finding_source, expected, actual,
            case when extraction_doubt then 'not checked (a report of the pair was read with uncertain cells): ' else '' end
            || 'year ' || (year - 1) || ' implies ' || expected || ', year ' || year || ' prints ' || actual,
-           source_file, null::integer, document_id
+           source_file, null::integer, null::integer, document_id
     from {{ ref('rec_cross_year') }} where not passed
 ),
 extraction as (
     select selected.agency_key, selected.canonical_name, selected.year, 'extraction_uncertain', 'parser', 'warn',
-           'extraction', null::bigint, null::bigint, n.note, selected.source_file, null::integer, selected.document_id
+           'extraction', null::bigint, null::bigint, n.note, selected.source_file, null::integer, null::integer, selected.document_id
     from {{ ref('stg_raw__extraction_notes') }} as n
     join selected on selected.document_id = n.document_id
     where n.note_kind = 'uncertain'
@@ -51,14 +51,14 @@ gaps as (
            'no report loaded for ' || (previous_year + 1) ||
            case when year - previous_year > 2 then '–' || (year - 1) else '' end ||
            ': cross-year rules not checked across the gap',
-           source_file, null::integer, document_id
+           source_file, null::integer, null::integer, document_id
     from ordered where year - previous_year > 1
 ),
 jumps as (
     select agency_key, agency_name, year, 'magnitude_jump', 'new_received', 'warn', 'agency',
            previous_new_received::bigint, new_received::bigint,
            'new requests went from ' || previous_new_received || ' to ' || new_received || ' in a year',
-           source_file, null::integer, document_id
+           source_file, null::integer, null::integer, document_id
     from ordered
     where previous_year = year - 1 and greatest(new_received, previous_new_received) >= 10
       and (new_received > 10 * previous_new_received or previous_new_received > 10 * new_received)
@@ -66,13 +66,13 @@ jumps as (
 year_range as (
     select agency_key, canonical_name, year, 'year_out_of_range', 'year', 'error', 'agency', null::bigint, year::bigint,
            'report year ' || year || ' is before {{ first_year }} or in the future',
-           source_file, null::integer, document_id
+           source_file, null::integer, null::integer, document_id
     from selected where year < {{ first_year }} or year > extract(year from current_date)
 ),
 all_zero as (
     select any_value(agency_key), any_value(agency_name), any_value(year), 'all_zero', 'report', 'warn', 'agency',
            null::bigint, 0::bigint, 'every cell of the report is 0 or blank',
-           any_value(source_file), null::integer, document_id
+           any_value(source_file), null::integer, null::integer, document_id
     from {{ ref('int_report_cells_selected') }}
     group by document_id
     having coalesce(max(abs(value)), 0) = 0 and not bool_or(uncertain)
@@ -81,20 +81,20 @@ unresolved as (
     -- whose report it is could not be decided: its cross-year rules are not checked
     select agency_key, canonical_name, year, 'agency_unresolved', 'agency', 'warn', 'extraction', null::bigint,
            null::bigint, 'agency not placed (' || agency_evidence || '): cross-year rules not checked; '
-           || 'add a reviewed override to seeds/agency_overrides.csv', source_file, null::integer, document_id
+           || 'add a reviewed override to seeds/agency_overrides.csv', source_file, null::integer, null::integer, document_id
     from selected where agency_key like 'unresolved:%'
 ),
 warnings as (
     -- one finding per distinct message: a parse that printed one message twice (two rows of
     -- one line, neither recognised) is one thing to look at, and must not break issue_id
     select distinct selected.agency_key, selected.canonical_name, selected.year, 'parse_warning', 'parser', 'warn',
-           'extraction', null::bigint, null::bigint, w.warning, selected.source_file, null::integer, selected.document_id
+           'extraction', null::bigint, null::bigint, w.warning, selected.source_file, null::integer, null::integer, selected.document_id
     from {{ ref('stg_raw__parse_warnings') }} as w
     join selected on selected.document_id = w.document_id
 ),
 rejected as (
     select null, null, null::integer, 'rejected_document', 'file', 'error', 'file', null::bigint, null::bigint,
-           q.reason, q.source_file, null::integer, q.document_sha256
+           q.reason, q.source_file, null::integer, null::integer, q.document_sha256
     from {{ ref('stg_raw__quarantine') }} as q
 ),
 issues as (

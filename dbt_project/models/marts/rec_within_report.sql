@@ -14,8 +14,9 @@ checks as (
         terms.subject,
         coalesce(sum(coalesce(cells.value, 0)) filter (where terms.side = 'expected'), 0) as expected,
         coalesce(sum(coalesce(cells.value, 0)) filter (where terms.side = 'actual'), 0) as actual,
-        -- where the printed total stands, so a maintainer can open the page
+        -- where the printed total stands, so a maintainer can open the page (PDF) or go to the line
         min(cells.page) filter (where terms.side = 'actual') as page,
+        min(cells.line) filter (where terms.side = 'actual') as line,
         bool_or(cells.uncertain) as extraction_doubt,
         null::varchar as statement
     from terms
@@ -24,7 +25,7 @@ checks as (
 ),
 
 statement_cells as (
-    select document_id, statement_key, stated_value, sentence, page, unnest(cells) as field
+    select document_id, statement_key, stated_value, sentence, page, line, unnest(cells) as field
     from {{ ref('stg_raw__prose_statements') }}
     where compared
 ),
@@ -38,6 +39,7 @@ prose as (
         coalesce(sum(coalesce(cells.value, 0)), 0) as expected,
         any_value(statement_cells.stated_value) as actual,
         any_value(statement_cells.page) as page,
+        any_value(statement_cells.line) as line,
         coalesce(bool_or(cells.uncertain), false) as extraction_doubt,
         any_value(statement_cells.sentence) as statement
     from statement_cells
@@ -69,6 +71,7 @@ select
     documents.extraction_status,
     documents.source_file,
     results.page,
+    results.line,
     results.statement,
     documents.document_id
 from results
