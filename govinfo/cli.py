@@ -51,10 +51,14 @@ def _quarantine(args: argparse.Namespace) -> int:
 
     try:
         if args.action == "list":
+            from publishing.counts import distinct_documents
+
             rows = q.listing(Path(args.warehouse))
             for sha, name, why in rows:
                 print(f"{sha[:12] or '-':12}  {name}  {why}")
-            print(f"{len(rows)} in the quarantine")
+            documents = distinct_documents(rows)
+            print(f"{documents} document{'' if documents == 1 else 's'} in the quarantine"
+                  + (f" ({len(rows)} file names)" if len(rows) != documents else ""))
         elif args.action == "drop":
             sha = q.drop(Path(args.warehouse), args.ref, args.note)
             print(f"dropped {sha[:12]}: the next run removes it from the warehouse")
@@ -110,24 +114,48 @@ def _documents(args: argparse.Namespace) -> int:
     return 0 if shown or not args.name else 1
 
 
+class _Version(argparse.Action):
+    """`--version`: the package's and the parser's version, looked up only when asked (the
+    metadata lookup would cost every `govinfo parse` its start-up time)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="print the version and the parser's version", **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib.metadata import version
+
+        from ingestion.parser.parse import PARSER_VERSION
+
+        print(f"govinfo {version('govinfo')} (parser {PARSER_VERSION})")
+        parser.exit()
+
+
+def _from_env(p: argparse.ArgumentParser, flag: str, var: str, what: str) -> None:
+    """An option whose default is an environment variable (docs/operators.md): required only
+    where the variable is not set."""
+    default = os.environ.get(var)
+    p.add_argument(flag, default=default, required=default is None, help=f"{what} (default: ${var})")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="govinfo", description="government information-disclosure report warehouse")
+    ap.add_argument("--version", action=_Version)
     sub = ap.add_subparsers(dest="command", required=True)
     p = sub.add_parser("parse", help="parse report files to JSON (one object per line)")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=_parse)
     r = sub.add_parser("run", help="materialize every asset for a landing folder (the Dagster job, in-process)")
-    r.add_argument("--raw", required=True, help="landing folder of raw reports")
-    r.add_argument("--warehouse", required=True, help="DuckDB warehouse file to build")
+    _from_env(r, "--raw", "GOVINFO_RAW_DIR", "landing folder of raw reports")
+    _from_env(r, "--warehouse", "GOVINFO_WAREHOUSE", "DuckDB warehouse file to build")
     r.set_defaults(func=_run)
     d = sub.add_parser("documents", help="find a document's partition key and status by any of its file names")
     d.add_argument("name", nargs="?", help="part of a file name (all documents when left out)")
-    d.add_argument("--warehouse", required=True, help="the DuckDB warehouse file")
+    _from_env(d, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file")
     d.set_defaults(func=_documents)
     q = sub.add_parser("quarantine", help="list, drop or release documents kept out of the warehouse")
     q.add_argument("action", choices=["list", "drop", "release"])
     q.add_argument("ref", nargs="?", help="sha256 (8+ characters) or file name relative to the landing folder")
-    q.add_argument("--warehouse", required=True, help="the DuckDB warehouse file")
+    _from_env(q, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file")
     q.add_argument("--note", default="", help="why (drop)")
     q.set_defaults(func=_quarantine)
     args = ap.parse_args(argv)

@@ -22,7 +22,7 @@ STARTED_TAG = "govinfo/process_started"  # its start time (clock ticks after boo
 
 def _warehouse_summary(warehouse: Path) -> dict:
     from ingestion.warehouse import connect
-    from publishing.counts import failed_rules
+    from publishing.counts import failed_rules, rejected_documents
 
     with connect(warehouse, read_only=True) as con:
         def one(sql: str):
@@ -36,7 +36,7 @@ def _warehouse_summary(warehouse: Path) -> dict:
             "documents": one("SELECT count(*) FROM raw.documents"),
             "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
             "agencies": one("SELECT count(*) FROM marts.dim_agency"),
-            "quarantined": one("SELECT count(DISTINCT sha256) FROM raw.quarantine"),
+            "quarantined": rejected_documents(con),
             "failed_rules": failed,
         }
 
@@ -259,7 +259,9 @@ def _corrupt(exc: BaseException) -> bool:
 
 def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
     if not Path(raw_dir).is_dir():
-        print(f"govinfo run: landing folder not found: {raw_dir}", file=sys.stderr)
+        why = ("is a file, not a folder: give the folder it is in (every file below it is read)"
+               if Path(raw_dir).exists() else "not found")
+        print(f"govinfo run: landing folder {raw_dir} {why}", file=sys.stderr)
         return 2
     from ingestion.layout import Layout
     from ingestion.warehouse import WarehouseUnavailable, connect, run_lock

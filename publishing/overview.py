@@ -21,7 +21,7 @@ from ingestion.layout import Layout
 from ingestion.parser.spec import outcome_measures
 from ingestion.warehouse import duckdb_config
 
-from .counts import failed_rules
+from .counts import failed_rules, rejected_documents
 
 _STYLE = """body{font-family:"Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}
@@ -116,7 +116,7 @@ def _read(snapshot: Path, limit: int) -> dict:
                 "agencies": one("SELECT count(*) FROM marts.dim_agency"),
                 "agency_years": one("SELECT count(*) FROM marts.fct_agency_year"),
                 "documents": one("SELECT count(*) FROM marts.fct_report_versions"),
-                "rejected": one("SELECT count(*) FROM marts.data_quality_issues WHERE rule = 'rejected_document'"),
+                "rejected": rejected_documents(con),
                 "failed_rule_checks": sum(n for _, n in failed_rules(con)),
                 "uncertain_extractions": one("SELECT count(*) FROM marts.fct_agency_year "
                                              "WHERE extraction_status = 'uncertain'"),

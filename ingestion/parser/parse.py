@@ -147,15 +147,20 @@ def parse_file(path: str | Path) -> dict:
     check_one_report(lines)
     try:
         agency, year = agency_and_year(doc, warnings)
-    except AgencyUnknown as exc:
-        raise RejectedDocument(f"agency_unknown: {exc}") from None
+        unknown = None
+    except AgencyUnknown as exc:  # said once the file is known to be a report (else: not a report)
+        agency, year, unknown = None, None, exc
     template, why, decided = choose_template(doc, year)
     cm = _map(doc, template, lines, warnings)
     if not decided:
         _doubt_format(cm, year)
     warnings.extend(cm.warnings)
-    if _application_rows(cm) < MIN_APPLICATION_ROWS and not _truncated(cm):
+    # (a copy cut short is read as far as it goes, but a file that names no agency and holds
+    # no table 三 is no report at all, whatever it says)
+    if _application_rows(cm) < MIN_APPLICATION_ROWS and (unknown is not None or not _truncated(cm)):
         raise RejectedDocument("no section 三 table (依申请公开 applications) found: not a readable annual report")
+    if unknown is not None:
+        raise RejectedDocument(f"agency_unknown: {unknown}")
     if year is None:
         raise RejectedDocument("year_unknown: report year not found in the title or the statistics period")
     if year >= 2008 and not template.years[0] <= year <= template.years[1]:

@@ -130,3 +130,40 @@ def test_a_bad_lock_wait_setting_is_one_line_naming_it(tmp_path, wait):
                           capture_output=True, text=True, timeout=120, env={**os.environ, "GOVINFO_LOCK_WAIT": wait})
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert len(done.stderr.strip().splitlines()) == 1 and "GOVINFO_LOCK_WAIT" in done.stderr, done.stderr
+
+
+def test_version_names_the_package_and_the_parser():
+    from ingestion.parser.parse import PARSER_VERSION
+
+    p = run("--version")
+    assert p.returncode == 0 and p.stdout.strip().endswith(f"(parser {PARSER_VERSION})"), p.stdout + p.stderr
+    assert p.stdout.startswith("govinfo ")
+
+
+def test_the_warehouse_defaults_to_its_environment_variable(tmp_path):
+    """`--warehouse` may be left out where GOVINFO_WAREHOUSE is set (docs/operators.md); it is
+    required, by name, where it is not."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GOVINFO_WAREHOUSE", "GOVINFO_RAW_DIR")}
+    missing = subprocess.run([*GOVINFO, "quarantine", "list"], capture_output=True, text=True, env=env, timeout=120)
+    assert missing.returncode == 2 and "--warehouse" in missing.stderr
+    set_ = subprocess.run([*GOVINFO, "quarantine", "list"], capture_output=True, text=True, timeout=120,
+                          env=env | {"GOVINFO_WAREHOUSE": str(tmp_path / "nowhere" / "govinfo.duckdb")})
+    assert "required" not in set_.stderr and str(tmp_path / "nowhere") in set_.stderr, set_.stderr
+
+
+def test_a_landing_folder_given_as_a_file_is_named_so(tmp_path):
+    report = tmp_path / "report.txt"
+    report.write_text("政府信息公开", encoding="utf-8")
+    p = run("run", "--raw", report, "--warehouse", tmp_path / "w" / "govinfo.duckdb")
+    assert p.returncode == 2 and "is a file, not a folder" in p.stderr and "not found" not in p.stderr
+    assert not (tmp_path / "w").exists()
+
+
+def test_a_text_that_is_no_report_is_said_to_be_none_not_the_agencys_fault(tmp_path):
+    """A page about these reports (it says 政府信息公开 and shows one row of table 三) is no
+    report: not one whose agency could not be found."""
+    readme = tmp_path / "README.md"
+    readme.write_text("# 说明\n\n本工具读取政府信息公开工作年度报告的表格。\n\n例如 （一）予以公开 一行：\n\n"
+                      "| （一）予以公开 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n", encoding="utf-8")
+    p = run("parse", readme)
+    assert p.returncode == 2 and "not a readable annual report" in p.stderr and "agency" not in p.stderr, p.stderr

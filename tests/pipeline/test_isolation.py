@@ -316,3 +316,25 @@ def test_a_full_disk_and_a_corrupt_dagster_instance_end_in_one_line_and_lose_not
     assert "the Dagster instance" in again.stdout and "is corrupt" in again.stdout
     assert list(db.parent.glob("dagster.corrupt-*"))
     assert _published(db, "SELECT agency_name FROM marts.fct_agency_year") == [("聊城市教育局",)]
+
+
+def test_a_rejected_document_counts_once_everywhere_whatever_its_names(tmp_path):
+    """The same bad bytes under two names are one rejected document in the run's summary, on
+    the overview and in `govinfo quarantine list` (which names both files)."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    report = series(random.Random(9), [2023], agency=("聊城市教育局", "聊城市", "教育局"))[0]
+    (raw / "report.txt").write_text(render(report, Style("cells"), random.Random(9)), encoding="utf-8")
+    notice = "关于政府信息公开工作的通知\n各单位：请按时报送。\n".encode()
+    (raw / "notice.txt").write_bytes(notice)
+    (raw / "notice_copy.txt").write_bytes(notice)
+    db = tmp_path / "w" / "govinfo.duckdb"
+    run = subprocess.run([GOVINFO, "run", "--raw", str(raw), "--warehouse", str(db)], capture_output=True, text=True,
+                         check=False, timeout=900)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "documents rejected (quarantine): 1" in run.stdout
+    overview = (db.parent / "published" / "overview.html").read_text(encoding="utf-8")
+    assert '<div class="kpi" id="kpi-rejected"><b>1</b>' in overview
+    listed = subprocess.run([GOVINFO, "quarantine", "list", "--warehouse", str(db)], capture_output=True, text=True,
+                            check=False, timeout=120)
+    assert listed.stdout.splitlines()[-1] == "1 document in the quarantine (2 file names)", listed.stdout
