@@ -196,3 +196,27 @@ def test_a_run_is_alive_only_while_its_own_process_is():
         sleeper.kill()
         sleeper.wait()
     assert started(sleeper.pid) is None and not alive(sleeper.pid, when)
+
+
+def test_a_sensor_started_from_the_cli_is_the_one_dg_dev_shows(tmp_path):
+    """`dg dev` names the code location by pyproject's [tool.dg.project] code_location_name
+    (else by the checkout folder); the documented CLI command loads workspace.yaml. A sensor
+    started by the command is kept under its location's name: the two names must agree, or
+    the UI shows the sensor stopped after the CLI said "started"."""
+    import tomllib
+
+    dg_name = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["dg"]["project"].get(
+        "code_location_name", REPO.name)
+    home = tmp_path / "dagster"
+    home.mkdir()
+    shutil.copy(REPO / "deploy" / "local" / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home), "GOVINFO_RAW_DIR": str(tmp_path / "raw"),
+           "GOVINFO_WAREHOUSE": str(tmp_path / "w" / "govinfo.duckdb")}
+    started = subprocess.run([str(Path(sys.executable).parent / "dagster"), "sensor", "start", "landing_sensor",
+                              "-w", "workspace.yaml"], env=env, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert started.returncode == 0 and "Started sensor landing_sensor" in started.stdout, started.stderr[-2000:]
+    assert "does not match" not in started.stdout + started.stderr
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        kept = {(s.instigator_name, s.origin.repository_origin.code_location_origin.location_name)
+                for s in instance.all_instigator_state()}
+    assert kept == {("landing_sensor", dg_name)}
