@@ -23,9 +23,10 @@ setup: $(STAMP)
 	$(VENV)/bin/python -m compileall -q ingestion govinfo > /dev/null
 	$(VENV)/bin/python -m orchestration.project
 
+# quiet: dbt's lines go to a file the summary names (`make demo V=1` prints them)
 demo: setup
 	bash deploy/system-deps.sh demo
-	$(VENV)/bin/govinfo run --raw $(RAW) --warehouse $(WAREHOUSE)
+	$(VENV)/bin/govinfo run --raw $(RAW) --warehouse $(WAREHOUSE) $(if $(V),-v)
 
 # checks (and, as root, installs) the Debian packages the tests use: deploy/system-deps.sh
 test: setup

@@ -43,7 +43,7 @@ def _parse(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from orchestration.run import run_pipeline
 
-    return run_pipeline(raw_dir=Path(args.raw), warehouse=Path(args.warehouse))
+    return run_pipeline(raw_dir=Path(args.raw), warehouse=Path(args.warehouse), verbose=args.verbose)
 
 
 def _quarantine(args: argparse.Namespace) -> int:
@@ -147,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run", help="materialize every asset for a landing folder (the Dagster job, in-process)")
     _from_env(r, "--raw", "GOVINFO_RAW_DIR", "landing folder of raw reports")
     _from_env(r, "--warehouse", "GOVINFO_WAREHOUSE", "DuckDB warehouse file to build")
+    r.add_argument("-v", "--verbose", action="store_true",
+                   help="print the steps' output (dbt's line per model and test); else it goes to a file the summary names")
     r.set_defaults(func=_run)
     d = sub.add_parser("documents", help="find a document's partition key and status by any of its file names")
     d.add_argument("name", nargs="?", help="part of a file name (all documents when left out)")

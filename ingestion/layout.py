@@ -11,7 +11,8 @@
     <dir>/alerts.sqlite      which data-quality issues were alerted on which channel
     <dir>/dagster/           the Dagster instance `govinfo run` records into (no DAGSTER_HOME)
     <dir>/dbt_docs/          the dbt docs as one page (`make docs`)
-    <dir>/logs/              the logs of failed dbt builds, named in run summaries and alerts
+    <dir>/logs/              the logs of failed dbt builds, named in run summaries and alerts, and
+                             each `govinfo run`'s step output (`run-*.log`)
 
 One place, so the CLI, the Dagster resources and the tests agree on every path.
 """

@@ -257,7 +257,7 @@ def _corrupt(exc: BaseException) -> bool:
                      and not isinstance(e, sqlite3.OperationalError)) is not None
 
 
-def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
+def run_pipeline(raw_dir: Path, warehouse: Path, verbose: bool = False) -> int:
     if not Path(raw_dir).is_dir():
         why = ("is a file, not a folder: give the folder it is in (every file below it is read)"
                if Path(raw_dir).exists() else "not found")
@@ -280,7 +280,7 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
         return 2
     with held:
         try:
-            return _run_and_summarise(raw_dir, warehouse, layout)
+            return _run_and_summarise(raw_dir, warehouse, layout, verbose)
         except Exception as exc:  # the warehouse's disk full or read-only, before or after the run's steps
             cause = _storage_failure(exc)
             if cause is None:
@@ -290,14 +290,16 @@ def run_pipeline(raw_dir: Path, warehouse: Path) -> int:
             return 2
 
 
-def _run_and_summarise(raw_dir: Path, warehouse: Path, layout) -> int:
+def _run_and_summarise(raw_dir: Path, warehouse: Path, layout, verbose: bool = False) -> int:
     print(f"govinfo run: landing folder {os.environ['GOVINFO_RAW_DIR']}", flush=True)
     print(f"govinfo run: warehouse {layout.warehouse}", flush=True)
     instance = _instance(layout)
     print(f"govinfo run: Dagster instance {os.environ['DAGSTER_HOME']}", flush=True)
     recover_crashed_runs(instance, echo=lambda m: print(m, flush=True))
+    terminal = sys.stdout
     try:
-        result = execute(raw_dir, warehouse, instance=instance, echo=lambda m: print(m, flush=True))
+        with _steps_output(layout, verbose) as kept:
+            result = execute(raw_dir, warehouse, instance=instance, echo=lambda m: print(m, file=terminal, flush=True))
     finally:
         instance.dispose()
     warehouse_path = Path(os.environ["GOVINFO_WAREHOUSE"])
@@ -307,7 +309,29 @@ def _run_and_summarise(raw_dir: Path, warehouse: Path, layout) -> int:
         _say_counts(result, warehouse_path)
     _say_steps_and_checks(result)
     _say_where(result, layout, warehouse_path)
+    if kept is not None:
+        print(f"dbt's lines of this run: {kept} (govinfo run -v prints them)")
     return 0 if result.success else 1
+
+
+KEEP_RUN_OUTPUTS = 20  # the newest runs' step output kept beside the warehouse
+
+
+@contextlib.contextmanager
+def _steps_output(layout, verbose: bool):
+    """What the steps print (dbt's line per model and test, ~300 lines for the sample) goes
+    to a file beside the warehouse, named in the summary; `-v` leaves it on the terminal.
+    Dagster's own progress lines go to stderr and stay."""
+    if verbose:
+        yield None
+        return
+    folder = layout.dbt_logs
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / f"run-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+    with open(kept, "w", encoding="utf-8") as out, contextlib.redirect_stdout(out):
+        yield kept
+    for old in sorted(folder.glob("run-*.log"), key=lambda p: p.stat().st_mtime)[:-KEEP_RUN_OUTPUTS]:
+        old.unlink(missing_ok=True)
 
 
 def _say_outcome(result) -> None:

@@ -338,3 +338,10 @@ def test_a_rejected_document_counts_once_everywhere_whatever_its_names(tmp_path)
     listed = subprocess.run([GOVINFO, "quarantine", "list", "--warehouse", str(db)], capture_output=True, text=True,
                             check=False, timeout=120)
     assert listed.stdout.splitlines()[-1] == "1 document in the quarantine (2 file names)", listed.stdout
+    # quiet: dbt's line per model goes to the file the summary names; -v prints it
+    assert "START sql" not in run.stdout and run.stdout.rstrip().splitlines()[-1].startswith("dbt's lines of this run:")
+    kept = Path(run.stdout.rstrip().splitlines()[-1].split(": ", 1)[1].split(" (")[0])
+    assert kept.parent == db.parent / "logs" and "START sql" in kept.read_text(encoding="utf-8")
+    loud = subprocess.run([GOVINFO, "run", "--raw", str(raw), "--warehouse", str(db), "-v"], capture_output=True,
+                          text=True, check=False, timeout=900)
+    assert loud.returncode == 0 and "START sql" in loud.stdout and "dbt's lines" not in loud.stdout

@@ -55,7 +55,8 @@ def _run(raw: Path, db: Path, **kw) -> subprocess.CompletedProcess:
 
 
 def _start(raw: Path, db: Path) -> subprocess.Popen:
-    return subprocess.Popen([GOVINFO, "run", "--raw", str(raw), "--warehouse", str(db)], stdout=subprocess.PIPE,
+    """A run whose every line shows (-v: dbt's too), to kill it at one."""
+    return subprocess.Popen([GOVINFO, "run", "--raw", str(raw), "--warehouse", str(db), "-v"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, cwd=REPO, start_new_session=True)
 
 
