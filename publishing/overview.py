@@ -145,6 +145,9 @@ def _read(snapshot: Path, limit: int) -> dict:
                 LIMIT {limit}""").fetchall(),
             "rejected": con.execute(f"""SELECT source_file, message FROM marts.data_quality_issues
                                        WHERE rule = 'rejected_document' ORDER BY source_file LIMIT {limit}""").fetchall(),
+            "warnings": con.execute(f"""SELECT agency_name, year, message, source_file, agency_key
+                                       FROM marts.data_quality_issues WHERE rule = 'parse_warning'
+                                       ORDER BY agency_name, year, message LIMIT {limit}""").fetchall(),
             "published": con.execute("SELECT published_at, run_id FROM main.publication").fetchall()[0],
         }
     finally:
@@ -247,6 +250,12 @@ extraction findings are not the agency's error and are listed apart below.</p>
          f'<td class="name">{_e(sub)}</td><td>{_e(ex)}</td><td>{_e(ac)}</td><td class="name">{_e(m)}</td>'
          f'<td class="name">{_link(raw_dir, f)}</td><td>{_e(pg)}</td></tr>'
          for s, src, r, a, y, sub, ex, ac, m, f, pg, k in failed)}</table>
+<h2>Parser warnings</h2>
+<p>What the parser noticed while reading a report (a spam title, a column not printed, a row it
+could not place): our reading's notes, not the agency's errors.</p>
+<table id="warnings"><tr><th class="name">agency</th><th>year</th><th class="name">warning</th><th class="name">file</th></tr>
+{"".join(f'<tr{row_id(k, y)}><td class="name">{_e(a)}</td><td>{_e(y)}</td><td class="name">{_e(m)}</td>'
+         f'<td class="name">{_link(raw_dir, f)}</td></tr>' for a, y, m, f, k in q["warnings"])}</table>
 <h2>Rejected documents</h2>
 <table id="rejected"><tr><th class="name">file</th><th class="name">reason</th></tr>
 {"".join(f'<tr><td class="name">{_link(raw_dir, f)}</td><td class="name">{_e(m)}</td></tr>' for f, m in rejected)}</table>

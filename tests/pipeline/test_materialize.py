@@ -5,6 +5,9 @@ The landing folder holds a cross-year pair that chains (agency A, text), one who
 breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (agency C), a
 report with a cell read with doubt (agency D) and an empty file.
 """
+import html
+from pathlib import Path
+
 import duckdb
 
 from ingestion.parser.spec import measures
@@ -203,3 +206,30 @@ def test_every_published_table_and_column_carries_its_description(built):
         fields = pq.read_schema(Path(published / "parquet" / f"{table}.parquet"))
         described = {f.name: (f.metadata or {}).get(b"description", b"").decode() for f in fields}
         assert described == {c: comment for t, c, comment in columns if t == table}, table
+
+
+def test_the_overview_lists_every_parser_warning_where_its_alert_link_leads(tmp_path, monkeypatch):
+    """The overview counted parse_warning findings but listed none, so an alert's link to one
+    led to an anchor that did not exist. The bundled sample has two (a spam title, a report
+    without the 其他 applicant column)."""
+    import shutil
+
+    from publishing.overview import finding_anchor
+
+    from .conftest import run_job
+
+    raw = tmp_path / "raw"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "samples" / "raw", raw)
+    db = tmp_path / "w" / "govinfo.duckdb"
+    assert run_job(raw, db, monkeypatch).success
+    published = db.parent / "published"
+    con = duckdb.connect(str(published / "govinfo.duckdb"), read_only=True)
+    warnings = con.execute("SELECT agency_key, year, message FROM marts.data_quality_issues "
+                           "WHERE rule = 'parse_warning'").fetchall()
+    con.close()
+    assert len(warnings) >= 2
+    page = (published / "overview.html").read_text(encoding="utf-8")
+    listed = page.split('<table id="warnings">')[1].split("</table>")[0]
+    for key, year, message in warnings:
+        assert html.escape(message) in listed, message
+        assert f'id="{finding_anchor(key, year)}"' in page
