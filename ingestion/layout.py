@@ -25,6 +25,8 @@ from urllib.parse import quote
 
 from .ledger import LEDGER_NAME
 
+KEEP_LOGS = 20  # the newest logs of each kind kept in the logs folder
+
 
 @dataclass(frozen=True)
 class Layout:
@@ -80,8 +82,16 @@ class Layout:
 
     @property
     def dbt_logs(self) -> Path:
-        """The logs of failed dbt builds (`dbt-<run id>.log`), kept for the messages that name them."""
+        """The logs of failed dbt builds (`dbt-<run id>.log`) and of `govinfo run`'s step output
+        (`run-*.log`), kept for the messages that name them."""
         return self.root / "logs"
+
+    def keep_newest_logs(self, pattern: str, keep: int = KEEP_LOGS) -> None:
+        """Remove all but the newest `keep` files of the logs folder that match the glob
+        `pattern` (one kind of log: older ones are named by no message still shown)."""
+        found = sorted(self.dbt_logs.glob(pattern), key=lambda p: p.stat().st_mtime)
+        for old in found[:-keep]:
+            old.unlink(missing_ok=True)
 
     def url(self, path: Path) -> str:
         """A link to a file of the warehouse folder that people can follow: under

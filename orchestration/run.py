@@ -314,9 +314,6 @@ def _run_and_summarise(raw_dir: Path, warehouse: Path, layout, verbose: bool = F
     return 0 if result.success else 1
 
 
-KEEP_RUN_OUTPUTS = 20  # the newest runs' step output kept beside the warehouse
-
-
 @contextlib.contextmanager
 def _steps_output(layout, verbose: bool):
     """What the steps print (dbt's line per model and test, ~300 lines for the sample) goes
@@ -330,8 +327,7 @@ def _steps_output(layout, verbose: bool):
     kept = folder / f"run-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
     with open(kept, "w", encoding="utf-8") as out, contextlib.redirect_stdout(out):
         yield kept
-    for old in sorted(folder.glob("run-*.log"), key=lambda p: p.stat().st_mtime)[:-KEEP_RUN_OUTPUTS]:
-        old.unlink(missing_ok=True)
+    layout.keep_newest_logs("run-*.log")
 
 
 def _say_outcome(result) -> None:

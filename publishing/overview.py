@@ -43,12 +43,12 @@ def _link(raw_dir: Path | None, source_file: str | None) -> str:
 
 _BAR = {"with findings": "#d9534f", "read with doubt": "#f0ad4e", "clean": "#5cb85c"}
 _OUTCOME_COLOURS = ("#5cb85c", "#9fd89f", "#d9534f", "#f0ad4e", "#999999", "#5bc0de", "#337ab7", "#8e6c8a")
+_SOURCES = {"agency": "#d9534f", "extraction": "#f0ad4e", "file": "#777777"}
 
 
 def _outcomes() -> dict[str, str]:
     """The measures that split （七）总计 by outcome (the contract's), each with its colour."""
     return dict(zip(outcome_measures(), itertools.cycle(_OUTCOME_COLOURS)))
-_SOURCES = {"agency": "#d9534f", "extraction": "#f0ad4e", "file": "#777777"}
 
 
 def _bars(chart_id: str, label: str, rows: list[tuple[str, dict[str, int], str]], colours: dict[str, str]) -> str:

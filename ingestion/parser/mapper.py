@@ -490,12 +490,13 @@ class _Evidence:
     def of(cls, template: Template, trow: TRow, values: dict[str, Value], unsure: set[str], full: bool) -> _Evidence:
         fields = set(trow.fields)
         judged = [c for c in template.checks() if set(c.fields) & fields and not set(c.fields) & unsure]
+        verdict = {id(c): check_passes(c, values) for c in judged}  # each rule judged once
         own = [c for c in judged if set(c.fields) <= fields]
         across = [c for c in judged if not set(c.fields) <= fields]
         empty = full and _section_empty(template, fields, values)
-        held = [c for c in across if check_passes(c, values) is True and (empty or any(values[f].value for f in c.fields))]
-        return cls(own=own, across=across, bad_own=[c for c in own if check_passes(c, values) is False], held=held,
-                   failed=[c for c in across if check_passes(c, values) is False],
+        held = [c for c in across if verdict[id(c)] is True and (empty or any(values[f].value for f in c.fields))]
+        return cls(own=own, across=across, bad_own=[c for c in own if verdict[id(c)] is False], held=held,
+                   failed=[c for c in across if verdict[id(c)] is False],
                    whole=[c for c in template.checks() if set(c.fields) <= fields])
 
 

@@ -57,7 +57,6 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Wa
         _keep_partial_parse(Path(target))
 
 
-KEEP_DBT_LOGS = 20  # failed builds' logs kept beside the warehouse (the newest)
 FAILING_ROWS = 3  # rows shown per failing test
 
 
@@ -65,7 +64,7 @@ def _explain_failure(target: Path, run_id: str, layout: Layout) -> str:
     """What a failed `dbt build` found, one line per failing test with its first rows (what
     each test's query selects: the override row, the duplicated key…), and where its log is
     kept: the run's target folder and its dbt.log are removed when the step ends."""
-    kept = _keep_log(target / "dbt.log", layout.dbt_logs, run_id)
+    kept = _keep_log(target / "dbt.log", layout, run_id)
     lines = []
     try:
         results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))["results"]
@@ -97,15 +96,14 @@ def _failing_rows(warehouse: Path, result: dict) -> list[str]:
     return [", ".join(f"{n}={v}" for n, v in zip(names, row)) for row in rows]
 
 
-def _keep_log(log: Path, folder: Path, run_id: str) -> Path | None:
+def _keep_log(log: Path, layout: Layout, run_id: str) -> Path | None:
     """Copy the build's dbt.log into the warehouse's logs folder; keep the newest few."""
     if not log.exists():
         return None
-    folder.mkdir(parents=True, exist_ok=True)
-    kept = folder / f"dbt-{run_id}.log"
+    layout.dbt_logs.mkdir(parents=True, exist_ok=True)
+    kept = layout.dbt_logs / f"dbt-{run_id}.log"
     shutil.copyfile(log, kept)
-    for old in sorted(folder.glob("dbt-*.log"), key=lambda p: p.stat().st_mtime)[:-KEEP_DBT_LOGS]:
-        old.unlink(missing_ok=True)
+    layout.keep_newest_logs("dbt-*.log")
     return kept
 
 
