@@ -17,7 +17,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +53,35 @@ class ParseSummary:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     transient: list[tuple[str, str]] = field(default_factory=list)  # (file, error): retry later
     vanished: list[str] = field(default_factory=list)  # sha256 whose files changed or went away
+    outcomes: dict[str, DocumentOutcome] = field(default_factory=dict)  # sha256 → what became of it
+
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    """What became of one document in a parse: its own status, apart from the run's, for the
+    Dagster partition that names it (orchestration.defs.ingestion's `document_read` check)."""
+    document_id: str
+    file: str
+    status: str  # parsed | rejected | transient | vanished
+    reason: str = ""  # why it was rejected or not parsed
+    agency: str | None = None
+    year: int | None = None
+    template: str | None = None
+    extraction: str | None = None  # exact | verified | uncertain (parsed documents)
+    uncertain_cells: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, record: dict) -> DocumentOutcome:
+        """The outcome a parse record (as stored, or as a worker returned it) says."""
+        if record["status"] == "changed":
+            return cls(record["document_id"], record.get("file", ""), "vanished", "its file changed while it was read")
+        base = cls(record["document_id"], record.get("file", ""), record["status"], record.get("reason", ""))
+        result = record.get("result")
+        if record["status"] != "parsed" or not result:
+            return base
+        extraction = result["extraction"]
+        return replace(base, agency=result.get("agency"), year=result.get("year"), template=result.get("template"),
+                       extraction=extraction["status"], uncertain_cells=tuple(extraction["uncertain_cells"]))
 
 
 @dataclass
@@ -129,6 +158,8 @@ def parse_documents(raw_dir: Path, shas: Iterable[str], sources: dict[str, list[
             tasks.append((str(kept), sha, sources[sha][0]))
         else:
             summary.vanished.append(sha)
+            summary.outcomes[sha] = DocumentOutcome(sha, (sources.get(sha) or [""])[0], "vanished",
+                                                    "its files changed or were removed since the scan")
     if workers > 1 and len(tasks) > 1:
         pool = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=multiprocessing.get_context("forkserver"),
                                    initializer=for_parsing)
@@ -138,6 +169,7 @@ def parse_documents(raw_dir: Path, shas: Iterable[str], sources: dict[str, list[
     try:
         for i, record in enumerate(results, start=1):
             status = record["status"]
+            summary.outcomes[record["document_id"]] = DocumentOutcome.of(record)
             if status in ("parsed", "rejected"):
                 store.put(record)
             if status == "rejected" and objects is not None:

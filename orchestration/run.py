@@ -366,7 +366,8 @@ def _say_counts(result, warehouse_path: Path) -> None:
 
 def _say_steps_and_checks(result) -> None:
     """Step times, asset checks (a blocking one with the rows it found) and what was kept out."""
-    checks = result.get_asset_check_evaluations()
+    evaluations = result.get_asset_check_evaluations()
+    checks = [c for c in evaluations if c.partition is None]  # the per-document ones are counted below
     failed_checks = [c for c in checks if not c.passed]
     durations: dict[str, float] = {}
     for event in result.all_events:
@@ -376,6 +377,11 @@ def _say_steps_and_checks(result) -> None:
     print("step times: " + ", ".join(f"{k} {v:.1f}s" for k, v in durations.items()))
     print(f"asset checks: {len(checks)} evaluated, {len(failed_checks)} failed"
           + (": " + ", ".join(f"{c.check_name} ({c.severity.value})" for c in failed_checks) if failed_checks else ""))
+    documents = [c for c in evaluations if c.partition is not None]
+    if documents:
+        doubt = sum(1 for c in documents if not c.passed and c.severity.value == "WARN")
+        print(f"document checks (one per partition): {len(documents)} evaluated, {doubt} read with uncertain cells, "
+              f"{sum(1 for c in documents if not c.passed) - doubt} not read")
     for c in failed_checks:  # a blocking check names what it found: the documents and rows
         for line in _failing_rows(c)[:5] if c.severity.value == "ERROR" else []:
             print(f"  {c.check_name}: {line}")

@@ -43,8 +43,8 @@ def _failed_checks(context: dg.HookContext) -> list[dict]:
     out = []
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
-        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR:
-            continue
+        if evaluation.passed or evaluation.severity != dg.AssetCheckSeverity.ERROR or not evaluation.blocking:
+            continue  # (a rejected document's own check is not blocking: the digest lists it)
         failures = evaluation.metadata.get("failures")
         out.append({"check": evaluation.check_name, "asset": evaluation.asset_key.to_user_string(),
                     "failures": (failures.value if failures is not None else []) or []})

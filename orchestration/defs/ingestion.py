@@ -7,9 +7,11 @@ re-parse any subset; a run may cover many partitions at once (single-run backfil
 The library does the work (ingestion.ingest); this module only wires it.
 """
 
+import warnings
+
 import dagster as dg
 
-from ingestion.ingest import load_staging, parse_documents, quarantine_transient
+from ingestion.ingest import DocumentOutcome, load_staging, parse_documents, quarantine_transient
 from ingestion.landing import LandingIndex
 from ingestion.parse_store import ParseStore
 from ingestion.warehouse import RAW_TABLES, WarehouseUnavailable
@@ -50,13 +52,32 @@ class ParseConfig(dg.Config):
 FILES_SHOWN = 200  # partitions named in one materialization's metadata
 
 
-@dg.asset(key=["ingestion", "parsed_documents"], group_name="ingestion", kinds={"python"},
-          partitions_def=DOCUMENTS, backfill_policy=dg.BackfillPolicy.single_run(), retry_policy=PARSE_RETRY,
-          pool=PARSE_POOL,
-          description="Parse each document (partition = a file name ~ the start of its sha256) into the parse store: "
-                      "its 207 cells, or the reason it was rejected.")
-def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, paths: WarehousePaths
-                     ) -> dg.MaterializeResult:
+PARSED = dg.AssetKey(["ingestion", "parsed_documents"])
+DOCUMENT_READ = "document_read"
+UNCERTAIN_SHOWN = 50  # uncertain cells named in one document's check result
+
+
+def _document_check() -> dg.AssetCheckSpec:
+    """Each document's own status, one result per partition. A run parses many partitions at
+    once (single-run backfill) and its materialization covers them all, so a rejected
+    document is told apart by this check, logged per partition (`AssetCheckEvaluation` with
+    its `partition`: the way Dagster records a partition's own result inside a range run)."""
+    with warnings.catch_warnings():  # partitioned asset checks are a preview feature (dagster 1.13)
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        return dg.AssetCheckSpec(
+            DOCUMENT_READ, asset=PARSED, partitions_def=DOCUMENTS,
+            description="The document of this partition was read: passes when every cell was read exactly or "
+                        "verified by the arithmetic; fails as a warning when cells stayed uncertain (extraction "
+                        "doubt, never the agency's error); fails as an error when it was rejected (its reason).")
+
+
+@dg.multi_asset(specs=[dg.AssetSpec(PARSED, group_name="ingestion", kinds={"python"}, partitions_def=DOCUMENTS,
+                                    description="Parse each document (partition = a file name ~ the start of its "
+                                                "sha256) into the parse store: its 207 cells, or the reason it was "
+                                                "rejected.")],
+                name="parsed_documents", partitions_def=DOCUMENTS, backfill_policy=dg.BackfillPolicy.single_run(),
+                retry_policy=PARSE_RETRY, pool=PARSE_POOL, check_specs=[_document_check()], can_subset=True)
+def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, paths: WarehousePaths):
     layout = paths.layout
     store = ParseStore(layout.parse_store)
     with LandingIndex(layout.landing_index) as index:
@@ -96,7 +117,48 @@ def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, pat
     if len(sha_of) == 1:
         [sha] = sha_of.values()
         meta["file"] = ", ".join(sources.get(sha, []) if sha else []) or "(gone)"
-    return dg.MaterializeResult(metadata=meta)
+    if dg.AssetCheckKey(PARSED, DOCUMENT_READ) in context.selected_asset_check_keys:
+        for key, sha in sha_of.items():
+            outcome = (s.outcomes.get(sha) or _stored_outcome(store, sha)) if sha else None
+            context.log_event(_evaluation(key, outcome, sources.get(sha or "", [])))
+    yield dg.MaterializeResult(asset_key=PARSED, metadata=meta)
+
+
+def _stored_outcome(store: ParseStore, sha: str) -> DocumentOutcome | None:
+    """The outcome of a document parsed by an earlier attempt of this run (a retry parses
+    only the rest), from its stored record."""
+    record = store.get(sha)
+    return DocumentOutcome.of(record) if record else None
+
+
+def _evaluation(key: str, outcome: DocumentOutcome | None, files: list[str]) -> dg.AssetCheckEvaluation:
+    """One partition's `document_read` result, with its own document's file, agency, year,
+    extraction status, reason and uncertain cells."""
+    if outcome is None:
+        outcome = DocumentOutcome("", "", "vanished", "no document of the landing index has this partition's hash")
+    meta: dict = {"status": outcome.status, "files": ", ".join(files) or outcome.file or "(none)"}
+    if outcome.document_id:
+        meta["document_id"] = outcome.document_id
+    if outcome.reason:
+        meta["reason"] = outcome.reason
+    if outcome.status == "parsed":
+        meta |= {"agency": outcome.agency or "", "year": outcome.year or 0, "template": outcome.template or "",
+                 "extraction": outcome.extraction or "", "uncertain_cells": len(outcome.uncertain_cells)}
+        if outcome.uncertain_cells:
+            meta["uncertain"] = dg.MetadataValue.md("\n".join(f"- `{c}`" for c in outcome.uncertain_cells[:UNCERTAIN_SHOWN]))
+    passed = outcome.status == "parsed" and outcome.extraction != "uncertain"
+    doubt = outcome.status == "parsed"  # read, with cells left uncertain: a warning
+    return dg.AssetCheckEvaluation(
+        asset_key=PARSED, check_name=DOCUMENT_READ, partition=key, passed=passed, metadata=meta,
+        severity=dg.AssetCheckSeverity.WARN if doubt else dg.AssetCheckSeverity.ERROR,
+        description=_said(outcome))
+
+
+def _said(outcome: DocumentOutcome) -> str:
+    if outcome.status == "parsed":
+        doubt = f", {len(outcome.uncertain_cells)} cell(s) uncertain" if outcome.uncertain_cells else ""
+        return f"read ({outcome.extraction}{doubt}): {outcome.agency} {outcome.year}"
+    return f"{outcome.status}: {outcome.reason}"
 
 
 def _raw_specs() -> list[dg.AssetSpec]:

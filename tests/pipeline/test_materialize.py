@@ -33,6 +33,26 @@ def test_run_succeeds_and_loads_every_good_document(built):
     con.close()
 
 
+def test_each_document_partition_carries_its_own_status(built):
+    """A rejected document is not a green success: each partition's `document_read` result
+    is its own document's (file, agency, year, extraction status, reason, uncertain cells)."""
+    *_, result, _ = built
+    checks = [e for e in result.get_asset_check_evaluations() if e.check_name == "document_read"]
+    assert all(e.partition for e in checks) and len({e.partition for e in checks}) == len(checks) == 7
+    by_file = {e.metadata["files"].value: e for e in checks}
+    empty = by_file["empty.txt"]
+    assert (empty.passed, empty.severity.value, empty.metadata["status"].value) == (False, "ERROR", "rejected")
+    assert empty.metadata["reason"].value == "empty file" and empty.partition.startswith("empty.txt~")
+    rough = by_file["d_2023.txt"]  # read, one cell left uncertain: extraction doubt, a warning
+    assert (rough.passed, rough.severity.value) == (False, "WARN")
+    assert (rough.metadata["agency"].value, rough.metadata["year"].value) == ("济南市统计局", 2023)
+    assert rough.metadata["extraction"].value == "uncertain" and ROUGH_CELL in rough.metadata["uncertain"].value
+    clean = by_file["a_2021.txt"]
+    assert clean.passed and (clean.metadata["agency"].value, clean.metadata["year"].value) == ("聊城市教育局", 2021)
+    assert clean.metadata["extraction"].value in ("exact", "verified") and clean.metadata["uncertain_cells"].value == 0
+    assert not any(e.blocking for e in checks)  # one document never stops the others
+
+
 def test_each_measure_sums_the_cells_the_contract_names(built):
     """fct_agency_year has a column per measure of fields.csv, in its order, each the sum of
     its cells: Python and SQL read the same contract."""
@@ -110,7 +130,7 @@ def test_a_cell_read_with_doubt_is_an_extraction_finding_not_the_agencys(built):
 
 def test_checks_report_findings_as_warnings_and_pipeline_checks_pass(built):
     *_, result, _ = built
-    evals = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    evals = {e.check_name: e for e in result.get_asset_check_evaluations() if e.partition is None}
     assert {"gx_raw_documents", "gx_raw_report_cells", "gx_data_quality_issues", "gx_dim_agency", "gx_fct_agency_year",
             "gx_rec_within_report", "gx_rec_cross_year"} <= set(evals)
     failed = {name: e for name, e in evals.items() if not e.passed}
