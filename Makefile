@@ -53,6 +53,10 @@ dagster-ui: setup
 	DAGSTER_HOME=$(DAGSTER_HOME) GOVINFO_RAW_DIR=$(abspath $(RAW)) GOVINFO_WAREHOUSE=$(abspath $(WAREHOUSE)) \
 		VIRTUAL_ENV=$(CURDIR)/$(VENV) PATH=$(CURDIR)/$(VENV)/bin:$$PATH $(VENV)/bin/dg dev
 
+# Datasette over the published marts (facets, filters, a URL per row, CSV/JSON, canned queries)
+browse: setup
+	$(VENV)/bin/govinfo browse --warehouse $(WAREHOUSE) --port $(or $(PORT),8001)
+
 # the generated documents the library tests read (tests/fixtures/corpus): write them again after
 # a change of the generator; tests/pipeline/test_fixtures.py says when
 fixtures: setup

@@ -130,6 +130,23 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def _browse(args: argparse.Namespace) -> int:
+    from ingestion.layout import Layout
+    from publishing.browse import command, prepare
+
+    try:
+        sqlite, meta = prepare(Layout(Path(args.warehouse)).published)
+    except FileNotFoundError as exc:
+        print(f"govinfo browse: {exc}", file=sys.stderr)
+        return 2
+    if args.export_only:
+        print(f"browse: ready ({sqlite}, {meta})")
+        return 0
+    print(f"browse: serving http://{args.host}:{args.port}/{sqlite.stem} (Ctrl-C stops)", flush=True)
+    cmd = command(sqlite, meta, args.host, args.port)
+    os.execv(cmd[0], cmd)
+
+
 def _from_env(p: argparse.ArgumentParser, flag: str, var: str, what: str) -> None:
     """An option whose default is an environment variable (docs/operators.md): required only
     where the variable is not set."""
@@ -160,6 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     _from_env(q, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file")
     q.add_argument("--note", default="", help="why (drop)")
     q.set_defaults(func=_quarantine)
+    b = sub.add_parser("browse", help="serve the published marts in Datasette (facets, filters, canned queries)")
+    _from_env(b, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file whose publication to serve")
+    b.add_argument("--host", default="127.0.0.1")
+    b.add_argument("--port", type=int, default=8001)
+    b.add_argument("--export-only", action="store_true", help="make the SQLite copy and its metadata, do not serve")
+    b.set_defaults(func=_browse)
     args = ap.parse_args(argv)
     if getattr(args, "action", "list") != "list" and not args.ref:
         ap.error(f"quarantine {args.action} needs the document: a sha256 or a file name")

@@ -167,3 +167,10 @@ def test_a_text_that_is_no_report_is_said_to_be_none_not_the_agencys_fault(tmp_p
                       "| （一）予以公开 | 3 | 0 | 0 | 0 | 0 | 0 | 3 |\n", encoding="utf-8")
     p = run("parse", readme)
     assert p.returncode == 2 and "not a readable annual report" in p.stderr and "agency" not in p.stderr, p.stderr
+
+
+def test_browse_before_any_publication_says_so_in_one_line(tmp_path):
+    p = run("browse", "--warehouse", tmp_path / "w" / "govinfo.duckdb", "--export-only")
+    assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+    assert p.stderr.strip() == f"govinfo browse: nothing published at {tmp_path / 'w' / 'published'} yet: " \
+                               "`govinfo run` publishes the marts"
