@@ -249,7 +249,7 @@ def test_the_overview_lists_every_parser_warning_where_its_alert_link_leads(tmp_
     con.close()
     assert len(warnings) >= 2
     page = (published / "overview.html").read_text(encoding="utf-8")
-    listed = page.split('<table id="warnings">')[1].split("</table>")[0]
+    listed = html.unescape(page.split('<table id="warnings"')[1].split("</table>")[0])
     for key, year, message in warnings:
-        assert html.escape(message) in listed, message
+        assert message in listed, message
         assert f'id="{finding_anchor(key, year)}"' in page
