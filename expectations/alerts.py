@@ -17,6 +17,7 @@ separated), _SMTP_USER, _SMTP_PASSWORD, _SMTP_STARTTLS; GOVINFO_ALERT_WEBHOOK_UR
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import smtplib
@@ -101,10 +102,33 @@ def _issues(warehouse: Path) -> list[dict]:
 
 
 def _ledger(path: Path) -> sqlite3.Connection:
+    """What was delivered on which channel: issues (never alerted twice) and failed runs
+    (told once, by the failure hook in the run or the run-failure sensor after it)."""
     con = sqlite3.connect(str(path), timeout=60, isolation_level=None)
     con.execute("CREATE TABLE IF NOT EXISTS alerted_issues "
                 "(issue_id TEXT, channel TEXT, run_id TEXT, alerted_at TEXT, PRIMARY KEY (issue_id, channel))")
+    con.execute("CREATE TABLE IF NOT EXISTS alerted_runs "
+                "(run_id TEXT, channel TEXT, alerted_at TEXT, PRIMARY KEY (run_id, channel))")
     return con
+
+
+@functools.cache
+def _template(name: str):
+    """An e-mail's HTML template (expectations/templates; loaded on first use, autoescaped)."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
+                             finalize=lambda v: "" if v is None else v)
+    return env.get_template(name)
+
+
+def worst_severity(issues: list[dict]) -> str:
+    return "error" if any(i["severity"] == "error" for i in issues) else "warn"
+
+
+def digest_subject(issues: list[dict]) -> str:
+    """The digest's subject, its worst severity first, so a mail filter can route it."""
+    return f"govinfo [{worst_severity(issues)}]: {len(issues)} new data-quality issue(s)"
 
 
 def _with_links(issues: list[dict], layout: Layout) -> list[dict]:
@@ -141,20 +165,32 @@ def format_text(issues: list[dict], run_id: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _deliver(channel: str, cfg: dict, subject: str, text: str, payload: dict) -> None:
-    """One message on one channel: the text as an e-mail, the payload as a webhook's JSON."""
+def format_html(issues: list[dict], run_id: str) -> str:
+    """The digest as HTML, grouped as the text is (the agencies' own errors apart from the
+    parser's doubt), each finding linked to its row of the overview."""
+    groups = [{"heading": heading, "issues": [{**i, "place": _place(i)} for i in issues if i["finding_source"] == s]}
+              for s, heading in SOURCE_HEADINGS.items()]
+    return _template("digest.html").render(subject=digest_subject(issues), run_id=run_id, run_link=run_link(run_id),
+                                           issues=issues, groups=[g for g in groups if g["issues"]])
+
+
+def _deliver(channel: str, cfg: dict, subject: str, text: str, payload: dict, html: str | None = None) -> None:
+    """One message on one channel: the text (and its HTML) as an e-mail, the payload as a
+    webhook's JSON."""
     if channel == "smtp":
-        _mail(cfg, subject, text)
+        _mail(cfg, subject, text, html)
     else:
-        _post(cfg, payload)
+        _post(cfg, {"subject": subject, **payload})
 
 
-def _mail(cfg: dict, subject: str, text: str) -> None:
+def _mail(cfg: dict, subject: str, text: str, html: str | None = None) -> None:
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = cfg.get("sender", "govinfo@localhost")
     msg["To"] = ", ".join(cfg["to"])
     msg.set_content(text)
+    if html:
+        msg.add_alternative(html, subtype="html")
     with smtplib.SMTP(cfg["host"], int(cfg.get("port", 25)), timeout=int(cfg.get("timeout", 30))) as smtp:
         if cfg.get("starttls"):
             smtp.starttls()
@@ -203,19 +239,46 @@ class RunFailure:
             lines += ["", f"run: {self.link}"]
         return "\n".join(lines) + "\n"
 
+    def html(self) -> str:
+        return _template("failure.html").render(f=self)
 
-def send_failure(failure: RunFailure, config: AlertConfig | None = None) -> list[DigestResult]:
-    """Tell every configured channel that a run failed, naming the failing rows. A channel
-    that fails is reported, not raised (the run has failed already)."""
+    @property
+    def subject(self) -> str:
+        return f"govinfo [failed]: run FAILED at {self.step}"
+
+
+def send_failure(failure: RunFailure, config: AlertConfig | None = None, ledger: Path | None = None
+                 ) -> list[DigestResult]:
+    """Tell every configured channel that a run failed, naming the failing rows, once per
+    run and channel when `ledger` (the warehouse's alerts ledger) is given: the failure hook
+    tells it from inside the run, the run-failure sensor after any run that ended failed, and
+    whichever comes second finds it told. A channel that fails is reported, not raised (the
+    run has failed already)."""
     config = config or load_config()
+    try:
+        con = _ledger(ledger) if ledger is not None and config.channels else None
+    except sqlite3.Error:  # an unreadable ledger must not silence the alert: told, perhaps twice
+        con = None
     out = []
-    for channel in config.channels:
-        try:
-            _deliver(channel, getattr(config, channel), f"govinfo: run FAILED at {failure.step}", failure.text(),
-                     {"run_id": failure.run_id, "run_failed": failure.__dict__, "text": failure.text()})
+    try:
+        for channel in config.channels:
+            if con is not None and con.execute("SELECT 1 FROM alerted_runs WHERE run_id = ? AND channel = ?",
+                                               [failure.run_id, channel]).fetchall():
+                continue
+            try:
+                _deliver(channel, getattr(config, channel), failure.subject, failure.text(),
+                         {"run_id": failure.run_id, "run_failed": failure.__dict__, "text": failure.text()},
+                         failure.html())
+            except Exception as exc:  # network, auth, refused
+                out.append(DigestResult(channel, 1, False, f"{type(exc).__name__}: {exc}"))
+                continue
+            if con is not None:
+                con.execute("INSERT OR IGNORE INTO alerted_runs VALUES (?, ?, ?)",
+                            [failure.run_id, channel, datetime.now(timezone.utc).isoformat()])
             out.append(DigestResult(channel, 1, True))
-        except Exception as exc:  # network, auth, refused
-            out.append(DigestResult(channel, 1, False, f"{type(exc).__name__}: {exc}"))
+    finally:
+        if con is not None:
+            con.close()
     return out
 
 
@@ -237,9 +300,9 @@ def send_digests(warehouse: Path, run_id: str, config: AlertConfig | None = None
                 summary.results.append(DigestResult(channel, 0, True))
                 continue
             try:
-                _deliver(channel, getattr(config, channel), f"govinfo: {len(pending)} new data-quality issue(s)",
-                         format_text(pending, run_id),
-                         {"run_id": run_id, "run_link": run_link(run_id), "new_issues": pending})
+                _deliver(channel, getattr(config, channel), digest_subject(pending), format_text(pending, run_id),
+                         {"run_id": run_id, "run_link": run_link(run_id), "severity": worst_severity(pending),
+                          "new_issues": pending}, format_html(pending, run_id))
             except Exception as exc:  # network, auth, refused: retried next run
                 summary.results.append(DigestResult(channel, len(pending), False, f"{type(exc).__name__}: {exc}"))
                 continue

@@ -23,7 +23,8 @@ def _describe() -> dict:
     checks = sorted(f"{key.asset_key.to_user_string()}:{key.name}" for key in repo.asset_graph.asset_check_keys)
     jobs = sorted(j.name for j in repo.get_all_jobs() if not j.name.startswith("__"))
     partitioned = sorted(spec.key.to_user_string() for spec in d.resolve_all_asset_specs() if spec.partitions_def)
-    sensors = sorted(f"{s.name}->{s.job_name}" for s in repo.sensor_defs)
+    sensors = sorted(f"{s.name}->{'RUN_STATUS' if s.sensor_type.value == 'RUN_STATUS' else s.job_name}"
+                     for s in repo.sensor_defs)
     schedules = sorted(f"{s.name}->{s.job_name}@{s.cron_schedule}" for s in repo.schedule_defs)
     return {"assets": dict(sorted(assets.items())), "checks": checks, "jobs": jobs, "partitioned": partitioned,
             "sensors": sensors, "schedules": schedules}
@@ -43,6 +44,6 @@ def test_every_mart_has_a_gx_check_and_dbt_lineage():
     assert "raw/report_cells" in current["assets"]["staging/stg_raw__report_cells"]["deps"]
     assert current["jobs"] == ["build_warehouse", "rebuild_marts"]
     assert current["partitioned"] == ["ingestion/parsed_documents"]
-    assert current["sensors"] == ["landing_sensor->build_warehouse"]
+    assert current["sensors"] == ["alert_on_run_failure->RUN_STATUS", "landing_sensor->build_warehouse"]
     assert current["schedules"] == ["daily_rebuild->rebuild_marts@0 3 * * *"]
     assert "ingestion/parsed_documents" in current["assets"]["raw/documents"]["deps"]

@@ -36,10 +36,9 @@ def maintainer_digest(context: dg.AssetExecutionContext, paths: WarehousePaths):
                               metadata={"failed_channels": dg.MetadataValue.json(failed)} if failed else {})
 
 
-def _failed_checks(context: dg.HookContext) -> list[dict]:
-    """The blocking checks that failed with ERROR in this run, with the rows they name."""
-    records = context.instance.get_records_for_run(
-        context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+def _failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[dict]:
+    """The blocking checks that failed with ERROR in a run, with the rows they name."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
     out = []
     for record in records:
         evaluation = record.event_log_entry.dagster_event.event_specific_data
@@ -51,17 +50,49 @@ def _failed_checks(context: dg.HookContext) -> list[dict]:
     return out
 
 
-@dg.failure_hook
+def _failed_steps(instance: dg.DagsterInstance, run_id: str) -> list[tuple[str, str]]:
+    """(step, error) of each step that failed in a run."""
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.STEP_FAILURE).records
+    out = []
+    for record in records:
+        event = record.event_log_entry.dagster_event
+        error = event.event_specific_data.error
+        out.append((event.step_key, f"{error.cls_name}: {error.message.strip()}" if error else event.message or ""))
+    return out
+
+
+@dg.failure_hook(required_resource_keys={"paths"})
 def alert_on_failure(context: dg.HookContext) -> None:
     """A failed step tells the maintainers at once, naming the blocking check and its rows:
-    such a run never reaches the digest."""
+    such a run never reaches the digest. Recorded in the alerts ledger, so the run-failure
+    sensor does not tell it again."""
     config = load_config()
     if not config.channels:
         return
     error = context.op_exception
     failure = RunFailure(run_id=context.run_id, job=context.job_name, step=context.step_key,
                          error=f"{type(error).__name__}: {error}" if error else "the step failed",
-                         checks=_failed_checks(context), link=run_link(context.run_id))
-    for r in send_failure(failure, config):
+                         checks=_failed_checks(context.instance, context.run_id), link=run_link(context.run_id))
+    for r in send_failure(failure, config, ledger=context.resources.paths.layout.alerts_ledger):
         log = context.log.info if r.delivered else context.log.warning
         log(f"failure alert: {r.channel}: {'delivered' if r.delivered else 'FAILED: ' + str(r.error)}")
+
+
+@dg.run_failure_sensor(name="alert_on_run_failure", default_status=dg.DefaultSensorStatus.RUNNING,
+                       minimum_interval_seconds=30,
+                       description="Tells the maintainers of every failed govinfo run the failure hook did not "
+                                   "tell: a run whose process died, was cancelled or failed before a step ran. "
+                                   "Needs the daemon (`dagster-daemon run`, `dg dev`); runs of `govinfo run` "
+                                   "are told by the hook.")
+def alert_on_run_failure(context: dg.RunFailureSensorContext, paths: WarehousePaths) -> None:
+    config = load_config()
+    if not config.channels:
+        return
+    run = context.dagster_run
+    steps = _failed_steps(context.instance, run.run_id)
+    failure = RunFailure(
+        run_id=run.run_id, job=run.job_name, step=", ".join(s for s, _ in steps) or "(the run, before or between steps)",
+        error="; ".join(e for _, e in steps) or context.failure_event.message or "the run failed",
+        checks=_failed_checks(context.instance, run.run_id), link=run_link(run.run_id))
+    for r in send_failure(failure, config, ledger=paths.layout.alerts_ledger):
+        context.log.info(f"failure alert: {r.channel}: {'delivered' if r.delivered else 'FAILED: ' + str(r.error)}")

@@ -46,7 +46,11 @@ def test_one_digest_per_channel_then_nothing_twice(built, smtp_server, webhook_s
     first = send_digests(warehouse, "run-1", config)
     assert [r.delivered for r in first.results] == [True, True]
     assert len(mails) == 1 and len(posts) == 1
-    body = mails[0].get_payload(decode=True).decode("utf-8")
+    parts = {part.get_content_type(): part.get_payload(decode=True).decode("utf-8") for part in mails[0].walk()
+             if not part.is_multipart()}
+    body, page_html = parts["text/plain"], parts["text/html"]
+    assert mails[0]["Subject"].startswith("govinfo [error]: ") and posts[0]["severity"] == "error"
+    assert "天津市商务局" in page_html and "review_total" in page_html and "Not the agency&#39;s error" in page_html
     assert "天津市商务局 2023" in body and "review_total" in body and "empty.txt" in body
     # the agencies' own errors, then what the parser could not read: never mixed
     agency, extraction = body.index("the agency's numbers"), body.index("Not the agency's error")
@@ -120,3 +124,51 @@ def test_a_channel_that_fails_is_a_failed_check_the_summary_names(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:]
     summary = done.stdout.split("==== govinfo run summary ====")[1]
     assert "alerts_delivered (WARN)" in summary
+
+
+def test_a_failed_run_is_told_once_by_the_hook_or_else_by_the_run_failure_sensor(tmp_path, webhook_server,
+                                                                                   monkeypatch):
+    """The failure hook tells a failed step from inside the run; Dagster's run-failure sensor
+    tells any failed run after it (a run whose process died never reaches a hook). The
+    alerts ledger makes it once: whichever comes second finds the run told."""
+    import dagster as dg
+
+    from orchestration.definitions import defs
+    from orchestration.defs.alerts import alert_on_run_failure
+    from orchestration.defs.jobs import REBUILD_JOB
+    from orchestration.defs.resources import WarehousePaths
+
+    port, posts = webhook_server
+    raw, warehouse = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
+    raw.mkdir()
+    warehouse.parent.mkdir()
+    warehouse.write_bytes(b"not a DuckDB file")  # the load step fails on it
+    monkeypatch.setenv("GOVINFO_RAW_DIR", str(raw))
+    monkeypatch.setenv("GOVINFO_WAREHOUSE", str(warehouse))
+    instance = dg.DagsterInstance.ephemeral()
+    paths = WarehousePaths(raw_dir=str(raw), warehouse=str(warehouse))
+
+    def sensor_after(run):
+        failure = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE).records[0]
+        context = dg.build_run_status_sensor_context(
+            sensor_name="alert_on_run_failure", dagster_instance=instance, dagster_run=instance.get_run_by_id(run.run_id),
+            dagster_event=failure.event_log_entry.dagster_event, resources={"paths": paths}).for_run_failure()
+        alert_on_run_failure(context)
+
+    monkeypatch.setenv("GOVINFO_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{port}/hook")
+    told = defs().resolve_job_def(REBUILD_JOB).execute_in_process(instance=instance, raise_on_error=False)
+    assert not told.success and len(posts) == 1
+    assert posts[0]["subject"].startswith("govinfo [failed]: run FAILED at ") and posts[0]["run_id"] == told.run_id
+    sensor_after(told)
+    assert len(posts) == 1  # the hook told it: the sensor finds it in the ledger
+
+    monkeypatch.delenv("GOVINFO_ALERT_WEBHOOK_URL")  # the run itself tells no one
+    silent = defs().resolve_job_def(REBUILD_JOB).execute_in_process(instance=instance, raise_on_error=False)
+    assert not silent.success and len(posts) == 1
+    monkeypatch.setenv("GOVINFO_ALERT_WEBHOOK_URL", f"http://127.0.0.1:{port}/hook")
+    sensor_after(silent)
+    assert len(posts) == 2 and posts[1]["run_id"] == silent.run_id
+    said = posts[1]["run_failed"]
+    assert said["step"] == "raw_reports" and "govinfo.duckdb" in said["error"], said
+    sensor_after(silent)
+    assert len(posts) == 2  # once
