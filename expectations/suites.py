@@ -8,11 +8,12 @@ repeats them, so a broken key is one failed check.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable
 
 import great_expectations.expectations as gxe
+import polars as pl
 from great_expectations.expectations.row_conditions import Column as Col
 
 from ingestion.limits import AGENCY_NAME_LENGTH, FIRST_YEAR, MAX_COUNT
@@ -28,16 +29,42 @@ def _meta(severity: str, why: str) -> dict:
     return {"severity": severity, "why": why}
 
 
+FINDING = "finding"  # a rule result in words where it failed: Data Docs show these as its unexpected values
+FINDING_PARTS = ("agency_name", "year", "rule", "subject", "source_file")
+
+
+def _finding(columns: list[str]) -> pl.Expr:
+    """A failed rule result named in words (agency · year · rule · subject · file), null where
+    it passed: GX's Data Docs list a failed expectation's unexpected values, so a finding's
+    page names the reports, not "False"."""
+    parts = [pl.col(c).cast(pl.String) for c in FINDING_PARTS if c in columns]
+    return pl.when(pl.col("passed").not_()).then(pl.concat_str(parts, separator=" · ", ignore_nulls=True))
+
+
 @dataclass
 class Suite:
     """A named list of expectations; GX's ExpectationSuite is built inside a context by
-    expectations.validate, since GX 1.x ties suites to an active context."""
+    expectations.validate, since GX 1.x ties suites to an active context. `derived`: columns
+    made from the table's before validating (name → (the columns read, the expression))."""
     name: str
     expectations: list
+    derived: dict[str, tuple[tuple[str, ...], Callable[[list[str]], pl.Expr]]] = field(default_factory=dict)
+
+    def prepare(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The frame with the derived columns the expectations read."""
+        made = [make(frame.columns).alias(name) for name, (_, make) in self.derived.items()]
+        return frame.with_columns(made) if made else frame
+
+    def severities(self) -> dict[str, int]:
+        """How many expectations of each severity (error, warn) the suite holds."""
+        out: dict[str, int] = {}
+        for e in self.expectations:
+            out[e.meta["severity"]] = out.get(e.meta["severity"], 0) + 1
+        return out
 
     def columns(self) -> set[str]:
         """The columns the expectations read (a check loads only these, plus context)."""
-        out: set[str] = set()
+        out: set[str] = {c for inputs, _ in self.derived.values() for c in inputs}
         for e in self.expectations:
             out.update(c for c in [getattr(e, "column", None)] if c)
             out.update(getattr(e, "column_list", None) or [])
@@ -130,14 +157,19 @@ def _rule_results(rules, finding: str) -> list:
         gxe.ExpectColumnValuesToBeInSet(column="rule", value_set=list(rules),
                                         meta=_meta("error", f"rules are {', '.join(rules)}")),
         gxe.ExpectColumnValuesToNotBeNull(column="passed", meta=_meta("error", "every rule result is decided")),
-        gxe.ExpectColumnValuesToBeInSet(column="passed", value_set=[True], row_condition=Col("finding_source") == "agency",
-                                        meta=_meta("warn", finding)),
+        gxe.ExpectColumnValuesToBeNull(column=FINDING, row_condition=Col("finding_source") == "agency",
+                                       meta=_meta("warn", finding)),
     ]
+
+
+def _rule_suite(name: str, expectations: list) -> Suite:
+    """A rule-result table's suite: its failures named in words (FINDING) for the Data Docs."""
+    return Suite(name, expectations, derived={FINDING: (("passed", *FINDING_PARTS), _finding)})
 
 
 def rec_within_report(n_reports: int = 0, n_statements: int = 0, **_) -> Suite:
     per_report = len({(t.rule, t.subject) for t in rule_terms()})
-    return Suite("rec_within_report", [
+    return _rule_suite("rec_within_report", [
         gxe.ExpectTableRowCountToEqual(value=per_report * n_reports + n_statements, meta=_meta(
             "error", f"every report has its {per_report} rule results and one per statement of its text compared")),
         *_rule_results((*RULES, PROSE_RULE), "published reports obey the within-report rules and their text agrees "
@@ -146,7 +178,7 @@ def rec_within_report(n_reports: int = 0, n_statements: int = 0, **_) -> Suite:
 
 
 def rec_cross_year(**_) -> Suite:
-    return Suite("rec_cross_year", _rule_results(CROSS_YEAR_RULES, "consecutive reports chain"))
+    return _rule_suite("rec_cross_year", _rule_results(CROSS_YEAR_RULES, "consecutive reports chain"))
 
 
 def data_quality_issues(**_) -> Suite:

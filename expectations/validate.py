@@ -26,7 +26,7 @@ import os
 import shutil
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import great_expectations as gx
@@ -70,6 +70,10 @@ class Outcome:
         if not self.failures:
             return None
         return "error" if any(f.severity == "error" for f in self.failures) else "warn"
+
+    def only(self, severity: str, evaluated: int) -> Outcome:
+        """The part of the outcome about the expectations of one severity (`evaluated` of them)."""
+        return replace(self, evaluated=evaluated, failures=[f for f in self.failures if f.severity == severity])
 
 
 def _exception(info) -> str | None:
@@ -160,6 +164,7 @@ def _get_or_add(get, add, name: str):
 def validate(frame: pl.DataFrame, suite: Suite, store: Path | None = None, run_name: str | None = None) -> Outcome:
     """Validate `frame` against `suite`; with `store`, keep the result and update Data Docs."""
     logging.getLogger("great_expectations").setLevel(logging.ERROR)  # its warnings are ours to report
+    frame = suite.prepare(frame)
     with _locked(store):
         ctx = gx.get_context(mode="ephemeral") if store is None else gx.get_context(
             mode="file", project_root_dir=str(store))

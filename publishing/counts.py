@@ -7,7 +7,7 @@ name. It is what `govinfo run`, the overview and `govinfo quarantine list` call 
 
 A failed rule check counts once: a within-report or cross-year rule that fails on numbers
 read with certainty (finding_source 'agency'). It is the failing rows of the GX checks
-`gx_rec_within_report` and `gx_rec_cross_year` (expectations/suites.py), and no dbt test
+`gx_rec_within_report_warnings` and `gx_rec_cross_year_warnings` (expectations/suites.py), and no dbt test
 repeats it. A rule that fails on a cell read with doubt is our reading's, counted apart.
 """
 from __future__ import annotations

@@ -47,3 +47,14 @@ def test_every_mart_has_a_gx_check_and_dbt_lineage():
     assert current["sensors"] == ["alert_on_run_failure->RUN_STATUS", "landing_sensor->build_warehouse"]
     assert current["schedules"] == ["daily_rebuild->rebuild_marts@0 3 * * *"]
     assert "ingestion/parsed_documents" in current["assets"]["raw/documents"]["deps"]
+
+
+def test_gx_error_checks_block_and_warning_checks_never_do():
+    """Dagster labels a blocking check "blocking" whatever its result: a suite's WARN
+    expectations are a check of their own that does not block."""
+    from orchestration.definitions import defs
+
+    graph = defs().get_repository_def().asset_graph
+    gx = {key.name: graph.get_check_spec(key) for key in graph.asset_check_keys if key.name.startswith("gx_")}
+    assert gx and all(spec.blocking == (not name.endswith("_warnings")) for name, spec in gx.items())
+    assert {"gx_rec_within_report", "gx_rec_within_report_warnings"} <= set(gx)

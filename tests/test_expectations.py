@@ -56,6 +56,22 @@ def test_failed_rule_is_a_warning_with_the_numbers():
     assert finding.rows[0]["agency_name"] == "聊城市商务局" and finding.rows[0]["rule"] == "balance"
 
 
+def test_a_findings_data_docs_page_names_the_agency_year_and_file(tmp_path):
+    """Data Docs list a failed expectation's unexpected values: for a rule finding they are
+    the findings in words (agency · year · rule · subject · file), not "False"."""
+    from pathlib import Path
+
+    per_report = len({(t.rule, t.subject) for t in rule_terms()})
+    rows = [{"agency_key": "k", "agency_name": "聊城市商务局", "year": 2022, "rule": "balance", "subject": f"s{i}",
+             "expected": 3.0, "actual": 3.0, "passed": True, "finding_source": "agency", "source_file": "a.txt"}
+            for i in range(per_report)]
+    rows[0].update(actual=5.0, passed=False)
+    out = validate(pl.DataFrame(rows), rec_within_report(n_reports=1), store=tmp_path, run_name="r")
+    [finding] = out.failures
+    page = Path(out.docs_page.removeprefix("file://")).read_text(encoding="utf-8")
+    assert finding.column == "finding" and "聊城市商务局 · 2022 · balance · s0 · a.txt" in page
+
+
 def test_cells_out_of_range_fail():
     frame = pl.DataFrame({"document_id": ["d", "d"], "field": ["applications.granted.total", "not.a.field"],
                           "value": [-1.0, 2.0]})
@@ -87,7 +103,7 @@ def test_an_expectation_that_raises_says_why():
     frame = pl.DataFrame({"agency_key": ["k"], "year": [2022], "rule": ["balance"], "subject": ["s"],
                           "passed": [False]})
     out = validate(frame, rec_cross_year())
-    [raised] = [f for f in out.failures if f.column == "passed" and f.severity == "warn"]
+    [raised] = [f for f in out.failures if f.column == "finding" and f.severity == "warn"]
     assert raised.error and "finding_source" in raised.error
 
 

@@ -4,9 +4,10 @@ Each check reads its table from DuckDB read-only into a dataframe and validates 
 GX project beside the warehouse, which keeps every result and updates the Data Docs. A
 failed suite is a failed check — severity ERROR where the pipeline is broken, WARN where
 the published data is wrong — with the failing rows (agency, year, rule, numbers, source
-file) and the Data Docs page in its metadata. Checks are blocking: an ERROR stops what is
-built downstream (dbt after broken staging tables; alerts and publication after broken
-marts), a WARN does not.
+file) and the Data Docs page in its metadata. One validation per table gives two checks:
+`gx_<table>` for its ERROR expectations, blocking (it stops what is built downstream: dbt
+after broken staging tables; alerts and publication after broken marts), and
+`gx_<table>_warnings` for its WARN expectations, which never blocks.
 
 raw.report_cells (207 rows a document, millions in all) is checked incrementally: the rows
 of the documents loaded since the last validation without an ERROR (a bookmark on
@@ -94,13 +95,38 @@ SIZES = {
 }
 
 
+WARNINGS = "_warnings"  # the suffix of a suite's non-blocking check (its WARN expectations)
+_SEVERITY = {"error": dg.AssetCheckSeverity.ERROR, "warn": dg.AssetCheckSeverity.WARN}
+
+
+def _specs(key: dg.AssetKey, name: str, build) -> dict[str, dg.AssetCheckSpec]:
+    """A suite's checks: its ERROR expectations as a blocking check (the pipeline is broken:
+    nothing is built on it), its WARN expectations as a check that never blocks (the published
+    reports are wrong), so Dagster labels each as what it is."""
+    kinds = build().severities()
+    specs = {}
+    if "error" in kinds:
+        specs["error"] = dg.AssetCheckSpec(name, asset=key, blocking=True, description=(
+            f"Great Expectations suite `{build.__name__}`, its {kinds['error']} ERROR expectations: a failure means "
+            "the pipeline is broken, and stops what is built on this table"))
+    if "warn" in kinds:
+        specs["warn"] = dg.AssetCheckSpec(name + WARNINGS, asset=key, blocking=False, description=(
+            f"Great Expectations suite `{build.__name__}`, its {kinds['warn']} WARN expectations: the published "
+            "reports' own errors or implausible values; never blocks"))
+    return specs
+
+
 def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
     sizes = {name: sql for name, sql in SIZES.items() if name in inspect.signature(build).parameters}
     incremental = (schema, table) in INCREMENTAL
+    key = dg.AssetKey([schema, table])
+    name = f"gx_{schema}_{table}" if schema == "raw" else f"gx_{table}"
+    specs = _specs(key, name, build)
 
-    @dg.asset_check(asset=dg.AssetKey([schema, table]), name=f"gx_{schema}_{table}" if schema == "raw" else f"gx_{table}",
-                    blocking=True, description=f"Great Expectations suite `{build.__name__}` on {schema}.{table}")
-    def _check(context: dg.AssetCheckExecutionContext, paths: WarehousePaths) -> dg.AssetCheckResult:
+    @dg.multi_asset_check(specs=list(specs.values()), name=name, can_subset=False,
+                          description=f"Great Expectations suite `{build.__name__}` on {schema}.{table}: one "
+                                      "validation, its ERROR and WARN expectations reported as two checks")
+    def _check(context: dg.AssetCheckExecutionContext, paths: WarehousePaths):
         bookmarks = paths.layout.gx_validated
         with connect(paths.warehouse_path, read_only=True) as con:
             params = {name: con.execute(sql).fetchall()[0][0] for name, sql in sizes.items()}
@@ -125,9 +151,12 @@ def _gx_check(schema: str, table: str, build) -> dg.AssetChecksDefinition:
         outcome = merge_outcomes(outcomes)
         if incremental and through is not None and outcome.severity != "error":
             _save_bookmark(bookmarks, suite.name, through)  # an ERROR keeps these rows for the next run
-        severity = dg.AssetCheckSeverity.WARN if outcome.severity == "warn" else dg.AssetCheckSeverity.ERROR
-        return dg.AssetCheckResult(passed=outcome.success, severity=severity,
-                                   metadata={**_metadata(outcome, rows, paths.layout), "scope": scope})
+        counts = suite.severities()
+        for severity, spec in specs.items():
+            part = outcome.only(severity, counts.get(severity, 0))
+            yield dg.AssetCheckResult(asset_key=key, check_name=spec.name, passed=part.success,
+                                      severity=_SEVERITY[severity],
+                                      metadata={**_metadata(part, rows, paths.layout), "scope": scope})
 
     return _check
 
