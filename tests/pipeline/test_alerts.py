@@ -172,3 +172,38 @@ def test_a_failed_run_is_told_once_by_the_hook_or_else_by_the_run_failure_sensor
     assert said["step"] == "raw_reports" and "govinfo.duckdb" in said["error"], said
     sensor_after(silent)
     assert len(posts) == 2  # once
+
+
+@pytest.mark.slow  # a headless browser
+def test_a_failed_runs_mail_reads_in_a_browser_with_its_failing_rows(smtp_server, tmp_path):
+    """The HTML part of a failed run's e-mail, as a mail client shows it (headless Chromium):
+    the run, the step, the blocking check and the rows it found, and the run's link."""
+    import re
+    import shutil
+    import subprocess
+
+    from expectations.alerts import RunFailure, send_failure
+
+    port, mails = smtp_server
+    failure = RunFailure(run_id="r-42", job="build_warehouse", step="gx_raw_report_cells",
+                         error="blocking check failed", link="http://dagster.example:3000/runs/r-42",
+                         checks=[{"check": "gx_raw_report_cells", "asset": "raw/report_cells", "failures": [
+                             {"expectation": "expect_column_values_to_be_between", "column": "value",
+                              "unexpected_count": 1, "rows": [{"document_id": "d0c5", "source_file": "聊城<1>.pdf",
+                                                               "value": -1.0}]}]}])
+    config = AlertConfig(smtp={"host": "127.0.0.1", "port": port, "sender": "govinfo@localhost", "to": ["m@localhost"]})
+    [sent] = send_failure(failure, config, ledger=tmp_path / "alerts.sqlite")
+    assert sent.delivered and mails[0]["Subject"] == "govinfo [failed]: run FAILED at gx_raw_report_cells"
+    [html] = [p.get_payload(decode=True).decode("utf-8") for p in mails[0].walk() if p.get_content_type() == "text/html"]
+    page = tmp_path / "mail.html"
+    page.write_text(html, encoding="utf-8")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is needed: apt-get install chromium (see .ci/run)"
+    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                          "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
+                          page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    text = re.sub(r"<[^>]+>", " ", dom)
+    assert "r-42" in text and "FAILED at step gx_raw_report_cells" in text
+    assert "聊城&lt;1&gt;.pdf" in dom and "d0c5" in text and "-1.0" in text  # the row, escaped
+    assert 'href="http://dagster.example:3000/runs/r-42"' in dom
+    assert not send_failure(failure, config, ledger=tmp_path / "alerts.sqlite")  # told once
