@@ -93,7 +93,7 @@ def _issues(warehouse: Path) -> list[dict]:
     try:
         rows = con.execute(f"""
             SELECT {', '.join(ISSUE_COLUMNS)} FROM marts.data_quality_issues
-            WHERE severity IN {ALERT_SEVERITIES}
+            WHERE severity IN {ALERT_SEVERITIES} AND NOT confirmed_as_printed  -- a reviewer settled it
             ORDER BY finding_source, CASE severity WHEN 'error' THEN 0 ELSE 1 END, rule, agency_name, year,
                      subject""").fetchall()
     finally:

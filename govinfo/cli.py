@@ -130,6 +130,47 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def _review(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    import duckdb
+
+    from ingestion.corrections import CorrectionsInvalid
+    from ingestion.warehouse import WarehouseUnavailable
+    from publishing.review import NotFound, decide, queue
+
+    warehouse = Path(args.warehouse)
+    try:
+        if args.action == "list":
+            items = queue(warehouse, args.agency, args.year, args.rule, args.kind, args.status)
+            for item in items:
+                print(item.say())
+            kinds = Counter(i.kind for i in items)
+            print(f"{len(items)} review item(s)" + (": " + ", ".join(f"{n} {k}" for k, n in kinds.items()) if kinds else ""))
+            return 0
+        what = {"set": dict(action="correct", field=args.args[1] if len(args.args) > 1 else "",
+                            value=args.args[2] if len(args.args) > 2 else ""),
+                "confirm": dict(action="confirm", field=args.args[1] if len(args.args) > 1 else ""),
+                "printed": dict(action="printed_as_is", rule=args.args[1] if len(args.args) > 1 else "",
+                                subject=args.args[2] if len(args.args) > 2 else "")}[args.action]
+        path, c = decide(warehouse, args.args[0], who=args.who, why=args.why, **what)
+    except (NotFound, ValueError, CorrectionsInvalid, WarehouseUnavailable) as exc:
+        print(f"govinfo review: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:  # no marts yet, or from an older release
+        print(f"govinfo review: {warehouse}: the marts cannot be read ({str(exc).splitlines()[0]}); "
+              "`govinfo run` builds them", file=sys.stderr)
+        return 2
+    target = c.field or f"{c.rule} {c.subject}"
+    read = f" (the parser read {c.parser_value or 'nothing'})" if c.field else ""
+    print(f"recorded: {c.action} {c.document_id[:12]} {target}" + (f" = {c.value}" if c.value else "")
+          + f"{read} in {path}; the next run (govinfo run) applies it")
+    return 0
+
+
+_REVIEW_ARGS = {"set": "DOC FIELD VALUE", "confirm": "DOC FIELD", "printed": "DOC RULE SUBJECT"}
+
+
 def _browse(args: argparse.Namespace) -> int:
     from ingestion.layout import Layout
     from publishing.browse import command, prepare
@@ -177,6 +218,21 @@ def main(argv: list[str] | None = None) -> int:
     _from_env(q, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file")
     q.add_argument("--note", default="", help="why (drop)")
     q.set_defaults(func=_quarantine)
+    v = sub.add_parser("review", help="the review queue, and decisions on it kept in corrections.csv",
+                       description="list: the review queue. set DOC FIELD VALUE: correct a cell. confirm DOC FIELD: "
+                                   "the parser's reading is right. printed DOC RULE SUBJECT: a finding is how the agency "
+                                   "printed its report. DOC: a sha256 prefix or a file name.")
+    v.add_argument("action", choices=["list", *_REVIEW_ARGS])
+    v.add_argument("args", nargs="*", help="what the action names (see above)")
+    _from_env(v, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file")
+    v.add_argument("--agency"), v.add_argument("--year", type=int), v.add_argument("--rule")
+    v.add_argument("--kind", choices=["uncertain_cell", "agency_finding", "extraction_finding", "unresolved_agency",
+                                      "reviewed_cell"])
+    v.add_argument("--status", choices=["open", "settled", "all"], default="open")
+    v.add_argument("--why", default="", help="why (required for a decision)")
+    v.add_argument("--who", default=os.environ.get("GOVINFO_REVIEWER") or os.environ.get("USER") or "",
+                   help="who decides (default: $GOVINFO_REVIEWER, else $USER)")
+    v.set_defaults(func=_review)
     b = sub.add_parser("browse", help="serve the published marts in Datasette (facets, filters, canned queries)")
     _from_env(b, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file whose publication to serve")
     b.add_argument("--host", default="127.0.0.1")
@@ -184,8 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--export-only", action="store_true", help="make the SQLite copy and its metadata, do not serve")
     b.set_defaults(func=_browse)
     args = ap.parse_args(argv)
-    if getattr(args, "action", "list") != "list" and not args.ref:
+    if args.command == "quarantine" and args.action != "list" and not args.ref:
         ap.error(f"quarantine {args.action} needs the document: a sha256 or a file name")
+    if args.command == "review" and args.action != "list":
+        if len(args.args) != len(_REVIEW_ARGS[args.action].split()):
+            ap.error(f"review {args.action} takes {_REVIEW_ARGS[args.action]}")
+        if not args.why.strip() or not args.who.strip():
+            ap.error("a decision needs --why (and --who, or $GOVINFO_REVIEWER / $USER)")
     try:
         return args.func(args)
     except KeyboardInterrupt:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import limits
+from . import corrections, limits
 from .landing import LandingIndex, let_go, object_path
 from .layout import Layout
 from .normalise import document_frames, quarantine_frame, reference_frames
@@ -231,6 +231,7 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
     document is kept out by itself (quarantined with the reason) when it breaks a hard
     limit or an operator dropped it; files the scan could not take are listed too."""
     summary = LoadSummary()
+    layout = Layout(warehouse)
     listing = store.listing()
     sources = index.sources()
     first_seen = index.arrivals()
@@ -238,7 +239,7 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
     with connect(warehouse) as con:
         ensure_raw_schema(con)
         todo = _to_load(con, listing, dropped)
-        reference = reference_frames()
+        reference = {**reference_frames(), "corrections": corrections.frame(corrections.path_of(layout.corrections))}
         now = datetime.now(UTC).replace(tzinfo=None)
         for start in range(0, len(todo), BATCH) or [0]:
             batch = todo[start:start + BATCH]

@@ -8,6 +8,7 @@
     <dir>/gx/                the Great Expectations project: suites, results, Data Docs
     <dir>/gx_validated.json  per incremental suite, the load time it has validated through
     <dir>/published/         what analysts read: a read-only DuckDB snapshot, parquet, overview
+    <dir>/corrections/       reviewers' corrections and confirmations (corrections.csv): source data, like the ledger
     <dir>/alerts.sqlite      which data-quality issues were alerted on which channel
     <dir>/dagster/           the Dagster instance `govinfo run` records into (no DAGSTER_HOME)
     <dir>/dbt_docs/          the dbt docs as one page (`make docs`)
@@ -79,6 +80,11 @@ class Layout:
     @property
     def published(self) -> Path:
         return self.root / "published"
+
+    @property
+    def corrections(self) -> Path:
+        """Reviewers' decisions (ingestion.corrections): kept, never derived."""
+        return self.root / "corrections"
 
     @property
     def dbt_logs(self) -> Path:

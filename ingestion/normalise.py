@@ -9,6 +9,7 @@ from datetime import datetime
 
 import polars as pl
 
+from . import corrections
 from .parser.divisions import division_rows
 from .parser.rules import rule_terms
 from .parser.spec import all_fields
@@ -59,6 +60,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
                "templates": pl.String,  # the report formats that print the cell (2021,2019)
                "outcome_group": pl.String, "measures": pl.String,  # see ingestion.parser.spec
                "position": pl.Int32},  # the contract's order
+    "corrections": corrections.SCHEMA,  # reviewers' decisions (ingestion.corrections), the file's rows
 }
 # Tables keyed by document: a re-parse replaces a document's rows in each of them.
 # (document_sources follows the landing index instead: ingestion.warehouse.sync_sources.)

