@@ -135,8 +135,8 @@ def _with_links(issues: list[dict], layout: Layout) -> list[dict]:
     """Each finding with the overview page's row for it (`link`), served under
     GOVINFO_WAREHOUSE_URL when set."""
     page = layout.url(layout.published / "overview.html")
-    return [{**i, "link": f"{page}#{finding_anchor(i['agency_key'], i['year'])}" if i["agency_key"] else page}
-            for i in issues]
+    return [{**i, "link": f"{page}#{finding_anchor(i['agency_key'], i['year'])}" if i["agency_key"] else page,
+             "review": f"{page}#review"} for i in issues]
 
 
 def _place(issue: dict) -> str:
@@ -160,6 +160,8 @@ def format_text(issues: list[dict], run_id: str) -> str:
             lines.append(f"[{i['severity']}] {i['rule']} {i['subject']} — {who}:{numbers} {i['message']} ({where})")
             if i.get("link"):
                 lines.append(f"    {i['link']}")
+    if issues and issues[0].get("review"):
+        lines += ["", f"review queue: {issues[0]['review']}"]
     if run_link(run_id):
         lines += ["", f"run: {run_link(run_id)}"]
     return "\n".join(lines) + "\n"

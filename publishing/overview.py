@@ -208,6 +208,16 @@ def _findings(q: dict, source_href) -> tuple[list[dict], list[dict], list[dict]]
     return failed, warnings, rejected
 
 
+def _review_items(snapshot: Path, source_href, limit: int) -> dict:
+    """The review queue's open items (publishing.review, the same as `govinfo review list`)."""
+    from .review import queue
+
+    items = queue(snapshot)
+    return {"open": len(items), "items": [{**i.__dict__, "file_href": source_href(i.source_file),
+                                          "place": f"p.{i.page}" if i.page is not None else
+                                          f"l.{i.line}" if i.line is not None else ""} for i in items[:limit]]}
+
+
 def _charts(q: dict) -> dict:
     colours = _outcomes()
     years = _chart("years", "requests per year by outcome", [
@@ -235,12 +245,14 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
         return _relative(Path(raw_dir) / source_file, page) if raw_dir is not None and source_file else None
 
     failed, warnings, rejected = _findings(q, source_href)
+    review = _review_items(snapshot, source_href, limit)
+    q["kpis"]["review_items"] = review["open"]
     published_at, run_id = q["published"]
     html_text = _template().render(
         kpis=q["kpis"], counts=q["counts"], years=q["years"], links=_links(page, layout),
         published_at=published_at, run_id=run_id, generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
         coverage=_coverage(q["coverage"], q["years"], source_href), failed=failed, warnings=warnings,
-        rejected=rejected, by_rule=[{"rule": r, "source": src, "severity": sev, "n": n} for r, src, sev, n in q["by_rule"]],
+        rejected=rejected, review=review, by_rule=[{"rule": r, "source": src, "severity": sev, "n": n} for r, src, sev, n in q["by_rule"]],
         **_charts(q))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

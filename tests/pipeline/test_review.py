@@ -70,6 +70,11 @@ def test_a_corrected_cell_reaches_the_marts_with_provenance_and_its_rules_run_ag
     assert {i["rule"] for i in posts[0]["new_issues"]} >= {"carryover"}
     assert "review_total" not in {i["rule"] for i in posts[0]["new_issues"]}
     assert "reviewed_cell" in _review("list", "--status", "settled", warehouse=db).stdout
+    # the overview shows the queue, the same count as the CLI; the digest links to it
+    still = _review("list", warehouse=db).stdout.splitlines()
+    page = (db.parent / "published" / "overview.html").read_text(encoding="utf-8")
+    assert f'id="kpi-review_items"><b>{len(still) - 1}</b>' in page and '<h2 id="review">' in page
+    assert posts[0]["new_issues"][0]["review"].endswith("published/overview.html#review")
     # the raw bytes and the parse store never change: a correction is data beside them
     record = json.loads(next((db.parent / "parsed").rglob(f"{sha}*.json")).read_text(encoding="utf-8"))
     assert record["result"]["cells"]["review_litigation.review.total"] is None
