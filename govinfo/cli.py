@@ -226,8 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("args", nargs="*", help="what the action names (see above)")
     _from_env(v, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file")
     v.add_argument("--agency"), v.add_argument("--year", type=int), v.add_argument("--rule")
-    v.add_argument("--kind", choices=["uncertain_cell", "agency_finding", "extraction_finding", "unresolved_agency",
-                                      "reviewed_cell"])
+    v.add_argument("--kind", help="uncertain_cell, agency_finding, extraction_finding, unresolved_agency, "
+                                  "stale_review or reviewed_cell")
     v.add_argument("--status", choices=["open", "settled", "all"], default="open")
     v.add_argument("--why", default="", help="why (required for a decision)")
     v.add_argument("--who", default=os.environ.get("GOVINFO_REVIEWER") or os.environ.get("USER") or "",

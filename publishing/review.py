@@ -17,7 +17,7 @@ from ingestion.corrections import Correction
 from ingestion.layout import Layout
 from ingestion.warehouse import connect
 
-KINDS = ("uncertain_cell", "agency_finding", "extraction_finding", "unresolved_agency", "reviewed_cell")
+KINDS = ("uncertain_cell", "agency_finding", "extraction_finding", "unresolved_agency", "stale_review", "reviewed_cell")
 _QUEUE = """
     SELECT 'uncertain_cell' AS kind, 'open' AS status, document_id, source_file, page, line, agency_name, year,
            field AS item, NULL::DOUBLE AS read, 'read with doubt: left blank' AS why
@@ -27,7 +27,8 @@ _QUEUE = """
            coalesce(review_note, '')
     FROM marts.fct_report_cells WHERE value_source <> 'parser'
     UNION ALL
-    SELECT CASE WHEN rule = 'agency_unresolved' THEN 'unresolved_agency' ELSE finding_source || '_finding' END,
+    SELECT CASE rule WHEN 'agency_unresolved' THEN 'unresolved_agency' WHEN 'review_stale' THEN 'stale_review'
+                ELSE finding_source || '_finding' END,
            CASE WHEN confirmed_as_printed THEN 'printed_as_is' ELSE 'open' END,
            document_id, source_file, page, line, agency_name, year, rule || ' ' || subject, actual::DOUBLE, message
     FROM marts.data_quality_issues
@@ -59,6 +60,8 @@ class Item:
 def queue(warehouse: Path, agency: str | None = None, year: int | None = None, rule: str | None = None,
           kind: str | None = None, status: str = "open") -> list[Item]:
     """The review items of the warehouse's marts, filtered (`status`: open, settled or all)."""
+    if kind and kind not in KINDS:
+        raise ValueError(f"kind {kind!r} is none of {', '.join(KINDS)}")
     where, params = [], []
     if agency:
         where.append("agency_name LIKE ?")

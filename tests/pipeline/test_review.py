@@ -79,12 +79,25 @@ def test_a_corrected_cell_reaches_the_marts_with_provenance_and_its_rules_run_ag
     record = json.loads(next((db.parent / "parsed").rglob(f"{sha}*.json")).read_text(encoding="utf-8"))
     assert record["result"]["cells"]["review_litigation.review.total"] is None
 
+    # a decision made on another reading than today's (as after a re-parse that reads the cell
+    # differently) is flagged for a second look: a correction still applies, never silently
+    from ingestion.corrections import Correction, append, path_of
+
+    path = path_of(db.parent / "corrections")
+    append(path, Correction(sha, "correct", field=REVIEW_ROW[0], value="0", parser_value="7", who="earlier",
+                            why="made when the parser read 7"))
+    assert run_job(raw, db, monkeypatch).success
+    assert _rows(db, "SELECT value, value_source, review_stale, reviewed_reading FROM marts.fct_report_cells "
+                     "WHERE document_id = ? AND field = ?", [sha, REVIEW_ROW[0]]) == [(0.0, "corrected", True, 7.0)]
+    [(message,)] = _rows(db, "SELECT message FROM marts.data_quality_issues WHERE rule = 'review_stale'")
+    assert "when the parser read 7.0; it now reads nothing: the correction to 0.0 still applies" in message
+    assert REVIEW_ROW[0] in _review("list", "--kind", "stale_review", warehouse=db).stdout
+
     # a row broken by hand stops the load with one line naming it; nothing else is lost
-    path = db.parent / "corrections" / "corrections.csv"
     path.write_text(path.read_text(encoding="utf-8") + f"{sha},correct,{REVIEW_ROW[0]},many,,,,me,2026-12-07,typo\n",
                     encoding="utf-8")
     broken = run_job(raw, db, monkeypatch)
     assert not broken.success
     [failure] = [e for e in broken.all_events if e.is_step_failure]
-    assert "corrections.csv line 8: value 'many' is not a number" in str(failure.event_specific_data.error.message)
+    assert "corrections.csv line 9: value 'many' is not a number" in str(failure.event_specific_data.error.message)
     assert _rows(db, "SELECT count(*) FROM marts.fct_report_cells WHERE value_source = 'corrected'") == [(5,)]

@@ -84,6 +84,18 @@ unresolved as (
            || 'add a reviewed override to seeds/agency_overrides.csv', source_file, null::integer, null::integer, document_id
     from selected where agency_key like 'unresolved:%'
 ),
+stale as (
+    -- a reviewer's decision made on another reading than the parser's today: a second look
+    select agency_key, agency_name, year, 'review_stale', field, 'warn', 'extraction', reviewed_reading::bigint,
+           parser_value::bigint,
+           'reviewed by ' || coalesce(reviewed_by, '?') || ' when the parser read '
+           || coalesce(reviewed_reading::varchar, 'nothing') || '; it now reads '
+           || coalesce(parser_value::varchar, 'nothing') || ': '
+           || case value_source when 'corrected' then 'the correction to ' || value || ' still applies'
+                   else 'the confirmation no longer applies' end,
+           source_file, page, line, document_id
+    from {{ ref('int_report_cells_selected') }} where review_stale
+),
 warnings as (
     -- one finding per distinct message: a parse that printed one message twice (two rows of
     -- one line, neither recognised) is one thing to look at, and must not break issue_id
@@ -107,6 +119,7 @@ issues as (
     union all select * from extraction
     union all select * from unresolved
     union all select * from warnings
+    union all select * from stale
     union all select * from rejected
 ),
 
