@@ -59,6 +59,17 @@ def _quarantine(args: argparse.Namespace) -> int:
             documents = distinct_documents(rows)
             print(f"{documents} document{'' if documents == 1 else 's'} in the quarantine"
                   + (f" ({len(rows)} file names)" if len(rows) != documents else ""))
+        elif args.action == "batches":
+            found = q.batches(Path(args.warehouse))
+            for batch, n, at, rolled in found:
+                print(f"{batch}  {at or '-':19}  {n} document(s) loaded" + (f", {rolled} rolled back" if rolled else ""))
+            print(f"{len(found)} import batch(es)")
+        elif args.batch and args.action == "drop":
+            batch, n = q.drop_batch(Path(args.warehouse), args.batch, args.note)
+            print(f"rolled back batch {batch}: {n} document(s) dropped; the next run takes them out of the marts")
+        elif args.batch:
+            batch, n = q.release_batch(Path(args.warehouse), args.batch)
+            print(f"released batch {batch}: {n} document(s); the next run loads them again")
         elif args.action == "drop":
             sha = q.drop(Path(args.warehouse), args.ref, args.note)
             print(f"dropped {sha[:12]}: the next run removes it from the warehouse")
@@ -213,7 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     _from_env(d, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file")
     d.set_defaults(func=_documents)
     q = sub.add_parser("quarantine", help="list, drop or release documents kept out of the warehouse")
-    q.add_argument("action", choices=["list", "drop", "release"])
+    q.add_argument("action", choices=["list", "drop", "release", "batches"])
+    q.add_argument("--batch", help="drop / release every document an import batch (a run id, or its start) loaded")
     q.add_argument("ref", nargs="?", help="sha256 (8+ characters) or file name relative to the landing folder")
     _from_env(q, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file")
     q.add_argument("--note", default="", help="why (drop)")
@@ -240,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--export-only", action="store_true", help="make the SQLite copy and its metadata, do not serve")
     b.set_defaults(func=_browse)
     args = ap.parse_args(argv)
-    if args.command == "quarantine" and args.action != "list" and not args.ref:
+    if args.command == "quarantine" and args.action in ("drop", "release") and not (args.ref or args.batch):
         ap.error(f"quarantine {args.action} needs the document: a sha256 or a file name")
     if args.command == "review" and args.action != "list":
         if len(args.args) != len(_REVIEW_ARGS[args.action].split()):

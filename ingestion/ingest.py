@@ -225,11 +225,12 @@ def _admitted(records: list[dict], dropped: dict[str, str]) -> tuple[list[dict],
 
 
 def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
-                 progress: Callable[[int, int], None] | None = None) -> LoadSummary:
+                 progress: Callable[[int, int], None] | None = None, batch_id: str | None = None) -> LoadSummary:
     """Load every parse record not loaded yet (or rewritten since) into raw.*; bring
     raw.document_sources and the quarantine's file names up to date with the index. A
     document is kept out by itself (quarantined with the reason) when it breaks a hard
-    limit or an operator dropped it; files the scan could not take are listed too."""
+    limit or an operator dropped it; files the scan could not take are listed too. `batch_id`
+    names the import batch (the run) the documents loaded now belong to."""
     summary = LoadSummary()
     layout = Layout(warehouse)
     listing = store.listing()
@@ -248,7 +249,7 @@ def load_staging(store: ParseStore, index: LandingIndex, warehouse: Path,
             arrived, published = _times(batch, sources, first_seen)
             rejected = [{"sha256": sha, "source_file": s.path, "reason": why, "quarantined_at": now}
                         for sha, why in held.items() for s in sources.get(sha, [])]
-            write_batch(con, document_frames(admitted, now, arrived, published), quarantine_frame(rejected),
+            write_batch(con, document_frames(admitted, now, arrived, published, batch_id), quarantine_frame(rejected),
                         reference, replaced=[r["document_id"] for r in records],
                         log=[(r["document_id"], listing[r["document_id"]]) for r in records])
             summary.loaded += len(admitted)

@@ -32,6 +32,7 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "agency_resolution": pl.String,  # title | body | unresolved
         "agency_evidence": pl.String,  # what decided it, or why nothing did
         "agency_candidates": pl.String,  # the division codes the name fits, comma-separated
+        "batch_id": pl.String,  # the import batch that loaded it: the Dagster run id (ingestion.quarantine)
     },
     "document_sources": {"document_id": pl.String, "source_file": pl.String,
                          "present": pl.Boolean},  # a file of that name holds the document now
@@ -72,9 +73,9 @@ def _frame(name: str, rows: list[dict]) -> pl.DataFrame:
 
 
 def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[str, datetime],
-                    modified_at: dict[str, datetime] | None = None) -> dict[str, pl.DataFrame]:
+                    modified_at: dict[str, datetime] | None = None, batch: str | None = None) -> dict[str, pl.DataFrame]:
     """Frames for successfully parsed documents; `arrived_at` maps sha256 → when the pipeline
-    first saw it, `modified_at` → its files' earliest mtime."""
+    first saw it, `modified_at` → its files' earliest mtime; `batch`: the import batch (run)."""
     docs, cells, warns, notes, prose = [], [], [], [], []
     for r in results:
         doc_id = r["source"]["sha256"]
@@ -86,7 +87,8 @@ def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[s
                      "n_warnings": len(r["warnings"]), "n_violations": len(r["violations"]), "loaded_at": loaded_at,
                      "arrived_at": arrived_at.get(doc_id, loaded_at),
                      "file_modified_at": (modified_at or {}).get(doc_id), "template": r["template"],
-                     "extraction_status": extraction["status"], "n_uncertain_cells": len(doubtful)}
+                     "extraction_status": extraction["status"], "n_uncertain_cells": len(doubtful),
+                     "batch_id": batch}
                     | _agency_columns(r["agency_resolution"]))
         prov = r.get("provenance", {})
         for fld, value in r["cells"].items():

@@ -8,6 +8,10 @@
 - `release REF`: undo a drop (the next run loads it again), or have a rejected document parsed
   again at the next run (after a parser fix, or a transient failure). A document that still
   breaks a hard limit is quarantined again, with the same reason.
+- `batches`, `drop --batch RUN`, `release --batch RUN`: every run that loads documents is an
+  import batch (raw.documents.batch_id, the Dagster run id). Rolling a batch back is a drop of
+  each document it loaded, noted with the batch; releasing it undoes those drops. One model of
+  "kept out": the same decisions in the same ledger, listed by `list` with their batch.
 
 Decisions are written to the ledger (ingestion/ledger.py: append-only, beside the warehouse)
 and the landing index that caches it, never to DuckDB, so they can be made while a run or a
@@ -99,3 +103,55 @@ def release(warehouse: Path, ref: str) -> tuple[str, str]:
         return sha, "its rejection is forgotten: the next run parses it again (if a file still holds it)"
     return sha, ("it was neither dropped nor rejected by the parser: nothing to release "
                  "(a document that breaks a hard limit stays out until a corrected file arrives)")
+
+
+BATCH_NOTE = "rolled back batch {batch}"
+
+
+def batches(warehouse: Path) -> list[tuple[str, int, str, int]]:
+    """(batch id, documents it loaded that are in the warehouse, when, documents rolled back)
+    of every import batch, newest first."""
+    layout = _ran_here(Layout(warehouse))
+    with LandingIndex(layout.landing_index) as index:
+        rolled: dict[str, int] = {}
+        for note in index.decisions().values():
+            if note.startswith(BATCH_NOTE.format(batch="")):
+                b = note[len(BATCH_NOTE.format(batch="")):].split(":")[0].strip()
+                rolled[b] = rolled.get(b, 0) + 1
+    loaded = {}
+    if layout.warehouse.exists():
+        with connect(layout.warehouse, read_only=True) as con:
+            loaded = {b: (n, str(at)[:19]) for b, n, at in con.execute(
+                "SELECT batch_id, count(*), max(loaded_at) FROM raw.documents WHERE batch_id IS NOT NULL "
+                "GROUP BY 1").fetchall()}
+    rows = [(b, *loaded.get(b, (0, "")), rolled.get(b, 0)) for b in set(loaded) | set(rolled)]
+    return sorted(rows, key=lambda r: r[2], reverse=True)
+
+
+def _batch(warehouse: Path, ref: str) -> str:
+    found = [b for b, *_ in batches(warehouse) if b.startswith(ref.strip())] if ref.strip() else []
+    if len(found) != 1:
+        raise QuarantineError(f"{ref!r} names {len(found)} import batches (`govinfo quarantine batches` lists them)"
+                              if found else f"no import batch known as {ref!r} (`govinfo quarantine batches`)")
+    return found[0]
+
+
+def drop_batch(warehouse: Path, ref: str, note: str) -> tuple[str, int]:
+    """Keep out every document a batch loaded: the next run takes them out of the marts."""
+    batch = _batch(warehouse, ref)
+    with connect(Layout(warehouse).warehouse, read_only=True) as con:
+        shas = [r[0] for r in con.execute("SELECT document_id FROM raw.documents WHERE batch_id = ?", [batch]).fetchall()]
+    with LandingIndex(Layout(warehouse).landing_index) as index:
+        for sha in shas:
+            index.drop(sha, f"{BATCH_NOTE.format(batch=batch)}: {note or 'no reason given'}")
+    return batch, len(shas)
+
+
+def release_batch(warehouse: Path, ref: str) -> tuple[str, int]:
+    """Undo a batch's rollback: the next run loads its documents again."""
+    batch = _batch(warehouse, ref)
+    with LandingIndex(Layout(warehouse).landing_index) as index:
+        mine = [sha for sha, note in index.decisions().items() if note.startswith(BATCH_NOTE.format(batch=batch) + ":")]
+        for sha in mine:
+            index.undrop(sha)
+    return batch, len(mine)

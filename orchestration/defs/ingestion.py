@@ -176,7 +176,8 @@ def raw_reports(context: dg.AssetExecutionContext, paths: WarehousePaths):
     with LandingIndex(layout.landing_index) as index:
         try:
             s = load_staging(ParseStore(layout.parse_store), index, paths.warehouse_path,
-                             progress=lambda i, n: context.log.info(f"loaded {i}/{n} parse records"))
+                             progress=lambda i, n: context.log.info(f"loaded {i}/{n} parse records"),
+                             batch_id=context.run_id)
         except (WarehouseUnavailable, CorrectionsInvalid) as exc:
             raise dg.Failure(description=str(exc)) from None
     context.log.info(f"staging: {s.loaded} documents loaded, {s.quarantined} rejected this run; "

@@ -101,3 +101,50 @@ def test_a_corrected_cell_reaches_the_marts_with_provenance_and_its_rules_run_ag
     [failure] = [e for e in broken.all_events if e.is_step_failure]
     assert "corrections.csv line 9: value 'many' is not a number" in str(failure.event_specific_data.error.message)
     assert _rows(db, "SELECT count(*) FROM marts.fct_report_cells WHERE value_source = 'corrected'") == [(5,)]
+
+
+def _marts(db):
+    """Every mart's rows, findings about files kept out aside (a rolled-back document is listed
+    as dropped, by design: it stays auditable)."""
+    from .conftest import MARTS
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {m: sorted(map(str, con.execute(f"SELECT * FROM marts.{m}" + (
+            " WHERE rule <> 'rejected_document'" if m == "data_quality_issues" else "")).fetchall())) for m in MARTS}
+
+
+def test_a_rolled_back_batch_leaves_the_marts_as_before_it_and_comes_back_on_release(tmp_path, monkeypatch):
+    import random
+
+    from corpus.render import Style, render
+    from corpus.truth import series
+
+    rng = random.Random(8)
+    raw, db = tmp_path / "raw", tmp_path / "w" / "govinfo.duckdb"
+    raw.mkdir()
+    a = series(rng, [2022, 2023], agency=("聊城市教育局", "聊城市", "教育局"))
+    (raw / "a_2022.txt").write_text(render(a[0], Style("cells"), rng), encoding="utf-8")
+    first = run_job(raw, db, monkeypatch)
+    before = _marts(db)
+    (raw / "a_2023.txt").write_text(render(a[1], Style("pipes"), rng), encoding="utf-8")
+    second = run_job(raw, db, monkeypatch)
+    after = _marts(db)
+    assert first.success and second.success and after != before
+
+    def quarantine(*args):
+        done = subprocess.run([*GOVINFO, "quarantine", *args, "--warehouse", str(db)], capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    listed = quarantine("batches")
+    assert f"{second.run_id}" in listed and f"{first.run_id}" in listed and "2 import batch(es)" in listed
+    said = quarantine("drop", "--batch", second.run_id[:8], "--note", "loaded by mistake")
+    assert "1 document(s) dropped" in said
+    assert run_job(raw, db, monkeypatch).success
+    assert _marts(db) == before  # exactly as before the batch
+    assert f"rolled back batch {second.run_id}: loaded by mistake" in quarantine("list")
+    assert "1 rolled back" in quarantine("batches")
+    assert "1 document(s)" in quarantine("release", "--batch", second.run_id)
+    assert run_job(raw, db, monkeypatch).success
+    assert _marts(db) == after  # and back

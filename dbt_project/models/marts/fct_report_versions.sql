@@ -22,6 +22,7 @@ select
     versions.arrived_at,
     versions.file_modified_at,
     versions.loaded_at,
+    versions.batch_id,
     versions.version_rank,
     versions.version_rank = 1 as is_chosen,
     versions.versions_in_agency_year,

@@ -27,6 +27,7 @@ renamed as (
         n_warnings,
         n_violations,
         loaded_at,
+        batch_id,
         arrived_at,
         file_modified_at
     from source
