@@ -23,7 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
 GOVINFO = str(Path(sys.executable).parent / "govinfo")
 TEXT_FORMATS = {"txt": 0.5, "docx": 0.2, "html": 0.3}  # no LibreOffice needed to make them
-VOLATILE = ("loaded_at", "quarantined_at", "published_at", "arrived_at", "second_arrived_at")  # when, not what
+VOLATILE = ("loaded_at", "quarantined_at", "published_at", "arrived_at", "second_arrived_at",
+            "batch_id")  # when (and in which run), not what
 
 
 def content_hash(db: Path) -> dict[str, tuple[int, str]]:
