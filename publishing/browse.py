@@ -24,7 +24,8 @@ DATABASE = "govinfo"  # the SQLite file's stem: Datasette's name for the databas
 BATCH_ROWS = 50_000  # rows in memory at a time while a mart is copied
 # columns people slice by: a table gets a facet for each of these it has
 FACETS = ("agency_name", "province_name", "region_level", "level", "year", "rule", "finding_source", "severity",
-          "extraction_status", "template", "outcome_group", "table_name", "source_format")
+          "extraction_status", "review_status", "value_source", "action", "template", "outcome_group", "table_name",
+          "source_format")
 INDEXED = ("agency_key", "agency_name", "document_id", "year", "rule", "field")  # looked up by links and facets
 _TYPES = {"BOOLEAN": "INTEGER", "TINYINT": "INTEGER", "SMALLINT": "INTEGER", "INTEGER": "INTEGER",
           "BIGINT": "INTEGER", "HUGEINT": "INTEGER", "UTINYINT": "INTEGER", "USMALLINT": "INTEGER",

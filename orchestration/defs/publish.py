@@ -9,7 +9,7 @@ from .resources import WarehousePaths
 
 MART_DEPS = ["dim_agency", "dim_agency_alias", "dim_division", "fct_agency_year", "fct_report_cells", "fct_report_versions",
              "fct_application_outcomes", "fct_review_litigation", "fct_active_disclosure", "agg_region_year",
-             "rec_within_report", "rec_cross_year", "data_quality_issues"]
+             "rec_within_report", "rec_cross_year", "data_quality_issues", "fct_review_history"]
 
 
 @dg.asset(key=["published", "marts_snapshot"], group_name="published", kinds={"duckdb", "parquet", "html"},

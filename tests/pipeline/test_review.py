@@ -33,6 +33,9 @@ def test_a_corrected_cell_reaches_the_marts_with_provenance_and_its_rules_run_ag
     shutil.copytree(REPO / "samples" / "raw", raw)
     db = tmp_path / "w" / "govinfo.duckdb"
     assert run_job(raw, db, monkeypatch).success
+    status = "SELECT agency_name, review_status FROM marts.fct_agency_year WHERE agency_name IN ('德州市民政局', " \
+             "'聊城市人民政府办公室') ORDER BY 1"
+    assert _rows(db, status) == [("德州市民政局", "check_failed"), ("聊城市人民政府办公室", "uncertain")]
     # the sample's 002 report prints section 四 so that its zeros could stand in several columns
     queue = _review("list", "--kind", "uncertain_cell", warehouse=db)
     assert queue.returncode == 0, queue.stderr
@@ -57,6 +60,10 @@ def test_a_corrected_cell_reaches_the_marts_with_provenance_and_its_rules_run_ag
     cells = _rows(db, "SELECT field, value, uncertain, value_source, reviewed_by FROM marts.fct_report_cells "
                       "WHERE document_id = ? AND field LIKE 'review_litigation.review.%' ORDER BY field", [sha])
     assert cells == [(f, 0.0, False, "corrected", "tester") for f in sorted(REVIEW_ROW)]
+    # where review stands, per agency-year (its other cells still read with doubt), and its history
+    assert _rows(db, status) == [("德州市民政局", "confirmed"), ("聊城市人民政府办公室", "uncertain")]
+    history = _rows(db, "SELECT action, reviewed_by, in_force FROM marts.fct_review_history ORDER BY line")
+    assert history == [("correct", "tester", True)] * 5 + [("printed_as_is", "tester", True)]
     # the rule over the row is judged again, on numbers now certain: the agency's, and it holds
     assert _rows(db, "SELECT extraction_doubt, passed, finding_source FROM marts.rec_within_report "
                      "WHERE document_id = ? AND rule = 'review_total' AND subject = 'review'", [sha]) == \
@@ -92,6 +99,8 @@ def test_a_corrected_cell_reaches_the_marts_with_provenance_and_its_rules_run_ag
     [(message,)] = _rows(db, "SELECT message FROM marts.data_quality_issues WHERE rule = 'review_stale'")
     assert "when the parser read 7.0; it now reads nothing: the correction to 0.0 still applies" in message
     assert REVIEW_ROW[0] in _review("list", "--kind", "stale_review", warehouse=db).stdout
+    assert _rows(db, "SELECT line, in_force FROM marts.fct_review_history WHERE field = ? ORDER BY line",
+                 [REVIEW_ROW[0]]) == [(2, False), (8, True)]  # the earlier decision stays, as history
 
     # a row broken by hand stops the load with one line naming it; nothing else is lost
     path.write_text(path.read_text(encoding="utf-8") + f"{sha},correct,{REVIEW_ROW[0]},many,,,,me,2026-12-07,typo\n",

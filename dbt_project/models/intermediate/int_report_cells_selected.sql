@@ -9,7 +9,7 @@ with documents as (
     select * from {{ ref('int_documents_versioned') }} where version_rank = 1
 ),
 cells as (select * from {{ ref('stg_raw__report_cells') }}),
-reviewed as (select * from {{ ref('stg_raw__corrections') }} where action in ('correct', 'confirm')),
+reviewed as (select * from {{ ref('stg_raw__corrections') }} where in_force and action in ('correct', 'confirm')),
 joined as (
     select
         cells.*,

@@ -142,5 +142,5 @@ select
     printed.review_note
 from keyed
 left join {{ ref('stg_raw__corrections') }} as printed
-       on printed.action = 'printed_as_is' and printed.document_id = keyed.document_id
+       on printed.in_force and printed.action = 'printed_as_is' and printed.document_id = keyed.document_id
       and printed.rule = keyed.rule and printed.subject = keyed.subject

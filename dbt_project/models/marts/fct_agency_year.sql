@@ -9,14 +9,25 @@ documents as (select * from {{ ref('int_documents_versioned') }} where version_r
 -- the agency-year's failed within-report rules: its own (every cell read with certainty) and
 -- those on cells read with doubt (our reading's, not the agency's); apart, its text's
 -- numbers that its tables contradict (prose_vs_table)
+printed as (
+    select document_id, rule, subject from {{ ref('stg_raw__corrections') }}
+    where in_force and action = 'printed_as_is'
+),
 failed as (
     select document_id,
            count(*) filter (where finding_source = 'agency' and rule <> 'prose_vs_table') as n_failed_rules,
+           count(*) filter (where finding_source = 'agency' and rule <> 'prose_vs_table' and not confirmed)
+               as n_failed_rules_open,
+           count(*) filter (where confirmed) as n_confirmed_as_printed,
            count(*) filter (where finding_source = 'extraction' and rule <> 'prose_vs_table')
                as n_failed_rules_doubtful,
            count(*) filter (where finding_source = 'agency' and rule = 'prose_vs_table') as n_text_contradictions
-    from {{ ref('rec_within_report') }}
-    where not passed
+    from (
+        select r.*, p.document_id is not null as confirmed
+        from {{ ref('rec_within_report') }} as r
+        left join printed as p on p.document_id = r.document_id and p.rule = r.rule and p.subject = r.subject
+        where not r.passed
+    )
     group by document_id
 )
 
@@ -41,7 +52,15 @@ select
     coalesce(any_value(failed.n_failed_rules_doubtful), 0) as n_failed_rules_doubtful,
     coalesce(any_value(failed.n_text_contradictions), 0) as n_text_contradictions,
     documents.versions_in_agency_year,
-    documents.version_choice
+    documents.version_choice,
+    -- where review stands (parsed → check_failed | uncertain → corrected → confirmed): cells
+    -- still read with doubt first, then the report's own failed rules not confirmed as printed
+    case when count(*) filter (where cells.uncertain) > 0 then 'uncertain'
+         when coalesce(any_value(failed.n_failed_rules_open), 0) > 0 then 'check_failed'
+         when count(*) filter (where cells.value_source = 'corrected') > 0 then 'corrected'
+         when count(*) filter (where cells.value_source = 'confirmed') > 0
+              or coalesce(any_value(failed.n_confirmed_as_printed), 0) > 0 then 'confirmed'
+         else 'parsed' end as review_status
 from documents
 join cells on cells.document_id = documents.document_id
 left join failed on failed.document_id = documents.document_id

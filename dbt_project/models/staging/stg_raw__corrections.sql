@@ -1,6 +1,6 @@
--- Reviewers' decisions in force: the latest row (the highest line of corrections.csv) for
--- each cell (correct, confirm) and each finding (printed_as_is); earlier rows stay in
--- raw.corrections as the decision's history.
+-- Reviewers' decisions, every row of corrections.csv: the latest row (the highest line) for
+-- each cell (correct, confirm) and each finding (printed_as_is) is in force; the earlier ones
+-- stay as the decision's history (marts.fct_review_history).
 with source as (select * from {{ source('raw', 'corrections') }}),
 
 ranked as (
@@ -25,6 +25,6 @@ select
     who as reviewed_by,
     cast("at" as timestamp) as reviewed_at,
     why as review_note,
-    line
+    line,
+    recency = 1 as in_force
 from ranked
-where recency = 1
