@@ -152,6 +152,12 @@ def _review(args: argparse.Namespace) -> int:
 
     warehouse = Path(args.warehouse)
     try:
+        if args.action == "serve":
+            from publishing.review_app import serve
+
+            print(f"review: serving http://{args.host}:{args.port}/ as {args.who} (Ctrl-C stops)", flush=True)
+            serve(warehouse, Path(args.raw) if args.raw else None, args.who, args.host, args.port)
+            return 0
         if args.action == "list":
             items = queue(warehouse, args.agency, args.year, args.rule, args.kind, args.status)
             for item in items:
@@ -234,13 +240,17 @@ def main(argv: list[str] | None = None) -> int:
                        description="list: the review queue. set DOC FIELD VALUE: correct a cell. confirm DOC FIELD: "
                                    "the parser's reading is right. printed DOC RULE SUBJECT: a finding is how the agency "
                                    "printed its report. DOC: a sha256 prefix or a file name.")
-    v.add_argument("action", choices=["list", *_REVIEW_ARGS])
+    v.add_argument("action", choices=["list", "serve", *_REVIEW_ARGS])
     v.add_argument("args", nargs="*", help="what the action names (see above)")
     _from_env(v, "--warehouse", "GOVINFO_WAREHOUSE", "the DuckDB warehouse file")
     v.add_argument("--agency"), v.add_argument("--year", type=int), v.add_argument("--rule")
     v.add_argument("--kind", help="uncertain_cell, agency_finding, extraction_finding, unresolved_agency, "
                                   "stale_review or reviewed_cell")
     v.add_argument("--status", choices=["open", "settled", "all"], default="open")
+    v.add_argument("--raw", default=os.environ.get("GOVINFO_RAW_DIR"),
+                   help="serve: the landing folder the printed files are read from (default: $GOVINFO_RAW_DIR)")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=8002)
     v.add_argument("--why", default="", help="why (required for a decision)")
     v.add_argument("--who", default=os.environ.get("GOVINFO_REVIEWER") or os.environ.get("USER") or "",
                    help="who decides (default: $GOVINFO_REVIEWER, else $USER)")
@@ -254,7 +264,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.command == "quarantine" and args.action in ("drop", "release") and not (args.ref or args.batch):
         ap.error(f"quarantine {args.action} needs the document: a sha256 or a file name")
-    if args.command == "review" and args.action != "list":
+    if args.command == "review" and args.action == "serve" and not args.who.strip():
+        ap.error("review serve needs --who (or $GOVINFO_REVIEWER / $USER)")
+    if args.command == "review" and args.action not in ("list", "serve"):
         if len(args.args) != len(_REVIEW_ARGS[args.action].split()):
             ap.error(f"review {args.action} takes {_REVIEW_ARGS[args.action]}")
         if not args.why.strip() or not args.who.strip():

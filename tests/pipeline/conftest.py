@@ -6,9 +6,14 @@ breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (
 text report with a cell printed as 约N (agency D: read with doubt, its rule failures are
 extraction findings, never the agency's) and an empty file.
 """
+import contextlib
 import json
 import random
+import socket
+import subprocess
 import threading
+import time
+import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import duckdb
@@ -140,3 +145,24 @@ def webhook_server():
         yield server.server_address[1], received
     finally:
         server.shutdown()
+
+
+@contextlib.contextmanager
+def serving(command: list[str], ready_url, **popen):
+    """A web server of ours (Datasette, the review page) on a free port, up before the test
+    goes on: `command(port)` starts it, `ready_url(port)` answers once it serves."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **popen)
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(ready_url(port), timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

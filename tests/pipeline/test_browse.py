@@ -4,10 +4,8 @@ and the analysts' documented queries as canned queries that give the rows DuckDB
 import json
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
-import time
 import urllib.request
 
 import duckdb
@@ -17,14 +15,10 @@ pytestmark = pytest.mark.slow  # a headless browser and a web server
 
 from publishing.browse import ANALYSTS_DOC, DATABASE, command, documented_queries, prepare  # noqa: E402
 
+from .conftest import serving  # noqa: E402
+
 # the one documented query SQLite cannot run as DuckDB does, and why
 NOT_CANNED = {"03-agencies-whose-carry-over-never-chains"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _dom(url: str, tmp_path) -> str:
@@ -45,21 +39,9 @@ def _same(rows):
 def served(built, tmp_path_factory):
     _, _, db, _, _ = built
     sqlite, meta = prepare(db.parent / "published", progress=lambda _: None)
-    port = _free_port()
-    server = subprocess.Popen(command(sqlite, meta, "127.0.0.1", port), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}/{DATABASE}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + ".json", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield db, sqlite, meta, base
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with serving(lambda port: command(sqlite, meta, "127.0.0.1", port),
+                 lambda port: f"http://127.0.0.1:{port}/{DATABASE}.json") as port:
+        yield db, sqlite, meta, f"http://127.0.0.1:{port}/{DATABASE}"
 
 
 def test_the_copy_holds_every_mart_with_its_descriptions(served):

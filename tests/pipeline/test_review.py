@@ -10,7 +10,7 @@ import duckdb
 
 from expectations.alerts import AlertConfig, send_digests
 
-from .conftest import run_job
+from .conftest import run_job, serving
 
 REPO = Path(__file__).resolve().parents[2]
 GOVINFO = [sys.executable, "-m", "govinfo.cli"]
@@ -157,3 +157,49 @@ def test_a_rolled_back_batch_leaves_the_marts_as_before_it_and_comes_back_on_rel
     assert "1 document(s)" in quarantine("release", "--batch", second.run_id)
     assert run_job(raw, db, monkeypatch).success
     assert _marts(db) == after  # and back
+
+
+def test_the_review_page_corrects_and_confirms_with_the_keyboard_in_chromium(tmp_path, monkeypatch):
+    """`govinfo review serve` in a real headless Chromium (Playwright on the system's Chromium):
+    the printed lines beside the reading, a value typed and Enter, `c` on the next cell; both
+    land in corrections.csv with the reviewer's name."""
+    import os
+
+    import pytest
+
+    playwright = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is needed: apt-get install chromium (see .ci/run)"
+    raw = tmp_path / "raw"
+    shutil.copytree(REPO / "samples" / "raw", raw)
+    db = tmp_path / "w" / "govinfo.duckdb"
+    assert run_job(raw, db, monkeypatch).success
+    serve = [*GOVINFO, "review", "serve", "--warehouse", str(db), "--raw", str(raw), "--who", "reviewer-1", "--port"]
+    with serving(lambda port: [*serve, str(port)], lambda port: f"http://127.0.0.1:{port}/item/0",
+                 env={**os.environ, "PYTHONPATH": str(REPO)}) as port:
+        base = f"http://127.0.0.1:{port}"
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            page = browser.new_page()
+            # the first uncertain cell: its printed line is marked beside what was read
+            page.goto(base + "/item/0")
+            for _ in range(30):
+                if page.inner_text("#kind") == "uncertain_cell":
+                    break
+                page.keyboard.press("j")
+                page.wait_for_load_state()
+            assert page.inner_text("#kind") == "uncertain_cell"
+            cell = page.inner_text("#item")
+            assert "81" in page.inner_text("#here")  # the line the cell was read on
+            page.fill("#correct-value", "0")
+            page.press("#correct-value", "Enter")
+            page.wait_for_selector("#said")
+            assert "recorded correct" in page.inner_text("#said")
+            confirmed = page.inner_text("#item")
+            page.evaluate("document.activeElement.blur()")  # the value box has the focus: keys go to the page
+            page.keyboard.press("c")
+            page.locator("#said", has_text="recorded confirm").wait_for()
+            browser.close()
+    rows = (db.parent / "corrections" / "corrections.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert [r.split(",")[1:4] for r in rows] == [["correct", cell, "0"], ["confirm", confirmed, ""]]
+    assert all(",reviewer-1," in r for r in rows)
