@@ -101,7 +101,8 @@ def test_backfill_reparses_a_subset_and_the_rebuild_loads_only_it(tmp_path, rng,
     instance = dg.DagsterInstance.ephemeral()
     assert execute(raw, db, instance=instance, log_level="WARNING", echo=lambda _: None).success
     with duckdb.connect(str(db), read_only=True) as con:
-        before = con.execute("SELECT * EXCLUDE (loaded_at) FROM raw.documents ORDER BY document_id").fetchall()
+        before = con.execute("SELECT * EXCLUDE (loaded_at, batch_id) FROM raw.documents "
+                             "ORDER BY document_id").fetchall()
     key = instance.get_dynamic_partitions("documents")[1]
     d = defs()
     backfill = d.resolve_job_def("build_warehouse").execute_in_process(
@@ -112,7 +113,10 @@ def test_backfill_reparses_a_subset_and_the_rebuild_loads_only_it(tmp_path, rng,
     loaded = next(e for e in rebuild.get_asset_materialization_events() if e.asset_key.path == ["raw", "documents"])
     assert loaded.materialization.metadata["loaded_this_run"].value == 1  # only the re-parsed document
     with duckdb.connect(str(db), read_only=True) as con:
-        after = con.execute("SELECT * EXCLUDE (loaded_at) FROM raw.documents ORDER BY document_id").fetchall()
+        after = con.execute("SELECT * EXCLUDE (loaded_at, batch_id) FROM raw.documents "
+                            "ORDER BY document_id").fetchall()
+        # the re-parsed document now belongs to the import batch that loaded it again
+        assert con.execute("SELECT count(*) FROM raw.documents WHERE batch_id = ?", [rebuild.run_id]).fetchall() == [(1,)]
     assert after == before
 
 
