@@ -17,7 +17,6 @@ separated), _SMTP_USER, _SMTP_PASSWORD, _SMTP_STARTTLS; GOVINFO_ALERT_WEBHOOK_UR
 """
 from __future__ import annotations
 
-import functools
 import json
 import os
 import smtplib
@@ -33,8 +32,10 @@ import duckdb
 from ingestion.layout import Layout
 from ingestion.warehouse import duckdb_config
 from publishing.overview import finding_anchor
+from publishing.pages import template
 
 ALERT_SEVERITIES = ("error", "warn")
+_TEMPLATES = Path(__file__).parent / "templates"  # the e-mails' HTML parts
 ISSUE_COLUMNS = ("issue_id", "severity", "finding_source", "rule", "agency_key", "agency_name", "year", "subject",
                  "expected", "actual", "message", "source_file", "page", "line")
 # a digest keeps apart what a published report says from what our reading is unsure of
@@ -112,16 +113,6 @@ def _ledger(path: Path) -> sqlite3.Connection:
     return con
 
 
-@functools.cache
-def _template(name: str):
-    """An e-mail's HTML template (expectations/templates; loaded on first use, autoescaped)."""
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
-                             finalize=lambda v: "" if v is None else v)
-    return env.get_template(name)
-
-
 def worst_severity(issues: list[dict]) -> str:
     return "error" if any(i["severity"] == "error" for i in issues) else "warn"
 
@@ -172,8 +163,9 @@ def format_html(issues: list[dict], run_id: str) -> str:
     parser's doubt), each finding linked to its row of the overview."""
     groups = [{"heading": heading, "issues": [{**i, "place": _place(i)} for i in issues if i["finding_source"] == s]}
               for s, heading in SOURCE_HEADINGS.items()]
-    return _template("digest.html").render(subject=digest_subject(issues), run_id=run_id, run_link=run_link(run_id),
-                                           issues=issues, groups=[g for g in groups if g["issues"]])
+    return template("digest.html", _TEMPLATES).render(
+        subject=digest_subject(issues), run_id=run_id, run_link=run_link(run_id), issues=issues,
+        groups=[g for g in groups if g["issues"]])
 
 
 def _deliver(channel: str, cfg: dict, subject: str, text: str, payload: dict, html: str | None = None) -> None:
@@ -242,7 +234,7 @@ class RunFailure:
         return "\n".join(lines) + "\n"
 
     def html(self) -> str:
-        return _template("failure.html").render(f=self)
+        return template("failure.html", _TEMPLATES).render(f=self)
 
     @property
     def subject(self) -> str:

@@ -118,12 +118,17 @@ def _publication(snapshot: Path) -> str:
     """Which run the published snapshot is from, in words."""
     import duckdb
 
+    from publishing.snapshot import publication
+
     try:
         with duckdb.connect(str(snapshot), read_only=True) as con:
-            at, run_id = con.execute("SELECT published_at, run_id FROM main.publication").fetchall()[0]
-        return f"run {run_id}'s snapshot, published {at:%Y-%m-%d %H:%M} UTC"
-    except (duckdb.Error, IndexError):
+            found = publication(con)
+    except duckdb.Error:
+        found = None
+    if found is None:
         return "an earlier run's snapshot"
+    at, run_id = found
+    return f"run {run_id}'s snapshot, published {at:%Y-%m-%d %H:%M} UTC"
 
 
 def _cause(error) -> str:

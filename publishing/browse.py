@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from .snapshot import publication
+
 SCHEMA = "marts"
 DATABASE = "govinfo"  # the SQLite file's stem: Datasette's name for the database
 BATCH_ROWS = 50_000  # rows in memory at a time while a mart is copied
@@ -49,11 +51,8 @@ def sqlite_path(published: Path) -> Path:
 def _publication(con: duckdb.DuckDBPyConnection) -> str:
     """Which publication the snapshot holds (its run id and time): the SQLite copy is made
     again when this changes."""
-    try:
-        at, run_id = con.execute("SELECT published_at, run_id FROM main.publication").fetchall()[0]
-    except (duckdb.Error, IndexError):
-        return ""
-    return f"{run_id} {at}"
+    found = publication(con)
+    return f"{found[1]} {found[0]}" if found else ""
 
 
 def _sqlite_type(duck_type: str) -> str:

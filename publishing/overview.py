@@ -10,7 +10,6 @@ to the page, so they work from a copy of the warehouse folder and wherever it is
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import os
@@ -25,22 +24,13 @@ from ingestion.parser.spec import outcome_measures
 from ingestion.warehouse import duckdb_config
 
 from .counts import failed_rules, rejected_documents
+from .pages import template
+from .snapshot import publication
 
 _BAR = {"with findings": "#d9534f", "read with doubt": "#f0ad4e", "clean": "#5cb85c"}
 _OUTCOME_COLOURS = ("#5cb85c", "#9fd89f", "#d9534f", "#f0ad4e", "#999999", "#5bc0de", "#337ab7", "#8e6c8a")
 _SOURCES = {"agency": "#d9534f", "extraction": "#f0ad4e", "file": "#777777"}
 _LABEL_WIDTH, _BAR_WIDTH, _ROW_HEIGHT = 130, 420, 22
-
-
-@functools.cache
-def _template():
-    """The page's Jinja2 template (loaded on first use, autoescaped: every value is text)."""
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
-                             autoescape=True, undefined=jinja2.StrictUndefined,
-                             finalize=lambda v: "" if v is None else v)  # a NULL prints nothing
-    return env.get_template("overview.html")
 
 
 def _outcomes() -> dict[str, str]:
@@ -152,7 +142,7 @@ def _read(snapshot: Path, limit: int) -> dict:
             "warnings": con.execute(f"""SELECT agency_name, year, message, source_file, agency_key
                                        FROM marts.data_quality_issues WHERE rule = 'parse_warning'
                                        ORDER BY agency_name, year, message LIMIT {limit}""").fetchall(),
-            "published": con.execute("SELECT published_at, run_id FROM main.publication").fetchall()[0],
+            "published": publication(con),
         }
     finally:
         con.close()
@@ -248,7 +238,7 @@ def render_overview(snapshot: Path, raw_dir: Path | None, out: Path, limit: int 
     review = _review_items(snapshot, source_href, limit)
     q["kpis"]["review_items"] = review["open"]
     published_at, run_id = q["published"]
-    html_text = _template().render(
+    html_text = template("overview.html", strict=True).render(
         kpis=q["kpis"], counts=q["counts"], years=q["years"], links=_links(page, layout),
         published_at=published_at, run_id=run_id, generated=f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
         coverage=_coverage(q["coverage"], q["years"], source_href), failed=failed, warnings=warnings,

@@ -156,6 +156,16 @@ def _write_release(warehouse: Path, release: Path, run_id: str, schema: str) -> 
     return counts
 
 
+def publication(con: duckdb.DuckDBPyConnection) -> tuple[datetime, str] | None:
+    """(published_at, run_id) of the publication a snapshot holds (the table written above);
+    None for a file that holds none."""
+    try:
+        found = con.execute("SELECT published_at, run_id FROM main.publication").fetchall()
+    except duckdb.Error:
+        return None
+    return found[0] if found else None
+
+
 def _swap(out: Path, release: Path, stamp: str) -> None:
     """Point `current` at the release (the one atomic step), then make sure each path readers
     open is a link through `current` (only the first publication after the layout before
