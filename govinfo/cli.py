@@ -165,12 +165,9 @@ def _review(args: argparse.Namespace) -> int:
             kinds = Counter(i.kind for i in items)
             print(f"{len(items)} review item(s)" + (": " + ", ".join(f"{n} {k}" for k, n in kinds.items()) if kinds else ""))
             return 0
-        what = {"set": dict(action="correct", field=args.args[1] if len(args.args) > 1 else "",
-                            value=args.args[2] if len(args.args) > 2 else ""),
-                "confirm": dict(action="confirm", field=args.args[1] if len(args.args) > 1 else ""),
-                "printed": dict(action="printed_as_is", rule=args.args[1] if len(args.args) > 1 else "",
-                                subject=args.args[2] if len(args.args) > 2 else "")}[args.action]
-        path, c = decide(warehouse, args.args[0], who=args.who, why=args.why, **what)
+        doc, *named = args.args  # as many as _REVIEW_ARGS says (main() checked)
+        action, names = _REVIEW_ARGS[args.action]
+        path, c = decide(warehouse, doc, action, who=args.who, why=args.why, **dict(zip(names, named)))
     except (NotFound, ValueError, CorrectionsInvalid, WarehouseUnavailable) as exc:
         print(f"govinfo review: {exc}", file=sys.stderr)
         return 2
@@ -185,7 +182,13 @@ def _review(args: argparse.Namespace) -> int:
     return 0
 
 
-_REVIEW_ARGS = {"set": "DOC FIELD VALUE", "confirm": "DOC FIELD", "printed": "DOC RULE SUBJECT"}
+# each decision: the action it records, and the names of the arguments after DOC
+_REVIEW_ARGS = {"set": ("correct", ("field", "value")), "confirm": ("confirm", ("field",)),
+                "printed": ("printed_as_is", ("rule", "subject"))}
+
+
+def _review_usage(action: str) -> str:
+    return " ".join(["DOC", *(n.upper() for n in _REVIEW_ARGS[action][1])])
 
 
 def _browse(args: argparse.Namespace) -> int:
@@ -267,8 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "review" and args.action == "serve" and not args.who.strip():
         ap.error("review serve needs --who (or $GOVINFO_REVIEWER / $USER)")
     if args.command == "review" and args.action not in ("list", "serve"):
-        if len(args.args) != len(_REVIEW_ARGS[args.action].split()):
-            ap.error(f"review {args.action} takes {_REVIEW_ARGS[args.action]}")
+        if len(args.args) != 1 + len(_REVIEW_ARGS[args.action][1]):
+            ap.error(f"review {args.action} takes {_review_usage(args.action)}")
         if not args.why.strip() or not args.who.strip():
             ap.error("a decision needs --why (and --who, or $GOVINFO_REVIEWER / $USER)")
     try:

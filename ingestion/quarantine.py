@@ -72,7 +72,9 @@ def listing(warehouse: Path) -> list[tuple[str, str, str]]:
     return sorted((sha, name, why) for (sha, name), why in rows.items())
 
 
-def _one(index: LandingIndex, ref: str) -> str:
+def document_named(index: LandingIndex, ref: str) -> str:
+    """The one document a reference names (a sha256, its first 8+ characters, or a file name
+    relative to the landing folder), or QuarantineError saying why not."""
     found = index.resolve(ref)
     if not found:
         raise QuarantineError(f"no document known as {ref!r} (a sha256, its first 8+ characters, or a file name "
@@ -84,7 +86,7 @@ def _one(index: LandingIndex, ref: str) -> str:
 
 def drop(warehouse: Path, ref: str, note: str) -> str:
     with LandingIndex(_ran_here(Layout(warehouse)).landing_index) as index:
-        sha = _one(index, ref)
+        sha = document_named(index, ref)
         index.drop(sha, note or "no reason given")
     return sha
 
@@ -93,7 +95,7 @@ def release(warehouse: Path, ref: str) -> tuple[str, str]:
     """Returns the document and what the next run will do with it."""
     layout = _ran_here(Layout(warehouse))
     with LandingIndex(layout.landing_index) as index:
-        sha = _one(index, ref)
+        sha = document_named(index, ref)
         if index.undrop(sha):
             return sha, "the drop is undone: the next run loads it again"
     store = ParseStore(layout.parse_store)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from ingestion import corrections
 from ingestion.corrections import Correction
+from ingestion.landing import LandingIndex
 from ingestion.layout import Layout
+from ingestion.quarantine import QuarantineError, document_named
 from ingestion.warehouse import connect
 
 KINDS = ("uncertain_cell", "agency_finding", "extraction_finding", "unresolved_agency", "stale_review", "reviewed_cell")
@@ -49,6 +49,14 @@ class Item:
     item: str  # the cell (table.row.col) or the finding (rule subject)
     read: float | None  # what the parser read (a finding: its printed total)
     why: str
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind in ("uncertain_cell", "reviewed_cell")
+
+    def target(self) -> dict[str, str]:
+        """What a decision on the item names: its cell, or its finding's rule and subject."""
+        return {"field": self.item} if self.is_cell else dict(zip(("rule", "subject"), self.item.split(" ", 1)))
 
     def say(self) -> str:
         place = f" p.{self.page}" if self.page is not None else f" l.{self.line}" if self.line is not None else ""
@@ -87,26 +95,19 @@ class NotFound(LookupError):
     """One line: the document or cell a decision names is not in the warehouse."""
 
 
-def _document(con: duckdb.DuckDBPyConnection, ref: str) -> str:
-    """The sha256 a reference names: a prefix of 8+ hex digits, or a file name it arrived as."""
-    ref = ref.strip()
-    if len(ref) >= 8 and all(c in "0123456789abcdef" for c in ref):
-        found = [r[0] for r in con.execute("SELECT document_id FROM raw.documents WHERE document_id LIKE ?",
-                                           [ref + "%"]).fetchall()]
-    else:
-        found = [r[0] for r in con.execute("SELECT DISTINCT document_id FROM raw.document_sources "
-                                           "WHERE source_file = ? OR source_file LIKE ?", [ref, f"%/{ref}"]).fetchall()]
-    if len(found) != 1:
-        raise NotFound(f"{ref!r} names {len(found)} documents of the warehouse (give more of its sha256)"
-                       if found else f"{ref!r} names no document of the warehouse")
-    return found[0]
-
-
 def decide(warehouse: Path, ref: str, action: str, who: str, why: str, field: str = "", value: str = "",
            rule: str = "", subject: str = "") -> tuple[Path, Correction]:
-    """Record one decision in the corrections file, with what the parser had read."""
+    """Record one decision in the corrections file, with what the parser had read. `ref`
+    names the document as `govinfo quarantine` does (ingestion.quarantine.document_named)."""
+    layout = Layout(warehouse)
+    try:
+        with LandingIndex(layout.landing_index) as index:
+            sha = document_named(index, ref)
+    except QuarantineError as exc:
+        raise NotFound(str(exc)) from None
     with connect(warehouse, read_only=True) as con:
-        sha = _document(con, ref)
+        if not con.execute("SELECT 1 FROM raw.documents WHERE document_id = ?", [sha]).fetchall():
+            raise NotFound(f"document {sha[:12]} is not in the warehouse (rejected or kept out)")
         read = None
         if field:
             found = con.execute("SELECT value FROM raw.report_cells WHERE document_id = ? AND field = ?",
@@ -114,7 +115,7 @@ def decide(warehouse: Path, ref: str, action: str, who: str, why: str, field: st
             if not found:
                 raise NotFound(f"document {sha[:12]} has no cell {field!r}")
             read = found[0][0]
-    path = corrections.path_of(Layout(warehouse).corrections)
+    path = corrections.path_of(layout.corrections)
     c = corrections.append(path, Correction(document_id=sha, action=action, field=field, value=value, rule=rule,
                                             subject=subject, parser_value="" if read is None else repr(float(read)),
                                             who=who, why=why))

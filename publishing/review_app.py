@@ -9,26 +9,17 @@ the warehouse; the next run applies it.
 """
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from ingestion import corrections
 from ingestion.landing import object_path
 from ingestion.layout import Layout
 
+from .pages import template
 from .review import Item, decide, queue
 
 CONTEXT_LINES = 8  # lines shown above and below the cell's line
 PAGE_SCALE = 1.5  # PDF pages rendered at 108 dpi
-
-
-@functools.cache
-def _template():
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
-                             finalize=lambda v: "" if v is None else v)
-    return env.get_template("review.html")
 
 
 def _source(layout: Layout, raw_dir: Path | None, item: Item) -> Path | None:
@@ -96,11 +87,10 @@ def app(warehouse: Path, raw_dir: Path | None, who: str):
         source = _source(layout, raw_dir, item)
         pdf_page = item.page if source is not None and source.suffix.lower() == ".pdf" and item.page else None
         context = [] if pdf_page or source is None else _lines(source, item.line)
-        page = _template().render(item=item, n=n, total=len(found), who=who, pdf_page=pdf_page, context=context,
-                                  have_source=source is not None,
-                                  decided=(item.document_id, item.item) in _decided(layout),
-                                  is_cell=item.kind in ("uncertain_cell", "reviewed_cell"),
-                                  message=request.query_params.get("said", ""))
+        page = template("review.html").render(item=item, n=n, total=len(found), who=who, pdf_page=pdf_page,
+                                              context=context, have_source=source is not None,
+                                              decided=(item.document_id, item.item) in _decided(layout),
+                                              is_cell=item.is_cell, message=request.query_params.get("said", ""))
         return HTMLResponse(page)
 
     async def act(request: Request):
@@ -108,11 +98,9 @@ def app(warehouse: Path, raw_dir: Path | None, who: str):
         item = found[n]
         form = await request.form()
         action, why = form.get("action", ""), (form.get("why") or "").strip()
-        target = {"field": item.item} if item.kind in ("uncertain_cell", "reviewed_cell") else dict(
-            zip(("rule", "subject"), item.item.split(" ", 1)))
         try:
             _, c = decide(warehouse, item.document_id, action, who=who, why=why,
-                          value=(form.get("value") or "").strip() if action == "correct" else "", **target)
+                          value=(form.get("value") or "").strip() if action == "correct" else "", **item.target())
         except (ValueError, LookupError) as exc:
             return RedirectResponse(f"/item/{n}?said={exc}", status_code=303)
         return RedirectResponse(f"/item/{min(n + 1, len(found) - 1)}?said=recorded {c.action} of item {n + 1}",
