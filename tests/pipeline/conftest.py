@@ -9,6 +9,7 @@ extraction findings, never the agency's) and an empty file.
 import contextlib
 import json
 import random
+import shutil
 import socket
 import subprocess
 import threading
@@ -166,3 +167,18 @@ def serving(command: list[str], ready_url, **popen):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def chromium() -> str:
+    """The system's Chromium, which the browser tests drive (deploy/system-deps.sh installs it)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "Chromium is needed: apt-get install chromium (see .ci/run)"
+    return found
+
+
+def dump_dom(url: str, tmp_path) -> str:
+    """A page's DOM after its script ran, in a real headless Chromium, nothing from a network."""
+    return subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                           f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url],
+                          capture_output=True, text=True, timeout=180).stdout

@@ -179,10 +179,10 @@ def test_a_failed_runs_mail_reads_in_a_browser_with_its_failing_rows(smtp_server
     """The HTML part of a failed run's e-mail, as a mail client shows it (headless Chromium):
     the run, the step, the blocking check and the rows it found, and the run's link."""
     import re
-    import shutil
-    import subprocess
 
     from expectations.alerts import RunFailure, send_failure
+
+    from .conftest import dump_dom
 
     port, mails = smtp_server
     failure = RunFailure(run_id="r-42", job="build_warehouse", step="gx_raw_report_cells",
@@ -197,11 +197,7 @@ def test_a_failed_runs_mail_reads_in_a_browser_with_its_failing_rows(smtp_server
     [html] = [p.get_payload(decode=True).decode("utf-8") for p in mails[0].walk() if p.get_content_type() == "text/html"]
     page = tmp_path / "mail.html"
     page.write_text(html, encoding="utf-8")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "Chromium is needed: apt-get install chromium (see .ci/run)"
-    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                          "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-                          page.as_uri()], capture_output=True, text=True, timeout=120).stdout
+    dom = dump_dom(page.as_uri(), tmp_path)
     text = re.sub(r"<[^>]+>", " ", dom)
     assert "r-42" in text and "FAILED at step gx_raw_report_cells" in text
     assert "聊城&lt;1&gt;.pdf" in dom and "d0c5" in text and "-1.0" in text  # the row, escaped

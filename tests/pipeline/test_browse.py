@@ -3,9 +3,7 @@ headless Chromium: a table with its descriptions and facets, a row's own URL, CS
 and the analysts' documented queries as canned queries that give the rows DuckDB gives."""
 import json
 import re
-import shutil
 import sqlite3
-import subprocess
 import urllib.request
 
 import duckdb
@@ -15,19 +13,10 @@ pytestmark = pytest.mark.slow  # a headless browser and a web server
 
 from publishing.browse import ANALYSTS_DOC, DATABASE, command, documented_queries, prepare  # noqa: E402
 
-from .conftest import serving  # noqa: E402
+from .conftest import dump_dom, serving  # noqa: E402
 
 # the one documented query SQLite cannot run as DuckDB does, and why
 NOT_CANNED = {"03-agencies-whose-carry-over-never-chains"}
-
-
-def _dom(url: str, tmp_path) -> str:
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "Chromium is needed: apt-get install chromium (see .ci/run)"
-    return subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                           f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url],
-                          capture_output=True, text=True, timeout=120).stdout
 
 
 def _same(rows):
@@ -76,15 +65,15 @@ def test_every_documented_query_is_canned_and_gives_duckdbs_rows(served):
 
 def test_an_analyst_filters_facets_opens_a_row_and_exports_csv_in_chromium(served, tmp_path):
     db, _, _, base = served
-    page = _dom(f"{base}/rec_within_report?passed=0&finding_source=agency", tmp_path)
+    page = dump_dom(f"{base}/rec_within_report?passed=0&finding_source=agency", tmp_path)
     assert "天津市商务局" in page and "review_total" in page  # the planted break, filtered to
     assert {"agency_name", "year", "rule"} <= set(re.findall(r'data-column="(\w+)"', page))
     assert 'data-column-description="' in page
     local = base.rsplit("/", 1)[0]
     assert not [u for u in re.findall(r'src="(https?://[^"]+)"', page) if not u.startswith(local)]  # no network
-    row = _dom(f"{base}/fct_agency_year/1", tmp_path)  # every row has a URL
-    assert "agency_name" in row and "聊城市教育局" in _dom(f"{base}/fct_agency_year?agency_name=聊城市教育局", tmp_path)
-    query = _dom(f"{base}/02-reports-whose-own-numbers-don-t", tmp_path)
+    row = dump_dom(f"{base}/fct_agency_year/1", tmp_path)  # every row has a URL
+    assert "agency_name" in row and "聊城市教育局" in dump_dom(f"{base}/fct_agency_year?agency_name=聊城市教育局", tmp_path)
+    query = dump_dom(f"{base}/02-reports-whose-own-numbers-don-t", tmp_path)
     assert "天津市商务局" in query
     csv = urllib.request.urlopen(f"{base}/fct_agency_year.csv?_size=max", timeout=30).read().decode("utf-8")
     with duckdb.connect(str(db.parent / "published" / "govinfo.duckdb"), read_only=True) as con:

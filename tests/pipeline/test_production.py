@@ -18,6 +18,8 @@ import pytest
 
 from corpus.generate import build_corpus, write_corpus
 
+from .conftest import dump_dom
+
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow  # `make test-fast` leaves these out
@@ -209,20 +211,10 @@ def test_a_few_thousand_documents_and_bad_ones_finish_with_matching_counts(tmp_p
     assert rejected == {p.name for p in bad}
 
 
-def _dom(url: str, tmp_path) -> str:
-    """The page's DOM after its script ran, in a real headless Chromium."""
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "Chromium is needed: apt-get install chromium (see .ci/run)"
-    return subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                           f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", url],
-                          capture_output=True, text=True, timeout=180).stdout
-
-
 def test_overview_page_shows_the_numbers_in_headless_chromium(built, tmp_path):
     _, reports, db, _, _ = built
     page = db.parent / "published" / "overview.html"
-    dom = _dom(page.as_uri(), tmp_path)
+    dom = dump_dom(page.as_uri(), tmp_path)
     kpis = dict(re.findall(r'id="kpi-(\w+)"><b>(\d+)</b>', dom))
     with duckdb.connect(str(db), read_only=True) as con:
         one = lambda sql: str(con.execute(sql).fetchall()[0][0])  # noqa: E731
@@ -262,21 +254,21 @@ def test_the_overview_pages_searches_and_sorts_ten_thousand_agency_years(built, 
     render_overview(snapshot, None, out)
     from publishing.overview import finding_anchor
 
-    dom = _dom(out.as_uri(), tmp_path)
+    dom = dump_dom(out.as_uri(), tmp_path)
     coverage = re.search(r'<table id="coverage".*?</table>', dom, re.S).group(0)
     assert len(re.findall(r"<tr>", coverage)) == 100 + 1  # one page of rows shown, and the header
     assert len(re.findall(r"<tr hidden", coverage)) == 6668 - 100
     assert re.search(r"6668 rows · page 1 of 67", dom)
-    found = _dom(out.as_uri() + "?coverage_q=" + "天津市商务局分1234", tmp_path)
+    found = dump_dom(out.as_uri() + "?coverage_q=" + "天津市商务局分1234", tmp_path)
     table = re.search(r'<table id="coverage".*?</table>', found, re.S).group(0)
     assert re.findall(r"<tr><td[^>]*>([^<]+)</td>", table) == ["天津市商务局分1234"]
-    ordered = _dom(out.as_uri() + "?failed_sort=-5&failed_page=2", tmp_path)  # by year, newest first
+    ordered = dump_dom(out.as_uri() + "?failed_sort=-5&failed_page=2", tmp_path)  # by year, newest first
     failed = re.search(r'<table id="failed".*?</table>', ordered, re.S).group(0)
     shown = [int(y) for y in re.findall(r'<tr(?: id="[^"]+")?><td class="name">\w+</td><td class="name">\w+</td>'
                                         r'<td class="name">[\w_]+</td>\s*<td class="name">[^<]+</td><td>(\d+)</td>', failed)]
     assert len(shown) == 100 and shown == sorted(shown, reverse=True) and "page 2 of" in ordered
     anchor = finding_anchor(key, year)  # an alert's link to a finding on a later page opens that page
-    opened = _dom(f"{out.as_uri()}#{anchor}", tmp_path)
+    opened = dump_dom(f"{out.as_uri()}#{anchor}", tmp_path)
     assert re.search(rf'<tr id="{anchor}">', opened) and not re.search(rf'<tr id="{anchor}" hidden', opened)
 
 

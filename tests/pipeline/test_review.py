@@ -10,7 +10,7 @@ import duckdb
 
 from expectations.alerts import AlertConfig, send_digests
 
-from .conftest import run_job, serving
+from .conftest import chromium, run_job, serving
 
 REPO = Path(__file__).resolve().parents[2]
 GOVINFO = [sys.executable, "-m", "govinfo.cli"]
@@ -168,8 +168,6 @@ def test_the_review_page_corrects_and_confirms_with_the_keyboard_in_chromium(tmp
     import pytest
 
     playwright = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert chromium, "Chromium is needed: apt-get install chromium (see .ci/run)"
     raw = tmp_path / "raw"
     shutil.copytree(REPO / "samples" / "raw", raw)
     db = tmp_path / "w" / "govinfo.duckdb"
@@ -179,7 +177,7 @@ def test_the_review_page_corrects_and_confirms_with_the_keyboard_in_chromium(tmp
                  env={**os.environ, "PYTHONPATH": str(REPO)}) as port:
         base = f"http://127.0.0.1:{port}"
         with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+            browser = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
             page = browser.new_page()
             # the first uncertain cell: its printed line is marked beside what was read
             page.goto(base + "/item/0")
