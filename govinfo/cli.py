@@ -47,7 +47,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _quarantine(args: argparse.Namespace) -> int:
-    from ingestion import quarantine as q
+    from ingestion.load import quarantine as q
 
     try:
         if args.action == "list":
@@ -98,9 +98,9 @@ def _documents(args: argparse.Namespace) -> int:
     """Each document's partition key beside its status and the files it arrived as: the key
     starts with the first file name (the UI's partition search finds it), but a document that
     arrived under several names is found here by any of them."""
-    from ingestion.landing import LandingIndex
-    from ingestion.layout import Layout
-    from ingestion.parse_store import ParseStore
+    from ingestion.load.landing import LandingIndex
+    from ingestion.load.layout import Layout
+    from ingestion.load.parse_store import ParseStore
     from orchestration.partition_keys import document_keys
 
     layout = Layout(Path(args.warehouse))
@@ -146,8 +146,8 @@ def _review(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from ingestion.corrections import CorrectionsInvalid
-    from ingestion.warehouse import WarehouseUnavailable
+    from ingestion.load.corrections import CorrectionsInvalid
+    from ingestion.load.warehouse import WarehouseUnavailable
     from publishing.review import NotFound, decide, queue
 
     warehouse = Path(args.warehouse)
@@ -192,7 +192,7 @@ def _review_usage(action: str) -> str:
 
 
 def _browse(args: argparse.Namespace) -> int:
-    from ingestion.layout import Layout
+    from ingestion.load.layout import Layout
     from publishing.browse import command, prepare
 
     try:

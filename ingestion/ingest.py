@@ -1,6 +1,6 @@
 """A landing folder → the warehouse's staging tables, in three steps that can run apart:
 
-1. `LandingIndex.scan` (ingestion.landing): which files exist, by content hash.
+1. `LandingIndex.scan` (ingestion.load.landing): which files exist, by content hash.
 2. `parse_documents`: parse documents (by sha256) into the parse store, in parallel
    processes if asked; a bad file becomes a `rejected` record with its one-line reason, a
    transient failure (a converter timing out) is reported for a retry, never quarantined.
@@ -21,15 +21,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import corrections, limits
-from .landing import LandingIndex, let_go, object_path
-from .layout import Layout
-from .normalise import document_frames, quarantine_frame, reference_frames
-from .parse_store import ParseStore
+from .load import corrections, limits
+from .load.landing import LandingIndex, let_go, object_path
+from .load.layout import Layout
+from .load.normalise import document_frames, quarantine_frame, reference_frames
+from .load.parse_store import ParseStore
 from .parser import PARSER_VERSION, for_parsing
 from .parser.document import RejectedDocument, TransientReadError
 from .parser.parse import parse_file
-from .warehouse import (
+from .load.warehouse import (
     connect,
     ensure_raw_schema,
     load_log,
@@ -207,7 +207,7 @@ def quarantine_transient(store: ParseStore, failures: list[tuple[str, str]], sou
 def _admitted(records: list[dict], dropped: dict[str, str]) -> tuple[list[dict], dict[str, str]]:
     """The parsed results that may enter the staging tables, and why each other record is
     kept out: rejected by the parser, a hard limit broken or a copy cut short
-    (ingestion.limits), or dropped by an operator (`govinfo quarantine drop`)."""
+    (ingestion.load.limits), or dropped by an operator (`govinfo quarantine drop`)."""
     admitted, held = [], {}
     for r in records:
         sha = r["document_id"]

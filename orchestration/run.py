@@ -21,7 +21,7 @@ STARTED_TAG = "govinfo/process_started"  # its start time (clock ticks after boo
 
 
 def _warehouse_summary(warehouse: Path) -> dict:
-    from ingestion.warehouse import connect
+    from ingestion.load.warehouse import connect
     from publishing.counts import failed_rules, rejected_documents
 
     with connect(warehouse, read_only=True) as con:
@@ -67,9 +67,9 @@ def execute(raw_dir: Path, warehouse: Path, instance=None, log_level: str = "INF
     import dagster as dg
 
     from ingestion.ingest import unparsed
-    from ingestion.landing import LandingIndex
-    from ingestion.layout import Layout
-    from ingestion.parse_store import ParseStore
+    from ingestion.load.landing import LandingIndex
+    from ingestion.load.layout import Layout
+    from ingestion.load.parse_store import ParseStore
 
     from .definitions import defs
     from .defs.automation import range_tags
@@ -268,8 +268,8 @@ def run_pipeline(raw_dir: Path, warehouse: Path, verbose: bool = False) -> int:
                if Path(raw_dir).exists() else "not found")
         print(f"govinfo run: landing folder {raw_dir} {why}", file=sys.stderr)
         return 2
-    from ingestion.layout import Layout
-    from ingestion.warehouse import WarehouseUnavailable, connect, run_lock
+    from ingestion.load.layout import Layout
+    from ingestion.load.warehouse import WarehouseUnavailable, connect, run_lock
 
     configure(raw_dir, warehouse)
     layout = Layout(Path(os.environ["GOVINFO_WAREHOUSE"]))
@@ -372,26 +372,41 @@ def _say_counts(result, warehouse_path: Path) -> None:
 def _say_steps_and_checks(result) -> None:
     """Step times, asset checks (a blocking one with the rows it found) and what was kept out."""
     evaluations = result.get_asset_check_evaluations()
-    checks = [c for c in evaluations if c.partition is None]  # the per-document ones are counted below
-    failed_checks = [c for c in checks if not c.passed]
+    print("step times: " + ", ".join(f"{k} {v:.1f}s" for k, v in _step_times(result).items()))
+    _say_run_checks([c for c in evaluations if c.partition is None])
+    _say_document_checks([c for c in evaluations if c.partition is not None])
+    for name, why in _kept_out(result)[:20]:
+        print(f"kept out of the warehouse: {name}: {why}")
+
+
+def _step_times(result) -> dict[str, float]:
+    """Seconds per step, the GX checks of one asset counted together."""
     durations: dict[str, float] = {}
     for event in result.all_events:
         if event.is_step_success:
             name = event.step_key.split("_gx_")[0] + "…gx" if "_gx_" in event.step_key else event.step_key
             durations[name] = durations.get(name, 0.0) + event.event_specific_data.duration_ms / 1000
-    print("step times: " + ", ".join(f"{k} {v:.1f}s" for k, v in durations.items()))
-    print(f"asset checks: {len(checks)} evaluated, {len(failed_checks)} failed"
-          + (": " + ", ".join(f"{c.check_name} ({c.severity.value})" for c in failed_checks) if failed_checks else ""))
-    documents = [c for c in evaluations if c.partition is not None]
-    if documents:
-        doubt = sum(1 for c in documents if not c.passed and c.severity.value == "WARN")
-        print(f"document checks (one per partition): {len(documents)} evaluated, {doubt} read with uncertain cells, "
-              f"{sum(1 for c in documents if not c.passed) - doubt} not read")
-    for c in failed_checks:  # a blocking check names what it found: the documents and rows
+    return durations
+
+
+def _say_run_checks(checks) -> None:
+    """The run's asset checks, failed ones named; a blocking one names what it found."""
+    failed = [c for c in checks if not c.passed]
+    print(f"asset checks: {len(checks)} evaluated, {len(failed)} failed"
+          + (": " + ", ".join(f"{c.check_name} ({c.severity.value})" for c in failed) if failed else ""))
+    for c in failed:
         for line in _failing_rows(c)[:5] if c.severity.value == "ERROR" else []:
             print(f"  {c.check_name}: {line}")
-    for name, why in _kept_out(result)[:20]:
-        print(f"kept out of the warehouse: {name}: {why}")
+
+
+def _say_document_checks(documents) -> None:
+    """The per-partition `document_read` results, counted (each one is in the UI)."""
+    if not documents:
+        return
+    failed = sum(1 for c in documents if not c.passed)
+    doubt = sum(1 for c in documents if not c.passed and c.severity.value == "WARN")
+    print(f"document checks (one per partition): {len(documents)} evaluated, {doubt} read with uncertain cells, "
+          f"{failed - doubt} not read")
 
 
 def _say_where(result, layout, warehouse_path: Path) -> None:

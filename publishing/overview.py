@@ -19,9 +19,9 @@ from urllib.parse import quote
 
 import duckdb
 
-from ingestion.layout import Layout
+from ingestion.load.layout import Layout
 from ingestion.parser.spec import outcome_measures
-from ingestion.warehouse import duckdb_config
+from ingestion.load.warehouse import duckdb_config
 
 from .counts import failed_rules, rejected_documents
 from .pages import template

@@ -3,19 +3,19 @@
 The queue is read from the marts: every cell read with doubt, every unresolved agency, every
 rule finding (the agencies' own and the parser's), with the file, the page or line, what the
 parser read and why it doubted. A decision is written to the corrections file
-(ingestion.corrections), never to the warehouse: the next run applies it to the marts.
+(ingestion.load.corrections), never to the warehouse: the next run applies it to the marts.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingestion import corrections
-from ingestion.corrections import Correction
-from ingestion.landing import LandingIndex
-from ingestion.layout import Layout
-from ingestion.quarantine import QuarantineError, document_named
-from ingestion.warehouse import connect
+from ingestion.load import corrections
+from ingestion.load.corrections import Correction
+from ingestion.load.landing import LandingIndex
+from ingestion.load.layout import Layout
+from ingestion.load.quarantine import QuarantineError, document_named
+from ingestion.load.warehouse import connect
 
 KINDS = ("uncertain_cell", "agency_finding", "extraction_finding", "unresolved_agency", "stale_review", "reviewed_cell")
 _QUEUE = """
@@ -98,7 +98,7 @@ class NotFound(LookupError):
 def decide(warehouse: Path, ref: str, action: str, who: str, why: str, field: str = "", value: str = "",
            rule: str = "", subject: str = "") -> tuple[Path, Correction]:
     """Record one decision in the corrections file, with what the parser had read. `ref`
-    names the document as `govinfo quarantine` does (ingestion.quarantine.document_named)."""
+    names the document as `govinfo quarantine` does (ingestion.load.quarantine.document_named)."""
     layout = Layout(warehouse)
     try:
         with LandingIndex(layout.landing_index) as index:

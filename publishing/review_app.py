@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ingestion import corrections
-from ingestion.landing import object_path
-from ingestion.layout import Layout
+from ingestion.load import corrections
+from ingestion.load.landing import object_path
+from ingestion.load.layout import Layout
 
 from .pages import template
 from .review import Item, decide, queue

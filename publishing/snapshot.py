@@ -24,8 +24,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.orphans import remove_orphans
-from ingestion.warehouse import duckdb_config
+from ingestion.load.orphans import remove_orphans
+from ingestion.load.warehouse import duckdb_config
 
 SNAPSHOT_NAME = "govinfo.duckdb"
 PARQUET_LINK = "parquet"

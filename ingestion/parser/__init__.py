@@ -20,5 +20,5 @@ def for_parsing() -> None:
 
 
 PARSER_VERSION = "9"  # 9: a character pdfium cannot decode kept as U+FFFD (never dropped), a value cell holding one flagged in its column, a warning said twice listed once (issue 23); 8: a short copy's wrapped title lines are no signature, an HTML file cut inside a later page keeps the pages before (issue 20); 7: a row's values in runs of a line joined to it (pdfium), a text row's label placeholder no blank cell, cells a row that lost cells agrees on confirmed by the sums, a 四 group without its own label uncertain, a copy cut before its tables read as truncated (issue 20); 6: reading-order text, positioned runs, any container read through its text, truncated copies uncertain, no fill pattern (issue 20); 5: prose statements (sections 一/五/六) with the cells they speak of (issue 14), a row followed by the wrapped digits of a cell is uncertain when its sums fail; 4: agency resolution (division code, kind) with its evidence (issue 12); "||" in a padded pipe row is a separator, not a cell
-# (an edit to data/agency_kinds.csv changes stored resolutions only after a version bump)
+# (an edit to ingestion/resolve/data/agency_kinds.csv changes stored resolutions only after a version bump)
 SCHEMA = "govinfo-annual-report/2"

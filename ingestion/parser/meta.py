@@ -22,7 +22,7 @@ import re
 import unicodedata
 
 from .document import Document
-from .divisions import places, province_of
+from ..resolve.divisions import places, province_of
 from .textnorm import squash, strip_artefacts
 
 

@@ -11,12 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import PARSER_VERSION, SCHEMA
-from .agencies import resolve
+from ..resolve.agencies import resolve
 from .align import doc_lines
 from .document import Document, RejectedDocument
 from .mapper import TRUNCATED, CellMap, map_cells
 from .meta import AgencyUnknown, agency_and_year
-from .divisions import gazetteer
+from ..resolve.divisions import gazetteer
 from .prose import compared, own_scope, statements
 from .readers import read_document
 from .rules import holds, sides

@@ -1,10 +1,10 @@
-"""Alerts to maintainers (expectations.alerts; channels configured by environment or file,
+"""Alerts to maintainers (alerting.alerts; channels configured by environment or file,
 off by default): the digest asset after the marts are built, with a check that fails when a
 channel could not be reached, and a failure hook on both jobs for the runs that stop before
 the digest (a step failed, a blocking check stopped the run)."""
 import dagster as dg
 
-from expectations.alerts import RunFailure, load_config, run_link, send_digests, send_failure
+from alerting.alerts import RunFailure, load_config, run_link, send_digests, send_failure
 
 from .resources import WarehousePaths
 
@@ -24,7 +24,7 @@ def maintainer_digest(context: dg.AssetExecutionContext, paths: WarehousePaths):
         yield dg.MaterializeResult(metadata={"channels": "none", "sent": 0})
         yield dg.AssetCheckResult(check_name="alerts_delivered", passed=True, metadata={"channels": "none"})
         return
-    summary = send_digests(paths.warehouse_path, context.run_id, config)
+    summary = send_digests(paths.warehouse_path, context.run.run_id, config)
     for r in summary.results:
         log = context.log.warning if not r.delivered else context.log.info
         log(f"alerts: {r.channel}: {r.new_issues} new issue(s), {'delivered' if r.delivered else 'FAILED: ' + str(r.error)}")

@@ -1,6 +1,6 @@
 """What starts runs: a sensor on the landing folder and a daily schedule.
 
-`landing_sensor` scans the landing folder (ingestion.landing: only new or changed files are
+`landing_sensor` scans the landing folder (ingestion.load.landing: only new or changed files are
 hashed), adds a dynamic partition for every document not seen before (its key: a file name
 and the start of its sha256, orchestration.partition_keys) and requests
 `build_warehouse` runs over them, at most MAX_DOCUMENTS_PER_RUN each; the run key names the
@@ -14,7 +14,7 @@ import os
 
 import dagster as dg
 
-from ingestion.landing import STILL_WRITING, LandingIndex
+from ingestion.load.landing import STILL_WRITING, LandingIndex
 
 from ..partition_keys import document_keys
 from .checks import CHECKS_TAG, FULL

@@ -28,7 +28,7 @@ import dagster as dg
 
 from expectations.suites import SUITES
 from expectations.validate import CONTEXT_COLUMNS, Outcome, merge_outcomes, validate
-from ingestion.warehouse import connect
+from ingestion.load.warehouse import connect
 
 from .resources import WarehousePaths
 

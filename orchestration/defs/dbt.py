@@ -16,9 +16,9 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtCliRuntimeError, DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from ingestion.layout import Layout
-from ingestion.orphans import remove_orphans
-from ingestion.warehouse import WarehouseUnavailable, connect
+from ingestion.load.layout import Layout
+from ingestion.load.orphans import remove_orphans
+from ingestion.load.warehouse import WarehouseUnavailable, connect
 
 from ..project import PROJECT_TARGET, dbt_project
 from .ingestion import WRITER_POOL

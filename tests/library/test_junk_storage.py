@@ -3,8 +3,8 @@ limit is never copied, and a large rejected document's copy is let go, for good.
 import os
 
 from ingestion.ingest import KEEP_REJECTED_BYTES, ingest_folder
-from ingestion.landing import object_path
-from ingestion.layout import Layout
+from ingestion.load.landing import object_path
+from ingestion.load.layout import Layout
 from ingestion.parser.readers import MAX_BYTES
 
 

@@ -2,8 +2,8 @@
 a crash in the middle of a write, and the loss of the ledger itself (rebuilt from the index)."""
 import logging
 
-from ingestion.landing import LandingIndex
-from ingestion.ledger import Ledger
+from ingestion.load.landing import LandingIndex
+from ingestion.load.ledger import Ledger
 
 
 def _landed(tmp_path):

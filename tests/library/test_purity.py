@@ -17,7 +17,7 @@ def test_parse_path_imports_no_orchestration_stack(seed_cases):
 
 
 def test_ingestion_modules_do_not_import_dagster():
-    code = ("import sys, ingestion.ingest, ingestion.normalise, ingestion.warehouse, ingestion.parser.parse\n"
+    code = ("import sys, ingestion.ingest, ingestion.load.normalise, ingestion.load.warehouse, ingestion.parser.parse\n"
             "print([m for m in sys.modules if m.startswith(('dagster', 'dbt', 'great_expectations'))])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -39,10 +39,10 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from corpus.render import Style, render
 from corpus.truth import series
-from ingestion import quarantine
+from ingestion.load import quarantine
 from ingestion.ingest import ingest_folder
-from ingestion.landing import sha256_of
-from ingestion.layout import Layout
+from ingestion.load.landing import sha256_of
+from ingestion.load.layout import Layout
 
 EXAMPLES = int(os.environ.get("GOVINFO_STATEFUL_EXAMPLES", "3"))
 STEPS = int(os.environ.get("GOVINFO_STATEFUL_STEPS", "10"))

@@ -1,5 +1,13 @@
-"""The landing folder and the warehouse the pipeline tests share: one real Dagster run per
-session (ingestion → polars → DuckDB → dbt build → GX checks) into a temporary DuckDB file.
+"""The landing folder and the warehouses the pipeline tests share: real Dagster runs
+(ingestion → polars → DuckDB → dbt build → GX checks) into temporary DuckDB files.
+
+Two runs are shared, each made once per session and only read afterwards: `built` (the
+landing folder below) and `planted` (corpus/planted.py). Whether a shared run worked is one
+test's to say (`test_materialize.py::test_the_shared_run_succeeds`,
+`test_detection.py::test_the_planted_run_succeeds`); the tests that read its warehouse skip,
+naming that test, instead of each failing with the same traceback: one failure, one cause. A
+test that writes (runs again, alerts, reviews) works on its own copy of the warehouse folder
+(`own_copy`), and no run leaves its environment behind.
 
 The landing folder holds a cross-year pair that chains (agency A, text), one whose carryover
 breaks (agency B, DOCX and GBK HTML), a PDF report with an injected rule break (agency C), a
@@ -15,7 +23,9 @@ import subprocess
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -86,19 +96,63 @@ def mart_hashes(db):
         con.close()
 
 
-@pytest.fixture(scope="session")
-def built(landing, tmp_path_factory):
+@dataclass(frozen=True)
+class SharedRun:
+    """A run several tests read: its landing folder, warehouse, Dagster result, and why it
+    failed (None when it worked)."""
+
+    raw: Path
+    db: Path
+    result: object | None
+    failure: str | None
+
+    def require(self, named_by: str) -> None:
+        """Skip a reader of a failed run: `named_by` fails with the cause."""
+        if self.failure:
+            pytest.skip(f"the shared run failed ({named_by} says why)")
+
+
+def shared_run(raw: Path, db: Path) -> SharedRun:
+    """Run the job once; a run that raises or fails becomes a reason, not an error in every
+    test that reads it. The environment the run needs is set for it alone."""
     mp = pytest.MonkeyPatch()
-    raw, reports = landing
-    db = tmp_path_factory.mktemp("wh") / "govinfo.duckdb"
-    result = run_job(raw, db, mp)
-    yield raw, reports, db, result, mp
-    mp.undo()
+    try:
+        result = run_job(raw, db, mp)
+    except Exception as exc:  # noqa: BLE001 - reported, whole, by the one test that checks the run
+        return SharedRun(raw, db, None, f"{type(exc).__name__}: {exc}")
+    finally:
+        mp.undo()
+    return SharedRun(raw, db, result, None if result.success else _failed_steps(result))
 
+
+def _failed_steps(result) -> str:
+    failed = [f"{e.step_key}: {e.step_failure_data.error.message.strip().splitlines()[0]}"
+              for e in result.all_events if e.is_step_failure]
+    return "; ".join(failed) or "the run did not succeed"
+
+
+def own_copy(db: Path, folder: Path) -> Path:
+    """A writable copy of a shared warehouse's folder (DuckDB file, landing index, ledger,
+    parse store, published releases), for a test that changes it."""
+    shutil.copytree(db.parent, folder, symlinks=True)
+    return folder / db.name
 
 
 @pytest.fixture(scope="session")
-def planted(tmp_path_factory):
+def built_run(landing, tmp_path_factory) -> SharedRun:
+    raw, _ = landing
+    return shared_run(raw, tmp_path_factory.mktemp("wh") / "govinfo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def built(built_run, landing):
+    """(landing folder, the reports' truth, warehouse, result) of the shared run, to read."""
+    built_run.require("test_materialize.py::test_the_shared_run_succeeds")
+    return built_run.raw, landing[1], built_run.db, built_run.result
+
+
+@pytest.fixture(scope="session")
+def planted_run(tmp_path_factory):
     """The planted corpus (corpus/planted.py: every rule broken a known number of times,
     aliases, re-publications, bad files) run through the job into its own warehouse."""
     from corpus.planted import build_planted
@@ -106,11 +160,15 @@ def planted(tmp_path_factory):
     corpus = build_planted(seed=5, agencies=12, per_rule=2, pdfs=2)
     raw = tmp_path_factory.mktemp("planted_raw")
     corpus.write(raw)
-    db = tmp_path_factory.mktemp("planted_wh") / "govinfo.duckdb"
-    mp = pytest.MonkeyPatch()
-    result = run_job(raw, db, mp)
-    yield corpus, raw, db, result
-    mp.undo()
+    return corpus, shared_run(raw, tmp_path_factory.mktemp("planted_wh") / "govinfo.duckdb")
+
+
+@pytest.fixture(scope="session")
+def planted(planted_run):
+    """(corpus, landing folder, warehouse, result) of the planted run, to read."""
+    corpus, run = planted_run
+    run.require("test_detection.py::test_the_planted_run_succeeds")
+    return corpus, run.raw, run.db, run.result
 
 
 @pytest.fixture

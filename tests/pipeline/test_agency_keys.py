@@ -18,7 +18,7 @@ import pytest
 
 from corpus.render import Style, render
 from corpus.truth import series
-from ingestion.layout import Layout
+from ingestion.load.layout import Layout
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 from .conftest import run_job

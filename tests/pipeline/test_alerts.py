@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from expectations.alerts import AlertConfig, send_digests
+from alerting.alerts import AlertConfig, send_digests
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_one_digest_per_channel_then_nothing_twice(built, smtp_server, webhook_s
 
     monkeypatch.setenv("GOVINFO_WAREHOUSE_URL", "http://warehouse.example/govinfo")
 
-    _, _, db, _, _ = built
+    _, _, db, _ = built
     warehouse = tmp_path / "copy.duckdb"
     shutil.copy(db, warehouse)  # the module's warehouse stays as the other tests expect it
     smtp_port, mails = smtp_server
@@ -82,7 +82,7 @@ def test_one_digest_per_channel_then_nothing_twice(built, smtp_server, webhook_s
 def test_a_failed_channel_is_retried_next_run(built, webhook_server, tmp_path):
     import shutil
 
-    _, _, db, _, _ = built
+    _, _, db, _ = built
     warehouse = tmp_path / "copy.duckdb"
     shutil.copy(db, warehouse)
     with socket.socket() as s:  # a port nobody listens on
@@ -180,7 +180,7 @@ def test_a_failed_runs_mail_reads_in_a_browser_with_its_failing_rows(smtp_server
     the run, the step, the blocking check and the rows it found, and the run's link."""
     import re
 
-    from expectations.alerts import RunFailure, send_failure
+    from alerting.alerts import RunFailure, send_failure
 
     from .conftest import dump_dom
 

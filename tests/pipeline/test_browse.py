@@ -26,7 +26,7 @@ def _same(rows):
 
 @pytest.fixture(scope="module")
 def served(built, tmp_path_factory):
-    _, _, db, _, _ = built
+    _, _, db, _ = built
     sqlite, meta = prepare(db.parent / "published", progress=lambda _: None)
     with serving(lambda port: command(sqlite, meta, "127.0.0.1", port),
                  lambda port: f"http://127.0.0.1:{port}/{DATABASE}.json") as port:

@@ -12,7 +12,7 @@ import duckdb
 
 from corpus.render import Style, render
 from corpus.truth import series
-from ingestion.layout import Layout
+from ingestion.load.layout import Layout
 
 from .conftest import run_job
 

@@ -12,12 +12,17 @@ import duckdb
 
 from ingestion.parser.spec import measures
 
-from .conftest import ROUGH_CELL
+from .conftest import ROUGH_CELL, own_copy
 
 
-def test_run_succeeds_and_loads_every_good_document(built):
-    raw, reports, db, result, _ = built
-    assert result.success
+def test_the_shared_run_succeeds(built_run):
+    """The run the other tests here read (tests/pipeline/conftest.py): when it fails, this
+    test says why and they skip."""
+    assert built_run.failure is None
+
+
+def test_run_loads_every_good_document(built):
+    raw, reports, db, result = built
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM marts.fct_agency_year").fetchall()[0][0] == 6
     assert con.execute("SELECT count(*) FROM marts.dim_agency").fetchall()[0][0] == 4
@@ -36,7 +41,7 @@ def test_run_succeeds_and_loads_every_good_document(built):
 def test_each_document_partition_carries_its_own_status(built):
     """A rejected document is not a green success: each partition's `document_read` result
     is its own document's (file, agency, year, extraction status, reason, uncertain cells)."""
-    *_, result, _ = built
+    *_, result = built
     checks = [e for e in result.get_asset_check_evaluations() if e.check_name == "document_read"]
     assert all(e.partition for e in checks) and len({e.partition for e in checks}) == len(checks) == 7
     by_file = {e.metadata["files"].value: e for e in checks}
@@ -56,7 +61,7 @@ def test_each_document_partition_carries_its_own_status(built):
 def test_each_measure_sums_the_cells_the_contract_names(built):
     """fct_agency_year has a column per measure of fields.csv, in its order, each the sum of
     its cells: Python and SQL read the same contract."""
-    raw, reports, db, result, _ = built
+    raw, reports, db, result = built
     con = duckdb.connect(str(db), read_only=True)
     columns = [c for c, *_ in con.execute("DESCRIBE marts.fct_agency_year").fetchall()]
     assert [c for c in columns if c in measures()] == list(measures())
@@ -70,7 +75,7 @@ def test_each_measure_sums_the_cells_the_contract_names(built):
 
 
 def test_cross_year_carryover_pass_and_fail(built):
-    _, reports, db, _, _ = built
+    _, reports, db, _ = built
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("SELECT agency_name, year, rule, subject, expected, actual, passed FROM marts.rec_cross_year "
                        "WHERE rule = 'carryover' ORDER BY agency_name").fetchall()
@@ -86,7 +91,7 @@ def test_cross_year_carryover_pass_and_fail(built):
 
 
 def test_within_report_rules_find_exactly_the_planted_break(built):
-    _, reports, db, _, _ = built
+    _, reports, db, _ = built
     con = duckdb.connect(str(db), read_only=True)
     failed = con.execute("SELECT agency_name, year, rule, subject, expected, actual FROM marts.rec_within_report "
                          "WHERE NOT passed AND finding_source = 'agency'").fetchall()
@@ -108,7 +113,7 @@ def test_a_cell_read_with_doubt_is_an_extraction_finding_not_the_agencys(built):
     """D printed one cell as 约N: the cell is NULL and marked uncertain, the report is
     `uncertain`, and the rules that fail on that cell are extraction findings; the agency's
     own findings (C) stay the agency's."""
-    _, reports, db, _, _ = built
+    _, reports, db, _ = built
     con = duckdb.connect(str(db), read_only=True)
     status = dict(con.execute("SELECT agency_name, extraction_status FROM marts.fct_agency_year "
                               "WHERE year = 2023").fetchall())
@@ -129,7 +134,7 @@ def test_a_cell_read_with_doubt_is_an_extraction_finding_not_the_agencys(built):
 
 
 def test_checks_report_findings_as_warnings_and_pipeline_checks_pass(built):
-    *_, result, _ = built
+    *_, result = built
     evals = {e.check_name: e for e in result.get_asset_check_evaluations() if e.partition is None}
     assert {"gx_raw_documents", "gx_raw_report_cells", "gx_data_quality_issues", "gx_dim_agency", "gx_fct_agency_year",
             "gx_rec_within_report", "gx_rec_cross_year"} <= set(evals)
@@ -151,10 +156,11 @@ def test_checks_report_findings_as_warnings_and_pipeline_checks_pass(built):
     assert "天津市商务局" in str(meta["failures"].value) and "review_total" in str(meta["failures"].value)
 
 
-def test_rerun_changes_nothing(built, rerun, hashes):
-    raw, _, db, _, mp = built
+def test_rerun_changes_nothing(built, rerun, hashes, tmp_path, monkeypatch):
+    raw, _, shared, _ = built
+    db = own_copy(shared, tmp_path / "wh")
     before = hashes(db)
-    again, after = rerun(raw, db, mp)
+    again, after = rerun(raw, db, monkeypatch)
     assert again.success
     assert after == before
 
@@ -165,7 +171,7 @@ def test_every_query_in_the_analyst_docs_runs(built):
 
     import sqlalchemy
 
-    _, _, db, _, _ = built
+    _, _, db, _ = built
     doc = (Path(__file__).resolve().parents[2] / "docs" / "analysts.md").read_text(encoding="utf-8")
     queries = re.findall(r"```sql\n(.*?)```", doc, flags=re.S)
     assert len(queries) >= 10
@@ -184,7 +190,7 @@ def test_every_query_in_the_analyst_docs_runs(built):
 
 
 def test_data_quality_issues_name_every_finding(built):
-    _, reports, db, _, _ = built
+    _, reports, db, _ = built
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("SELECT rule, severity, agency_name, year, expected, actual, source_file "
                        "FROM marts.data_quality_issues WHERE rule <> 'parse_warning' ORDER BY rule").fetchall()
@@ -207,7 +213,7 @@ def test_every_published_table_and_column_carries_its_description(built):
 
     import pyarrow.parquet as pq
 
-    _, _, db, _, _ = built
+    _, _, db, _ = built
     published = db.parent / "published"
     con = duckdb.connect(str(published / "govinfo.duckdb"), read_only=True)
     try:

@@ -177,7 +177,7 @@ with dg.DagsterInstance.get() as inst:
     seen = json.loads(probe.stdout.strip().splitlines()[-1])
     assert seen["storage"] == "PostgresRunStorage"
     assert ["build_warehouse", "SUCCESS"] in seen["runs"] and ["__ASSET_JOB", "SUCCESS"] in seen["runs"]
-    from ingestion.landing import sha256_of
+    from ingestion.load.landing import sha256_of
     from orchestration.partition_keys import key_hash
 
     # the database may serve other instances' runs too: the same bytes keep the key first given

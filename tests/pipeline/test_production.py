@@ -212,7 +212,7 @@ def test_a_few_thousand_documents_and_bad_ones_finish_with_matching_counts(tmp_p
 
 
 def test_overview_page_shows_the_numbers_in_headless_chromium(built, tmp_path):
-    _, reports, db, _, _ = built
+    _, reports, db, _ = built
     page = db.parent / "published" / "overview.html"
     dom = dump_dom(page.as_uri(), tmp_path)
     kpis = dict(re.findall(r'id="kpi-(\w+)"><b>(\d+)</b>', dom))
@@ -239,7 +239,7 @@ def test_the_overview_pages_searches_and_sorts_ten_thousand_agency_years(built, 
     finding an alert links to."""
     from publishing.overview import render_overview
 
-    _, _, db, _, _ = built
+    _, _, db, _ = built
     snapshot = tmp_path / "govinfo.duckdb"
     shutil.copyfile(db.parent / "published" / "govinfo.duckdb", snapshot)
     with duckdb.connect(str(snapshot)) as con:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from expectations.alerts import AlertConfig, send_digests
+from alerting.alerts import AlertConfig, send_digests
 
 from .conftest import chromium, run_job, serving
 
@@ -88,7 +88,7 @@ def test_a_corrected_cell_reaches_the_marts_with_provenance_and_its_rules_run_ag
 
     # a decision made on another reading than today's (as after a re-parse that reads the cell
     # differently) is flagged for a second look: a correction still applies, never silently
-    from ingestion.corrections import Correction, append, path_of
+    from ingestion.load.corrections import Correction, append, path_of
 
     path = path_of(db.parent / "corrections")
     append(path, Correction(sha, "correct", field=REVIEW_ROW[0], value="0", parser_value="7", who="earlier",

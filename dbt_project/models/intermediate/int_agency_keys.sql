@@ -1,5 +1,5 @@
 -- The agency of every document: key = (division code, normalised kind), as `code:kind`.
--- 1. the parser's resolution from the printed name and the body (ingestion/parser/agencies.py);
+-- 1. the parser's resolution from the printed name and the body (ingestion/resolve/agencies.py);
 -- 2. a reviewed override of this document, else of this printed name (seed agency_overrides),
 --    replaces it: it places an unresolved agency, or splits an alias off;
 -- 3. a reviewed override of the resulting key renames it (国土资源局 → 自然资源和规划局 after

@@ -188,7 +188,7 @@ def load_log(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def sync_sources(con: duckdb.DuckDBPyConnection, sources: dict) -> None:
     """Every name a loaded document's bytes arrived under, and every name of a rejected
-    one, from the landing index (ingestion.landing.Source lists); rows are only added, and
+    one, from the landing index (ingestion.load.landing.Source lists); rows are only added, and
     whether a file of that name holds the document now follows the index (a renamed file's
     document is shown under its new name)."""
     pairs = pl.DataFrame([{"document_id": sha, "source_file": s.path, "present": s.present}

@@ -38,7 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .ledger import LEDGER_NAME, Ledger, now
-from .parser.readers import MAX_BYTES
+from ..parser.readers import MAX_BYTES
 
 _log = logging.getLogger(__name__)
 STILL_WRITING = "still being written (its size or time changed while it was read): waits for the next scan"
@@ -212,7 +212,7 @@ def _utc(iso: str) -> datetime:
 
 class LandingIndex:
     """The landing folder's index: a cache of the folder's scans and of the ledger
-    (ingestion/ledger.py), which holds arrivals and operators' decisions. Lost or corrupt,
+    (ingestion/load/ledger.py), which holds arrivals and operators' decisions. Lost or corrupt,
     it is rebuilt from the ledger (and the next scan), never silently reset."""
 
     def __init__(self, path: Path, objects: Path | None = None):

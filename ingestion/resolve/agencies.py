@@ -3,7 +3,7 @@
 An agency prints its name differently across years (洪泽区人民政府 / 淮安市洪泽区人民政府,
 人民政府外事办公室 / 外办). The key is what stays: (division code, normalised kind), for
 example `320813:人民政府`. The division comes from the place names the agency's name starts
-with, matched as a chain against the gazetteer (ingestion.parser.divisions: 江苏省 ⊃ 淮安市 ⊃ 洪泽区),
+with, matched as a chain against the gazetteer (ingestion.resolve.divisions: 江苏省 ⊃ 淮安市 ⊃ 洪泽区),
 in the report's year. The kind is the rest of the name, normalised by the table
 `data/agency_kinds.csv` (data, not code).
 
@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .divisions import FIRST_YEAR, LAST_YEAR, LEVELS, NATIONAL, Gazetteer, gazetteer
-from .textnorm import squash
+from ..parser.textnorm import squash
 
 _NATIONAL = re.compile(r"^(中华人民共和国|国务院|国家|中国|中央)")
 _NATIONAL_KIND = re.compile(r"(部|总局|总署|署)$")

@@ -10,10 +10,10 @@ from datetime import datetime
 import polars as pl
 
 from . import corrections
-from .parser.divisions import division_rows
-from .parser.rules import rule_terms
-from .parser.spec import all_fields
-from .parser.template import templates
+from ..resolve.divisions import division_rows
+from ..parser.rules import rule_terms
+from ..parser.spec import all_fields
+from ..parser.template import templates
 
 SCHEMAS: dict[str, dict[str, pl.DataType]] = {
     "documents": {
@@ -25,14 +25,14 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "template": pl.String,  # the report format it was read with: 2021 or 2019
         "extraction_status": pl.String,  # exact | verified | uncertain
         "n_uncertain_cells": pl.Int32,
-        # who published it (ingestion.parser.agencies): the division and kind its name and body give
+        # who published it (ingestion.resolve.agencies): the division and kind its name and body give
         "division_code": pl.String,  # 6-digit 行政区划代码 (100000: national); null when unresolved
         "agency_kind": pl.String,  # the normalised kind (外办 → 外事办公室)
         "agency_level": pl.String,  # 国家级 省级 市级 县级 乡级
         "agency_resolution": pl.String,  # title | body | unresolved
         "agency_evidence": pl.String,  # what decided it, or why nothing did
         "agency_candidates": pl.String,  # the division codes the name fits, comma-separated
-        "batch_id": pl.String,  # the import batch that loaded it: the Dagster run id (ingestion.quarantine)
+        "batch_id": pl.String,  # the import batch that loaded it: the Dagster run id (ingestion.load.quarantine)
     },
     "document_sources": {"document_id": pl.String, "source_file": pl.String,
                          "present": pl.Boolean},  # a file of that name holds the document now
@@ -61,10 +61,10 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
                "templates": pl.String,  # the report formats that print the cell (2021,2019)
                "outcome_group": pl.String, "measures": pl.String,  # see ingestion.parser.spec
                "position": pl.Int32},  # the contract's order
-    "corrections": corrections.SCHEMA,  # reviewers' decisions (ingestion.corrections), the file's rows
+    "corrections": corrections.SCHEMA,  # reviewers' decisions (ingestion.load.corrections), the file's rows
 }
 # Tables keyed by document: a re-parse replaces a document's rows in each of them.
-# (document_sources follows the landing index instead: ingestion.warehouse.sync_sources.)
+# (document_sources follows the landing index instead: ingestion.load.warehouse.sync_sources.)
 DOCUMENT_TABLES = ("documents", "report_cells", "parse_warnings", "extraction_notes", "prose_statements")
 
 

@@ -15,7 +15,7 @@ import logging
 import os
 from pathlib import Path
 
-from .parser import PARSER_VERSION
+from ..parser import PARSER_VERSION
 
 _log = logging.getLogger(__name__)
 STATUSES = {"parsed", "rejected", "changed", "transient"}

@@ -3,7 +3,7 @@
 Channels are e-mail over SMTP and a JSON webhook, configured in a JSON file named by
 GOVINFO_ALERTS_CONFIG or by environment variables; with neither, alerting is off. An issue
 (marts.data_quality_issues.issue_id) is recorded per channel once its digest was delivered,
-in a ledger beside the warehouse (`alerts.sqlite`, ingestion.layout), so it is never
+in a ledger beside the warehouse (`alerts.sqlite`, ingestion.load.layout), so it is never
 alerted again on that channel; a failed delivery is retried on the next run. Info-level
 findings (year gaps) are not alerted. The warehouse is only read (read-only), so the digest
 can run beside the checks that read it too.
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingestion.layout import Layout
-from ingestion.warehouse import duckdb_config
+from ingestion.load.layout import Layout
+from ingestion.load.warehouse import duckdb_config
 from publishing.overview import finding_anchor
 from publishing.pages import template
 

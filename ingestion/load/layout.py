@@ -46,7 +46,7 @@ class Layout:
 
     @property
     def ledger(self) -> Path:
-        """Arrivals and operators' decisions, append-only (ingestion/ledger.py)."""
+        """Arrivals and operators' decisions, append-only (ingestion/load/ledger.py)."""
         return self.root / LEDGER_NAME
 
     @property
@@ -83,7 +83,7 @@ class Layout:
 
     @property
     def corrections(self) -> Path:
-        """Reviewers' decisions (ingestion.corrections): kept, never derived."""
+        """Reviewers' decisions (ingestion.load.corrections): kept, never derived."""
         return self.root / "corrections"
 
     @property

@@ -92,7 +92,7 @@ def check(c: Correction, known_fields: set[str]) -> None:
 
 
 def _known_fields() -> set[str]:
-    from .parser.spec import all_fields
+    from ..parser.spec import all_fields
 
     return {f.field for f in all_fields()}
 

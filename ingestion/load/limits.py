@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 
-from .parser.mapper import TRUNCATED
-from .parser.meta import SPAM_MARK
-from .parser.spec import all_fields
-from .parser.values import (
+from ..parser.mapper import TRUNCATED
+from ..parser.meta import SPAM_MARK
+from ..parser.spec import all_fields
+from ..parser.values import (
     MAX_COUNT,  # no agency receives ten million requests a year (the parser flags more)
 )
 

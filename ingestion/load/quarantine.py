@@ -2,7 +2,7 @@
 
 - `list`: every file and document in the quarantine, with the reason: files the scan could
   not take, documents the parser rejected, documents that broke a hard limit
-  (ingestion.limits), documents an operator dropped.
+  (ingestion.load.limits), documents an operator dropped.
 - `drop REF`: keep a document out (a wrong report, a test file): the next run removes its rows
   from raw.* and lists it in the quarantine; its bytes stay in objects/ for audit.
 - `release REF`: undo a drop (the next run loads it again), or have a rejected document parsed
@@ -13,7 +13,7 @@
   each document it loaded, noted with the batch; releasing it undoes those drops. One model of
   "kept out": the same decisions in the same ledger, listed by `list` with their batch.
 
-Decisions are written to the ledger (ingestion/ledger.py: append-only, beside the warehouse)
+Decisions are written to the ledger (ingestion/load/ledger.py: append-only, beside the warehouse)
 and the landing index that caches it, never to DuckDB, so they can be made while a run or a
 BI reader holds the warehouse; the next run carries them out. REF is a
 sha256 (or its first 8+ characters) or a file name relative to the landing folder.

