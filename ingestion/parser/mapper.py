@@ -183,6 +183,8 @@ def _record(cm: CellMap, decision: Decision, pairs, others: dict[str, list[Line]
                             "col_label": col.labels[0], "printed": decision.printed.get(f, "").strip()}
         if value.note and not value.flagged:
             cm.provenance[f]["note"] = value.note
+        if ln.row.ocr is not None:  # a scanned row: its confidence and box, for the gate and the review page
+            cm.provenance[f]["ocr"] = {"confidence": round(ln.row.ocr[0], 4), "box": list(ln.row.ocr[1])}
     for f, why in decision.uncertain.items():
         cm.cells[f] = None
         cm.uncertain[f] = why

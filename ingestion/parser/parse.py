@@ -85,6 +85,38 @@ def _doubt_format(cm: CellMap, year: int | None) -> None:
     cm.problems.append(why)
 
 
+def _gate_ocr(cm: CellMap) -> None:
+    """Numbers read by OCR are candidates: one stands where a rule holds over it with every
+    other cell of the rule read (the sum confirms the digits), or where the engine was sure
+    (readers.scan.SURE) and no rule over it fails. Any other is null and uncertain: a digit
+    misread and a number the agency printed wrong cannot be told apart, so neither is
+    blamed on the agency. Each OCR cell's provenance says which way it went."""
+    from .readers.scan import SURE
+
+    read = {f for f, p in cm.provenance.items() if "ocr" in p and cm.cells.get(f) is not None}
+    if not read:
+        return
+    doubtful = set(cm.uncertain) | set(cm.flagged)
+    confirmed, contradicted = set(), set()
+    for c in cm.template.checks():
+        if set(c.fields) & doubtful:
+            continue
+        (confirmed if holds(*sides(c, cm.cells)) else contradicted).update(c.fields)
+    for f in sorted(read):
+        ocr = cm.provenance[f]["ocr"]
+        if f in confirmed:
+            ocr["checked"] = "confirmed by the arithmetic"
+        elif f not in contradicted and ocr["confidence"] >= SURE:
+            ocr["checked"] = "recognised with high confidence; no rule contradicts it"
+        else:
+            ocr["checked"] = "not confirmed: left null"
+            why = "a rule over it fails" if f in contradicted else f"recognised with confidence {ocr['confidence']}"
+            cm.uncertain[f] = f"read by OCR and not confirmed by the arithmetic ({why})"
+            cm.cells[f] = None
+    if read & confirmed:
+        cm.verified.append(f"{len(read & confirmed)} cells read by OCR confirmed by the template's arithmetic")
+
+
 def _checks_out(cm: CellMap) -> tuple[list[dict], list[dict]]:
     """(violations, unchecked): failing checks on certain cells are the agency's arithmetic;
     those touching an uncertain or flagged cell say nothing about the agency."""
@@ -154,6 +186,7 @@ def parse_file(path: str | Path) -> dict:
     cm = _map(doc, template, lines, warnings)
     if not decided:
         _doubt_format(cm, year)
+    _gate_ocr(cm)
     warnings.extend(cm.warnings)
     # (a copy cut short is read as far as it goes, but a file that names no agency and holds
     # no table 三 is no report at all, whatever it says)

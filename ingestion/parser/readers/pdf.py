@@ -46,6 +46,7 @@ class Piece:
     rows: list[list[str]] = field(default_factory=list)
     page_height: float = 0.0
     spans: list[dict[int, int]] = field(default_factory=list)  # per row: first → last column of a merged cell
+    ocr: list[tuple] = field(default_factory=list)  # a scanned page's: per row, (lowest confidence, box)
 
 
 def _segments(page, pdfium_c) -> tuple[list[tuple], list[tuple]]:
@@ -376,10 +377,24 @@ def _stitch(pieces: list[Piece]) -> list[tuple[int, Piece]]:
         if same and prev.rows and piece.rows and _is_continuation(prev.rows[-1], piece.rows[0]):
             prev.rows[-1] = [a + b for a, b in zip(prev.rows[-1], piece.rows[0])]
             piece.rows, piece.spans = piece.rows[1:], piece.spans[1:]
+            if piece.ocr:  # the joined row is as sure as its less sure half
+                prev.ocr[-1] = (min(prev.ocr[-1][0], piece.ocr[0][0]), prev.ocr[-1][1]) if prev.ocr else piece.ocr[0]
+                piece.ocr = piece.ocr[1:]
         if not same:
             table += 1
         out.append((table, piece))
     return out
+
+
+def _scanned(page, page_no: int, texts: list[str], pieces: list[Piece]) -> int:
+    """A page without a text layer read by OCR (readers.scan): its text replaces the empty
+    one, its tables join the others."""
+    from . import scan
+
+    found = scan.read_page(page, page_no)
+    texts[-1] = found.text
+    pieces.extend(found.pieces)
+    return page_no
 
 
 def read(data: bytes) -> Document:
@@ -402,7 +417,8 @@ def read(data: bytes) -> Document:
         texts: list[str] = []
         pieces: list[Piece] = []
         unruled: list[tuple[int, str]] = []
-        chars = images = 0
+        scanned: list[int] = []
+        chars = 0
         for i in range(n_pages):
             page = pdf[i]
             textpage = page.get_textpage()
@@ -412,7 +428,8 @@ def read(data: bytes) -> Document:
                 text = textpage.get_text_range(errors=UNDECODABLE) if n else ""
                 texts.append(text)
                 if n == 0:
-                    images += sum(1 for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
+                    if any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE])):
+                        scanned.append(_scanned(page, i + 1, texts, pieces))
                     continue
                 horizontal, vertical = _segments(page, pdfium_c)
                 comps = _components(horizontal, vertical)
@@ -427,10 +444,10 @@ def read(data: bytes) -> Document:
                 page.close()
     finally:
         pdf.close()
-    if chars == 0:
-        if images:
-            raise RejectedDocument("image-only PDF (a scan without a text layer); OCR is not supported")
+    if chars == 0 and not scanned:
         raise RejectedDocument("PDF has no text")
+    if scanned and not any(t.strip() for t in texts):
+        raise RejectedDocument("image-only PDF: OCR found no text on its pages")
     pages_text = [t.replace("\r\n", "\n").replace("\r", "\n") for t in texts]
     full = nfkc("\n".join(pages_text))
     page_starts = [1]
@@ -441,9 +458,14 @@ def read(data: bytes) -> Document:
     rows: list[Row] = []
     stitched = _stitch(pieces)
     for table, piece in stitched:
-        rows.extend(Row(cells=cells, table=table, page=piece.page, grid=True, spans=spans)
-                    for cells, spans in zip(piece.rows, piece.spans))  # squash did NFKC
+        rows.extend(Row(cells=cells, table=table, page=piece.page, grid=True, spans=spans,
+                        ocr=piece.ocr[k] if piece.ocr else None)
+                    for k, (cells, spans) in enumerate(zip(piece.rows, piece.spans)))  # squash did NFKC
     doc = Document(format="pdf", text=full, rows=rows, pages=n_pages, page_starts=page_starts)
+    if scanned:
+        doc.warnings.append(f"read by OCR (no text layer): page{'s' if len(scanned) > 1 else ''} "
+                            f"{', '.join(map(str, scanned))}; its numbers stand only where the arithmetic "
+                            "confirms them or the recognition was sure")
     if unruled and not pieces:
         doc.warnings.append("no ruled tables: cells read from text lines, blank cells cannot be placed")
         for page_no, text in unruled:

@@ -1,0 +1,281 @@
+"""Scanned pages (no text layer) read by OCR into the same rows and cells as a ruled PDF.
+
+A page image is straightened (its skew measured on its own ruling lines), the ruling lines
+are found by their shape (long thin runs of ink: OpenCV morphology), and they become the
+same ruling segments pdfium's path objects give the PDF reader, so one grid builder makes
+the tables of both (`pdf._components`, `pdf._merged_cells`, the page-break stitching).
+Each cell's text lines are cut apart by their rows of ink and recognised one by one; the
+text outside the tables (title, body) is found and recognised on the page with the tables
+blanked. The engine is RapidOCR (PP-OCR models inside its wheel, run by onnxruntime on the
+CPU; docs/maintainers.md says why it and not Tesseract). Nothing is downloaded.
+
+OCR misreads digits. What a cell's recognition gives is therefore only a candidate: each
+row carries its lowest confidence and its box, and `parse._gate_ocr` keeps a number only
+where the template's arithmetic confirms it, or where the engine was sure and no rule
+contradicts it. Red ink (an official seal over a table) is dropped by reading the red
+channel, where the seal is as light as paper and black print stays black.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+from ..textnorm import nfkc
+
+DPI = 200  # pages are rasterised at this resolution, whatever the scan's own
+MIN_LINE = 0.12  # a ruling line is at least this share of the page width (or height) long... in pieces
+# ink is this much darker than the paper around it (in the red channel): a red seal's
+# stroke (~30 darker) is not ink; print, and print under the seal (~90 darker), is
+INK = 45
+SURE = 0.97  # a recognised number this sure stands where no rule contradicts it
+
+
+@dataclass
+class ScannedPage:
+    """One page read by OCR: its ruled tables as pieces in PDF points (y up, like pdfium's),
+    each row with its lowest confidence and box (`Piece.ocr`), and the text outside them."""
+
+    text: str
+    pieces: list  # pdf.Piece
+
+
+@functools.lru_cache(maxsize=1)
+def engine():
+    """The OCR engine, made once per process: one thread (parse workers are processes)."""
+    import logging
+
+    from rapidocr import RapidOCR
+
+    logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+    return RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False,
+                            "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+                            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+                            "Det.limit_type": "max", "Det.limit_side_len": 1280,
+                            # a short crop (a number) padded to 192, not to a line's 320: 1.6x faster, as sure
+                            "Rec.rec_img_shape": [3, 48, 192]})
+
+
+def read_page(page, page_no: int) -> ScannedPage:
+    """OCR one pdfium page."""
+    import numpy as np
+
+    rgb = np.asarray(page.render(scale=DPI / 72).to_pil().convert("RGB"))
+    gray = _straight(rgb[:, :, 0].copy())  # the red channel: a red seal reads as paper
+    horizontal, vertical, ink = _rulings(gray)
+    return _page(gray, ink, horizontal, vertical, page_no)
+
+
+def _binary(gray):
+    import cv2
+
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, INK)
+
+
+def _straight(gray):
+    """The page turned so that its long horizontal lines are level (a scan is skewed by up
+    to a few degrees; a grid read skewed puts one row's cells in two rows). The skew is the
+    median slope of the long horizontal strokes (ruling lines, underlines)."""
+    import cv2
+    import numpy as np
+
+    h, w = gray.shape
+    strokes = cv2.morphologyEx(_binary(gray), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 1)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
+    slopes = []
+    for i in range(1, n):
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        if bw >= w // 5 and bh < bw // 8:
+            ys, xs = np.nonzero(labels[y:y + bh, x:x + bw] == i)
+            slopes.append(np.polyfit(xs, ys, 1)[0])
+    if not slopes:
+        return gray
+    angle = math.degrees(math.atan(float(np.median(slopes))))
+    if abs(angle) < 0.05:
+        return gray
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=int(np.median(gray)))
+
+
+def _rulings(gray):
+    """(horizontal (y, x0, x1), vertical (x, y0, y1)) ruling segments in pixels, and the
+    page's ink without them (the text)."""
+    import cv2
+
+    ink = _binary(gray)
+    h, w = ink.shape
+    long_h = max(20, int(w * 0.03))
+    long_v = max(20, int(h * 0.015))
+    hmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1)))
+    vmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v)))
+    # join a line broken by noise or a seal's gap
+    hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
+    vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
+    horizontal = [(y + bh / 2, x, x + bw) for x, y, bw, bh in _boxes(hmask) if bw >= 3 * long_h and bh <= 14]
+    vertical = [(x + bw / 2, y, y + bh) for x, y, bw, bh in _boxes(vmask) if bh >= 2 * long_v and bw <= 14]
+    text = cv2.subtract(ink, cv2.bitwise_or(hmask, vmask))
+    return horizontal, vertical, text
+
+
+def _boxes(mask) -> list[tuple[int, int, int, int]]:
+    import cv2
+
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    return [tuple(int(v) for v in stats[i, :4]) for i in range(1, n)]
+
+
+def _page(gray, ink, horizontal, vertical, page_no: int) -> ScannedPage:
+    from . import pdf
+
+    h = gray.shape[0]
+    scale = 72 / DPI
+    # pixels (y down) → PDF points (y up), so the PDF reader's grid code applies unchanged
+    h_pt = [((h - y) * scale, x0 * scale, x1 * scale) for y, x0, x1 in horizontal]
+    v_pt = [(x * scale, (h - y1) * scale, (h - y0) * scale) for x, y0, y1 in vertical]
+    pieces, covered = [], []
+    for hs, vs in pdf._components(h_pt, v_pt):
+        piece, area = _table(gray, ink, hs, vs, page_no, h)
+        if piece is not None and piece.rows:
+            pieces.append(piece)
+            covered.append(area)
+    pieces.sort(key=lambda p: -p.top)
+    return ScannedPage(text=_outside_text(gray, covered, pieces), pieces=pieces)
+
+
+def _table(gray, ink, horizontal, vertical, page_no: int, height_px: int):
+    """One ruled table read by OCR: a pdf.Piece (each row with its lowest confidence and
+    box) and the table's area in pixels."""
+    from . import pdf
+
+    xs = pdf._snap([x for x, _, _ in vertical])
+    ys = pdf._snap([y for y, _, _ in horizontal])[::-1]
+    if len(xs) < 2 or len(ys) < 2:
+        return None, None
+    px = DPI / 72
+    cells = pdf._merged_cells(xs, ys, pdf._index(vertical, xs), pdf._index(horizontal, ys))
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    lines = [[[] for _ in range(n_cols)] for _ in range(n_rows)]
+    sure = [[1.0] * n_cols for _ in range(n_rows)]
+    spans: list[dict[int, int]] = [{} for _ in range(n_rows)]
+    for r0, c0, r1, c1 in cells:
+        box = (int(xs[c0] * px), int((height_px / px - ys[r0]) * px), int(xs[c1 + 1] * px),
+               int((height_px / px - ys[r1 + 1]) * px))
+        lines[r0][c0], sure[r0][c0] = _cell(gray, ink, box)
+        if c1 > c0:
+            spans[r0][c0] = c1
+    rows, row_spans, ocr = [], [], []
+    for r in range(n_rows):
+        for row in pdf._unmerge(lines[r]):
+            if any(row):
+                ocr.append((_row_sure(lines[r], sure[r]), (int(xs[0] * px), int((height_px / px - ys[r]) * px),
+                                           int(xs[-1] * px), int((height_px / px - ys[r + 1]) * px))))
+                rows.append([nfkc(c) for c in row])
+                row_spans.append(spans[r])
+    piece = pdf.Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=rows,
+                      page_height=height_px / px, spans=row_spans, ocr=ocr)
+    area = (int(xs[0] * px), int((height_px / px - ys[0]) * px), int(xs[-1] * px), int((height_px / px - ys[-1]) * px))
+    return piece, area
+
+
+def _row_sure(cells: list[list[str]], sure: list[float]) -> float:
+    """A row's confidence: its least sure cell holding a digit (the numbers are what the
+    gate judges; a label's characters are matched to the template's labels, not trusted)."""
+    scores = [s for lines, s in zip(cells, sure) if any(ch.isdigit() for ln in lines for ch in ln)]
+    return min(scores, default=1.0)
+
+
+def _cell(gray, ink, box) -> tuple[list[str], float]:
+    """A cell's text lines and the lowest confidence among them (1.0 for an empty cell)."""
+    import numpy as np
+
+    left, top, right, bottom = box
+    m = 4
+    cut = ink[top + m:bottom - m, left + m:right - m]
+    if cut.size == 0 or cut.max() == 0:
+        return [], 1.0
+    rows = np.flatnonzero(cut.sum(axis=1) > 255)
+    if rows.size == 0:
+        return [], 1.0
+    texts, sure = [], 1.0
+    for y0, y1 in _bands(rows):
+        if y1 - y0 < 5:  # a speck, not a line of text
+            continue
+        cols = np.flatnonzero(cut[y0:y1 + 1].sum(axis=0) > 0)
+        x0, x1 = int(cols[0]), int(cols[-1])
+        pad = 6
+        crop = gray[max(0, top + m + y0 - pad):top + m + y1 + pad + 1, max(0, left + m + x0 - pad):left + m + x1 + pad + 1]
+        text, score = _recognise(crop)
+        if text:
+            texts.append(text)
+            sure = min(sure, score)
+    return texts, sure
+
+
+def _bands(rows) -> list[tuple[int, int]]:
+    """Runs of consecutive ink rows, joined across gaps of a pixel or two: text lines."""
+    bands = []
+    start = prev = int(rows[0])
+    for y in rows[1:]:
+        y = int(y)
+        if y - prev > 3:
+            bands.append((start, prev))
+            start = y
+        prev = y
+    bands.append((start, prev))
+    return bands
+
+
+def _recognise(crop) -> tuple[str, float]:
+    import numpy as np
+
+    out = engine()(np.stack([crop] * 3, axis=-1), use_det=False, use_cls=False, use_rec=True)
+    if not out.txts:
+        return "", 0.0
+    return out.txts[0].strip(), float(out.scores[0])
+
+
+def _outside_text(gray, covered, pieces) -> str:
+    """The page's text outside its tables, line by line from the top, with the tables' rows
+    (their cells joined) where they stand: what the title, the body and the prose need.
+    Text is looked for only in the bands of the page above, between and below the tables."""
+    px = DPI / 72
+    h = gray.shape[0]
+    found = [(y, x, text) for top, bottom in _bands_outside(gray, covered) for y, x, text in _detect(gray, top, bottom)]
+    for piece in pieces:
+        step = (piece.top - piece.bottom) / max(1, len(piece.rows))
+        for k, row in enumerate(piece.rows):
+            found.append(((h / px - piece.top + step * (k + 0.5)) * px, 0.0, " ".join(c for c in row if c)))
+    lines: list[tuple[float, list[tuple[float, str]]]] = []
+    for y, x, text in sorted(found):
+        if lines and abs(y - lines[-1][0]) < 12:
+            lines[-1][1].append((x, text))
+        else:
+            lines.append((y, [(x, text)]))
+    return "\n".join(" ".join(t for _, t in sorted(parts)) for _, parts in lines)
+
+
+def _bands_outside(gray, covered) -> list[tuple[int, int]]:
+    """The page's horizontal bands no table covers."""
+    h = gray.shape[0]
+    edges = sorted((max(0, top - 4), min(h, bottom + 5)) for _, top, _, bottom in covered)
+    bands, at = [], 0
+    for top, bottom in edges:
+        if top - at >= 20:
+            bands.append((at, top))
+        at = max(at, bottom)
+    if h - at >= 20:
+        bands.append((at, h))
+    return bands
+
+
+def _detect(gray, top: int, bottom: int) -> list[tuple[float, float, str]]:
+    """Text lines found and recognised in one band of the page: (y, x, text)."""
+    import numpy as np
+
+    band = gray[top:bottom]
+    if int((_binary(band) > 0).sum()) < 50:  # blank paper
+        return []
+    out = engine()(np.stack([band] * 3, axis=-1), use_det=True, use_cls=False, use_rec=True)
+    if getattr(out, "boxes", None) is None:
+        return []
+    return [(top + float(box[:, 1].min()), float(box[:, 0].min()), text) for box, text in zip(out.boxes, out.txts)]
