@@ -87,30 +87,32 @@ def _doubt_format(cm: CellMap, year: int | None) -> None:
 
 def _gate_ocr(cm: CellMap) -> None:
     """Numbers read by OCR are candidates: one stands where a rule holds over it with every
-    other cell of the rule read (the sum confirms the digits), or where the engine was sure
-    (readers.scan.SURE) and no rule over it fails. Any other is null and uncertain: a digit
-    misread and a number the agency printed wrong cannot be told apart, so neither is
-    blamed on the agency. Each OCR cell's provenance says which way it went."""
+    other cell of the rule read (the sum confirms the digits), or, for a cell no rule
+    covers, where the engine was sure (readers.scan.SURE). Any other is null and uncertain
+    (a cell of a rule that could not be checked included: a lost ruling line makes rows
+    whose own sums hold at a hundred times their value): a digit misread and a number the
+    agency printed wrong cannot be told apart, so neither is blamed on the agency. Each OCR
+    cell's provenance says which way it went."""
     from .readers.scan import SURE
 
     read = {f for f, p in cm.provenance.items() if "ocr" in p and cm.cells.get(f) is not None}
     if not read:
         return
     doubtful = set(cm.uncertain) | set(cm.flagged)
-    confirmed, contradicted = set(), set()
+    confirmed, ruled = set(), set()
     for c in cm.template.checks():
-        if set(c.fields) & doubtful:
-            continue
-        (confirmed if holds(*sides(c, cm.cells)) else contradicted).update(c.fields)
+        ruled.update(c.fields)
+        if not set(c.fields) & doubtful and holds(*sides(c, cm.cells)):
+            confirmed.update(c.fields)
     for f in sorted(read):
         ocr = cm.provenance[f]["ocr"]
         if f in confirmed:
             ocr["checked"] = "confirmed by the arithmetic"
-        elif f not in contradicted and ocr["confidence"] >= SURE:
-            ocr["checked"] = "recognised with high confidence; no rule contradicts it"
+        elif f not in ruled and ocr["confidence"] >= SURE:
+            ocr["checked"] = "recognised with high confidence; no rule covers it"
         else:
             ocr["checked"] = "not confirmed: left null"
-            why = "a rule over it fails" if f in contradicted else f"recognised with confidence {ocr['confidence']}"
+            why = "no rule over it holds" if f in ruled else f"recognised with confidence {ocr['confidence']}"
             cm.uncertain[f] = f"read by OCR and not confirmed by the arithmetic ({why})"
             cm.cells[f] = None
     if read & confirmed:

@@ -165,7 +165,7 @@ def _table(gray, ink, horizontal, vertical, page_no: int, height_px: int):
             spans[r0][c0] = c1
     rows, row_spans, ocr = [], [], []
     for r in range(n_rows):
-        for row in pdf._unmerge(lines[r]):
+        for row in pdf._unmerge(_unjoinable(lines[r])):
             if any(row):
                 ocr.append((_row_sure(lines[r], sure[r]), (int(xs[0] * px), int((height_px / px - ys[r]) * px),
                                            int(xs[-1] * px), int((height_px / px - ys[r + 1]) * px))))
@@ -175,6 +175,17 @@ def _table(gray, ink, horizontal, vertical, page_no: int, height_px: int):
                       page_height=height_px / px, spans=row_spans, ocr=ocr)
     area = (int(xs[0] * px), int((height_px / px - ys[0]) * px), int(xs[-1] * px), int((height_px / px - ys[-1]) * px))
     return piece, area
+
+
+def _unjoinable(cells: list[list[str]]) -> list[list[str]]:
+    """A grid row whose cells hold several lines each is split into rows by `pdf._unmerge`
+    when every printed cell holds as many; otherwise it joins a cell's lines, right for a
+    wrapped label but wrong for numbers (3 over 00, a ruling line the scan lost, is no 300).
+    Such a cell is given as undecodable: flagged, never read as a number."""
+    filled = [c for c in cells if c]
+    if len({len(c) for c in filled}) <= 1:
+        return cells
+    return [["\ufffd"] if sum(1 for ln in c if any(ch.isdigit() for ch in ln)) >= 2 else c for c in cells]
 
 
 def _row_sure(cells: list[list[str]], sure: list[float]) -> float:
