@@ -453,7 +453,8 @@ def read(data: bytes) -> Document:
     page_starts = [1]
     for t in pages_text[:-1]:
         page_starts.append(page_starts[-1] + t.count("\n") + 1)
-    if full.count("\ufffd") > max(20, len(full) // 50):
+    layer = nfkc("\n".join(t for k, t in enumerate(pages_text, start=1) if k not in scanned))  # OCR has no fonts
+    if layer.count("\ufffd") > max(20, len(layer) // 50):
         raise RejectedDocument("PDF text is not decodable (fonts without a Unicode map)")
     rows: list[Row] = []
     stitched = _stitch(pieces)

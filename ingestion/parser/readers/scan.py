@@ -28,6 +28,7 @@ MIN_LINE = 0.12  # a ruling line is at least this share of the page width (or he
 # ink is this much darker than the paper around it (in the red channel): a red seal's
 # stroke (~30 darker) is not ink; print, and print under the seal (~90 darker), is
 INK = 45
+RULE_INK = 20  # ruling lines may be faint grey (an HTML table's 1 px border): found at a lower contrast
 SURE = 0.97  # a recognised number this sure stands where no rule contradicts it
 
 
@@ -66,10 +67,10 @@ def read_page(page, page_no: int) -> ScannedPage:
     return _page(gray, ink, horizontal, vertical, page_no)
 
 
-def _binary(gray):
+def _binary(gray, contrast: int = INK):
     import cv2
 
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, INK)
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, contrast)
 
 
 def _straight(gray):
@@ -80,7 +81,7 @@ def _straight(gray):
     import numpy as np
 
     h, w = gray.shape
-    strokes = cv2.morphologyEx(_binary(gray), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 1)))
+    strokes = cv2.morphologyEx(_binary(gray, RULE_INK), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 1)))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(strokes, connectivity=8)
     slopes = []
     for i in range(1, n):
@@ -103,11 +104,12 @@ def _rulings(gray):
     import cv2
 
     ink = _binary(gray)
+    faint = _binary(gray, RULE_INK)
     h, w = ink.shape
     long_h = max(20, int(w * 0.03))
     long_v = max(20, int(h * 0.015))
-    hmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1)))
-    vmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v)))
+    hmask = cv2.morphologyEx(faint, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1)))
+    vmask = cv2.morphologyEx(faint, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v)))
     # join a line broken by noise or a seal's gap
     hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
     vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
@@ -181,11 +183,11 @@ def _unjoinable(cells: list[list[str]]) -> list[list[str]]:
     """A grid row whose cells hold several lines each is split into rows by `pdf._unmerge`
     when every printed cell holds as many; otherwise it joins a cell's lines, right for a
     wrapped label but wrong for numbers (3 over 00, a ruling line the scan lost, is no 300).
-    Such a cell is given as undecodable: flagged, never read as a number."""
+    Such a cell keeps its lines with U+FFFD between them: flagged, never read as a number."""
     filled = [c for c in cells if c]
     if len({len(c) for c in filled}) <= 1:
         return cells
-    return [["\ufffd"] if sum(1 for ln in c if any(ch.isdigit() for ch in ln)) >= 2 else c for c in cells]
+    return [["\ufffd".join(c)] if sum(1 for ln in c if any(ch.isdigit() for ch in ln)) >= 2 else c for c in cells]
 
 
 def _row_sure(cells: list[list[str]], sure: list[float]) -> float:
