@@ -113,6 +113,8 @@ def staging_report_cells(**_) -> Suite:
                                           meta=_meta("error", "cell values are non-negative and plausible")),
         gxe.ExpectColumnValuesToBeBetween(column="value", min_value=-MAX_COUNT, max_value=MAX_COUNT,
                                           meta=_meta("error", "signed cells (本年增/减) are plausible")),
+        gxe.ExpectColumnValuesToBeBetween(column="ocr_confidence", min_value=0, max_value=1,
+                                          meta=_meta("error", "an OCR confidence is a share")),
         gxe.ExpectColumnValuesToNotBeNull(column="uncertain",
                                           meta=_meta("error", "every cell says whether it was read with certainty")),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["document_id", "field"],

@@ -40,6 +40,8 @@ SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "document_id": pl.String, "field": pl.String, "value": pl.Float64, "page": pl.Int32, "line": pl.Int32,
         "row_label": pl.String, "col_label": pl.String, "printed": pl.String,
         "uncertain": pl.Boolean,  # null because the parser could not read it with certainty
+        # a cell read by OCR from a scanned page: the engine's confidence and how the parser checked it
+        "ocr_confidence": pl.Float64, "ocr_checked": pl.String,
     },
     "parse_warnings": {"document_id": pl.String, "seq": pl.Int32, "message": pl.String},
     # how each document was read: inferences the arithmetic confirmed, and what stayed uncertain
@@ -95,7 +97,8 @@ def document_frames(results: list[dict], loaded_at: datetime, arrived_at: dict[s
             p = prov.get(fld, {})
             cells.append({"document_id": doc_id, "field": fld, "value": None if value is None else float(value),
                           "page": p.get("page"), "line": p.get("line"), "row_label": p.get("row_label"),
-                          "col_label": p.get("col_label"), "printed": p.get("printed"), "uncertain": fld in doubtful})
+                          "col_label": p.get("col_label"), "printed": p.get("printed"), "uncertain": fld in doubtful,
+                          "ocr_confidence": p.get("ocr", {}).get("confidence"), "ocr_checked": p.get("ocr", {}).get("checked")})
         warns.extend({"document_id": doc_id, "seq": i, "message": w} for i, w in enumerate(r["warnings"]))
         said = [("verified", m) for m in extraction["verified"]] + [("uncertain", m) for m in extraction["uncertain"]]
         notes.extend({"document_id": doc_id, "seq": i, "kind": k, "message": m} for i, (k, m) in enumerate(said))

@@ -55,7 +55,10 @@ select
     cells.page,
     cells.line,
     cells.printed_row_label,
-    cells.printed_col_label
+    cells.printed_col_label,
+    cells.printed_text,
+    cells.ocr_confidence,
+    cells.ocr_checked
 from joined as cells
 join documents on documents.document_id = cells.document_id
 join fields on fields.field = cells.field

@@ -11,7 +11,10 @@ renamed as (
         line,
         row_label as printed_row_label,
         col_label as printed_col_label,
-        printed as printed_text
+        printed as printed_text,
+        -- a cell read by OCR from a scanned page (null otherwise)
+        ocr_confidence,
+        ocr_checked
     from source
 )
 
