@@ -2,7 +2,8 @@
 
 Each generated report PDF of the committed fixture corpus (LibreOffice output, exact truth)
 is scanned by corpus/scans.py at 150, 200 and 300 dpi, and at 200 dpi with each kind of
-noise (skew, blur, JPEG, grey or yellowed paper, a red seal, a photographed page), then
+noise (skew, blur, JPEG, grey or yellowed paper, a red seal, a photographed page; and the
+skewed pages pasted into a Word file as pictures), then
 parsed by `parse_file` in worker processes (one thread each). Per kind: strict (cells equal
 to the truth, a null counts as a miss), non-zero cells read right, **wrong non-null cells**
 (the figure that must stay near zero), agency and year, pages per second per core.
@@ -26,7 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "corpus" / "generated"
-KINDS = [(150, "clean"), (200, "clean"), (300, "clean")] + [(200, k) for k in ("skew", "blur", "jpeg", "paper", "seal", "photo")]
+KINDS = ([(150, "clean"), (200, "clean"), (300, "clean")]
+         + [(200, k) for k in ("skew", "blur", "jpeg", "paper", "seal", "photo", "docx")])
 
 
 def _tesseract():
@@ -45,7 +47,7 @@ def _tesseract():
 
 def one(job: tuple[str, int, str, str, int]) -> dict:
     name, dpi, noise, engine, seed = job
-    from corpus.scans import draw_style, page_images, to_pdf
+    from corpus.scans import draw_style, page_images, to_docx, to_pdf
     from ingestion.parser import for_parsing
     from ingestion.parser.document import RejectedDocument
     from ingestion.parser.parse import parse_file
@@ -56,9 +58,10 @@ def one(job: tuple[str, int, str, str, int]) -> dict:
         scan._recognise = scan._bench_engine = _tesseract()
     gold = json.loads((FIXTURES / "gold" / f"{name}.json").read_text(encoding="utf-8"))
     rng = random.Random(f"{seed}-{name}-{dpi}-{noise}")
-    images = page_images((FIXTURES / "docs" / f"{name}.pdf").read_bytes(), draw_style(rng, dpi, noise), rng)
-    path = Path("/tmp") / f"bench_scan_{name}_{dpi}_{noise}.pdf"
-    path.write_bytes(to_pdf(images))
+    style = draw_style(rng, dpi, "skew" if noise == "docx" else noise)  # docx: page pictures pasted into Word
+    images = page_images((FIXTURES / "docs" / f"{name}.pdf").read_bytes(), style, rng)
+    path = Path("/tmp") / f"bench_scan_{name}_{dpi}_{noise}.{'docx' if noise == 'docx' else 'pdf'}"
+    path.write_bytes(to_docx(images) if noise == "docx" else to_pdf(images))
     t = time.process_time()
     try:
         out = parse_file(path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.scans import ScanStyle, page_images, to_pdf
+from corpus.scans import ScanStyle, page_images, to_docx, to_pdf
 from ingestion.parser.parse import parse_file
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "corpus" / "generated"
@@ -50,6 +50,18 @@ def test_a_scan_reads_right_or_null_never_wrong(report, style, share, tmp_path):
     assert len(read) >= share * len(printed), f"{len(read)} of {len(printed)} read"
     assert out["violations"] == []  # whatever the scan hides is doubt, not the agency's arithmetic
     assert any("read by OCR" in w for w in out["warnings"])
+
+
+def test_a_scan_pasted_into_word_is_read_page_by_page(report, tmp_path):
+    """A Word file whose paragraphs are page pictures and which has no table."""
+    pdf, gold = report
+    path = tmp_path / "scan.docx"
+    path.write_bytes(to_docx(page_images(pdf, ScanStyle(200, skew=0.6, jpeg=50), random.Random(3))))
+    out = parse_file(path)
+    assert (out["agency"], out["year"]) == (gold["agency"], gold["year"])
+    assert _wrong(out, gold) == []
+    assert sum(v is not None for v in out["cells"].values()) >= 0.95 * sum(v is not None for v in gold["cells"].values())
+    assert out["source"]["format"] == "docx" and any("picture(s) of pages" in w for w in out["warnings"])
 
 
 def test_every_ocr_cell_says_where_it_was_read_and_how_it_was_checked(report, tmp_path):

@@ -171,7 +171,8 @@ def read(data: bytes, fmt: str = "docx") -> Document:
     import docx  # python-docx: imported here, the text path never needs it
 
     try:
-        body = docx.Document(io.BytesIO(data)).element.body
+        document = docx.Document(io.BytesIO(data))
+        body = document.element.body
     except Exception as exc:  # noqa: BLE001 (python-docx raises many kinds on a damaged package)
         raise RejectedDocument(f"corrupt DOCX ({type(exc).__name__})") from None
     lines: list[str] = []
@@ -186,7 +187,33 @@ def read(data: bytes, fmt: str = "docx") -> Document:
                 tables += 1
                 rows.extend(table_rows)
                 lines.extend("\t".join(r.cells) for r in table_rows)
-    text = nfkc("\n".join(lines))
-    if not text.strip():
+    doc = Document(format=fmt, text=nfkc("\n".join(lines)), rows=rows)
+    if not rows and (pictures := _pictures(body, document.part)):
+        _read_pictures(doc, pictures)
+    if not doc.text.strip():
         raise RejectedDocument("DOCX has no text")
-    return Document(format=fmt, text=text, rows=rows)
+    return doc
+
+
+def _pictures(body, part) -> list[bytes]:
+    """The pictures of the document body, in order (a scan pasted page by page)."""
+    out = []
+    for blip in body.iter("{http://schemas.openxmlformats.org/drawingml/2006/main}blip"):
+        rid = blip.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
+        target = part.related_parts.get(rid) if rid else None
+        if target is not None and getattr(target, "blob", None):
+            out.append(target.blob)
+    return out
+
+
+def _read_pictures(doc: Document, pictures: list[bytes]) -> None:
+    """A Word file of page pictures and no table: its pages read by OCR (readers.scan)."""
+    from . import scan
+    from .pdf import grid_rows
+
+    texts, pieces = scan.read_pictures(pictures)
+    doc.rows = grid_rows(pieces)
+    doc.text = nfkc("\n".join([doc.text, *texts]))
+    doc.pages = len(texts)
+    doc.warnings.append(f"read by OCR: {len(texts)} picture(s) of pages and no table; its numbers stand only where "
+                        "the arithmetic confirms them or the recognition was sure")

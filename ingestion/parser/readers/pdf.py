@@ -386,6 +386,16 @@ def _stitch(pieces: list[Piece]) -> list[tuple[int, Piece]]:
     return out
 
 
+def grid_rows(pieces: list[Piece]) -> list[Row]:
+    """The rows of ruled tables: pieces stitched across page breaks into tables."""
+    rows: list[Row] = []
+    for table, piece in _stitch(pieces):
+        rows.extend(Row(cells=cells, table=table, page=piece.page, grid=True, spans=spans,
+                        ocr=piece.ocr[k] if piece.ocr else None)
+                    for k, (cells, spans) in enumerate(zip(piece.rows, piece.spans)))  # squash did NFKC
+    return rows
+
+
 def _scanned(page, page_no: int, texts: list[str], pieces: list[Piece]) -> int:
     """A page without a text layer read by OCR (readers.scan): its text replaces the empty
     one, its tables join the others."""
@@ -456,12 +466,7 @@ def read(data: bytes) -> Document:
     layer = nfkc("\n".join(t for k, t in enumerate(pages_text, start=1) if k not in scanned))  # OCR has no fonts
     if layer.count("\ufffd") > max(20, len(layer) // 50):
         raise RejectedDocument("PDF text is not decodable (fonts without a Unicode map)")
-    rows: list[Row] = []
-    stitched = _stitch(pieces)
-    for table, piece in stitched:
-        rows.extend(Row(cells=cells, table=table, page=piece.page, grid=True, spans=spans,
-                        ocr=piece.ocr[k] if piece.ocr else None)
-                    for k, (cells, spans) in enumerate(zip(piece.rows, piece.spans)))  # squash did NFKC
+    rows = grid_rows(pieces)
     doc = Document(format="pdf", text=full, rows=rows, pages=n_pages, page_starts=page_starts)
     if scanned:
         doc.warnings.append(f"read by OCR (no text layer): page{'s' if len(scanned) > 1 else ''} "

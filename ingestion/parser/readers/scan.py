@@ -29,7 +29,9 @@ MIN_LINE = 0.12  # a ruling line is at least this share of the page width (or he
 # stroke (~30 darker) is not ink; print, and print under the seal (~90 darker), is
 INK = 45
 RULE_INK = 20  # ruling lines may be faint grey (an HTML table's 1 px border): found at a lower contrast
-SURE = 0.97  # a recognised number this sure stands where no rule contradicts it
+SURE = 0.97
+MAX_PICTURES = 30  # pictures of pages read from one file (about 3 s each)
+MAX_PIXELS = 60_000_000  # a page picture larger than this (a 600 dpi A3 is 70 M) is no page  # a recognised number this sure stands where no rule contradicts it
 
 
 @dataclass
@@ -61,10 +63,47 @@ def read_page(page, page_no: int) -> ScannedPage:
     """OCR one pdfium page."""
     import numpy as np
 
-    rgb = np.asarray(page.render(scale=DPI / 72).to_pil().convert("RGB"))
+    return read_image(np.asarray(page.render(scale=DPI / 72).to_pil().convert("RGB")), page_no)
+
+
+def read_image(rgb, page_no: int) -> ScannedPage:
+    """OCR one page image (RGB array at DPI: a rendered page, or a picture scaled to it)."""
     gray = _straight(rgb[:, :, 0].copy())  # the red channel: a red seal reads as paper
     horizontal, vertical, ink = _rulings(gray)
     return _page(gray, ink, horizontal, vertical, page_no)
+
+
+def read_pictures(blobs: list[bytes]) -> tuple[list[str], list]:
+    """Pictures of pages (a scan pasted into a Word file), in order: each page's text and all
+    their tables' pieces. A picture is scaled to an A4 page's width at DPI; one that is not
+    a picture, or too large to be a page, is skipped."""
+    texts, pieces = [], []
+    for k, blob in enumerate(blobs[:MAX_PICTURES], start=1):
+        rgb = _picture(blob)
+        if rgb is not None:
+            page = read_image(rgb, k)
+            texts.append(page.text)
+            pieces.extend(page.pieces)
+    return texts, pieces
+
+
+def _picture(blob: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        img = Image.open(io.BytesIO(blob))
+        if img.width * img.height > MAX_PIXELS or min(img.size) < 200:
+            return None
+        img = img.convert("RGB")
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return None
+    width = round(8.27 * DPI)  # A4
+    if abs(img.width - width) > width * 0.1:
+        img = img.resize((width, round(img.height * width / img.width)), Image.LANCZOS)
+    return np.asarray(img)
 
 
 def _binary(gray, contrast: int = INK):
