@@ -19,6 +19,7 @@ from .meta import AgencyUnknown, agency_and_year
 from ..resolve.divisions import gazetteer
 from .prose import compared, own_scope, statements
 from .readers import read_document
+from . import ocr
 from .rules import holds, sides
 from .several import check_one_report
 from .template import Template, load, templates
@@ -83,40 +84,6 @@ def _doubt_format(cm: CellMap, year: int | None) -> None:
                 cm.uncertain.setdefault(f, why)
                 cm.cells[f] = None
     cm.problems.append(why)
-
-
-def _gate_ocr(cm: CellMap) -> None:
-    """Numbers read by OCR are candidates: one stands where a rule holds over it with every
-    other cell of the rule read (the sum confirms the digits), or, for a cell no rule
-    covers, where the engine was sure (readers.scan.SURE). Any other is null and uncertain
-    (a cell of a rule that could not be checked included: a lost ruling line makes rows
-    whose own sums hold at a hundred times their value): a digit misread and a number the
-    agency printed wrong cannot be told apart, so neither is blamed on the agency. Each OCR
-    cell's provenance says which way it went."""
-    from .readers.scan import SURE
-
-    read = {f for f, p in cm.provenance.items() if "ocr" in p and cm.cells.get(f) is not None}
-    if not read:
-        return
-    doubtful = set(cm.uncertain) | set(cm.flagged)
-    confirmed, ruled = set(), set()
-    for c in cm.template.checks():
-        ruled.update(c.fields)
-        if not set(c.fields) & doubtful and holds(*sides(c, cm.cells)):
-            confirmed.update(c.fields)
-    for f in sorted(read):
-        ocr = cm.provenance[f]["ocr"]
-        if f in confirmed:
-            ocr["checked"] = "confirmed by the arithmetic"
-        elif f not in ruled and ocr["confidence"] >= SURE:
-            ocr["checked"] = "recognised with high confidence; no rule covers it"
-        else:
-            ocr["checked"] = "not confirmed: left null"
-            why = "no rule over it holds" if f in ruled else f"recognised with confidence {ocr['confidence']}"
-            cm.uncertain[f] = f"read by OCR and not confirmed by the arithmetic ({why})"
-            cm.cells[f] = None
-    if read & confirmed:
-        cm.verified.append(f"{len(read & confirmed)} cells read by OCR confirmed by the template's arithmetic")
 
 
 def _checks_out(cm: CellMap) -> tuple[list[dict], list[dict]]:
@@ -188,7 +155,7 @@ def parse_file(path: str | Path) -> dict:
     cm = _map(doc, template, lines, warnings)
     if not decided:
         _doubt_format(cm, year)
-    _gate_ocr(cm)
+    ocr.gate(cm)
     warnings.extend(cm.warnings)
     # (a copy cut short is read as far as it goes, but a file that names no agency and holds
     # no table 三 is no report at all, whatever it says)

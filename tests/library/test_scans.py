@@ -74,10 +74,9 @@ def test_every_ocr_cell_says_where_it_was_read_and_how_it_was_checked(report, tm
     assert out["extraction"]["status"] in ("verified", "uncertain")  # never "exact": a scan has no delimiters to trust
 
 
-def test_a_digit_the_sums_contradict_is_null_and_doubt(report, tmp_path):
-    """A total on the scan painted over with another number (what a misread looks like to
-    the arithmetic): the cells of the failing sum that nothing else confirms are null and
-    uncertain, and the report has no violation."""
+def _overprinted(report, tmp_path, new):
+    """The report scanned with its 新收 总计 painted over by `new(total)` (what a misread
+    looks like to the arithmetic)."""
     pdf, gold = report
     total = gold["cells"]["applications.new_received.total"]
 
@@ -86,12 +85,28 @@ def test_a_digit_the_sums_contradict_is_null_and_doubt(report, tmp_path):
 
         from ingestion.parser.readers import scan
 
-        _paint_over(images, scan, str(total), str(total + 7), ImageDraw)
+        _paint_over(images, scan, str(total), new(total), ImageDraw)
 
-    out = _scan(tmp_path, pdf, ScanStyle(200), spoil=overprint)
+    return _scan(tmp_path, pdf, ScanStyle(200), spoil=overprint), gold
+
+
+def test_a_misread_digit_the_sums_pin_down_is_corrected_and_said(report, tmp_path):
+    """One digit off (the last one changed): its row total and the balance of section 三
+    both give the printed value back, so it is corrected, and its provenance says from what."""
+    out, gold = _overprinted(report, tmp_path, lambda t: str(t)[:-1] + str((t + 3) % 10))
+    field = "applications.new_received.total"
+    assert out["cells"][field] == gold["cells"][field]
+    assert out["provenance"][field]["ocr"]["checked"].startswith("corrected by the arithmetic")
+    assert _wrong(out, gold) == [] and out["violations"] == []
+
+
+def test_a_number_the_sums_contradict_and_cannot_pin_down_is_null_and_doubt(report, tmp_path):
+    """A number with digits added (not one misread digit): the cells of the failing sums
+    that nothing else confirms are null and uncertain, and the report has no violation."""
+    out, gold = _overprinted(report, tmp_path, lambda t: str(t) + "07")
+    field = "applications.new_received.total"
     assert _wrong(out, gold) == []
-    assert out["cells"]["applications.new_received.total"] is None
-    assert "applications.new_received.total" in out["extraction"]["uncertain_cells"]
+    assert out["cells"][field] is None and field in out["extraction"]["uncertain_cells"]
     assert out["violations"] == []
 
 
