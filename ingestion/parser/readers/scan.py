@@ -30,6 +30,7 @@ MIN_LINE = 0.12  # a ruling line is at least this share of the page width (or he
 INK = 45
 RULE_INK = 20  # ruling lines may be faint grey (an HTML table's 1 px border): found at a lower contrast
 SURE = 0.97
+SLANT = 0.03  # a ruling line may drift this much across its length (a photographed page)
 MAX_PICTURES = 30  # pictures of pages read from one file (about 3 s each)
 MAX_PIXELS = 60_000_000  # a page picture larger than this (a 600 dpi A3 is 70 M) is no page  # a recognised number this sure stands where no rule contradicts it
 
@@ -152,8 +153,11 @@ def _rulings(gray):
     # join a line broken by noise or a seal's gap
     hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
     vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
-    horizontal = [(y + bh / 2, x, x + bw) for x, y, bw, bh in _boxes(hmask) if bw >= 3 * long_h and bh <= 14]
-    vertical = [(x + bw / 2, y, y + bh) for x, y, bw, bh in _boxes(vmask) if bh >= 2 * long_v and bw <= 14]
+    # thin, or a long line slanting a little (a photographed page's perspective: up to 3 %)
+    horizontal = [(y + bh / 2, x, x + bw) for x, y, bw, bh in _boxes(hmask)
+                  if bw >= 3 * long_h and (bh <= 14 or bh <= bw * SLANT)]
+    vertical = [(x + bw / 2, y, y + bh) for x, y, bw, bh in _boxes(vmask)
+                if bh >= 2 * long_v and (bw <= 14 or bw <= bh * SLANT)]
     text = cv2.subtract(ink, cv2.bitwise_or(hmask, vmask))
     return horizontal, vertical, text
 
