@@ -102,9 +102,17 @@ def build_planted(seed: int = 5, agencies: int = 12, per_rule: int = 2, pdfs: in
     rng = random.Random(seed)
     out = PlantedCorpus()
     pairs = rng.sample([(p, k) for p in cities() for k in AGENCY_KINDS], agencies + 2 * per_rule + 2)
-    series_pairs, single_pairs = pairs[:agencies], pairs[agencies:]
+    plans = _plans(rng, pairs[:agencies], per_rule, first_year, last_year)
+    reports = _series_reports(rng, plans, out, seed)
+    reports += _single_reports(rng, pairs[agencies:], out, per_rule, first_year, last_year)
+    _files(rng, reports, out, seed, pdfs)
+    if bad:
+        _add_bad_files(out, seed)
+    return out
 
-    # 1. who publishes which years (a gap in some), and the events planted on which report
+
+def _plans(rng: random.Random, series_pairs, per_rule: int, first_year: int, last_year: int) -> list[dict]:
+    """Who publishes which years (a gap in some), and the events planted on which report."""
     plans = []
     for place, kind in series_pairs:
         n = rng.choice([2, 3, 4, 5])
@@ -124,28 +132,40 @@ def build_planted(seed: int = 5, agencies: int = 12, per_rule: int = 2, pdfs: in
         for slot in sorted(choices[:per_rule]):
             plans[slot[0]]["events"][slot[1]] = rule
             free.discard(slot)
+    return plans
 
-    # 2. the reports, year by year, each break applied before the next year is drawn
-    reports: list[tuple[Report, list[str]]] = []  # report, the names it may print
+
+def _tampering(rng: random.Random, plan: dict, sizes: dict, out: PlantedCorpus, seed: int) -> dict:
+    """Each planted event of one agency's series as what it does to the report of its year
+    (or, for a jump, to the sizes of that year and after)."""
+    name = plan["agency"][0]
+    tamper = {}
+    for year, rule in plan["events"].items():
+        if rule == "magnitude_jump":
+            for y in sizes:
+                sizes[y] *= JUMP_FACTOR if y >= year else 1
+            out.expected.add(Finding(rule, name, year, "new_received"))
+        elif rule == "carryover":
+            tamper[year] = break_carryover
+        elif rule == "in_force_chain":
+            tamper[year] = break_in_force
+        elif rule == PROSE_RULE:
+            tamper[year] = lambda r: r.injected_checks.append(
+                (PROSE_RULE, plant(r, random.Random(f"plant:{seed}:{r.agency}:{r.year}"))))
+        else:
+            tamper[year] = lambda r, rule=rule: inject(rng, r, rule)
+        out.planted[rule] += 1
+    return tamper
+
+
+def _series_reports(rng: random.Random, plans: list[dict], out: PlantedCorpus, seed: int) -> list:
+    """The reports, year by year, each break applied before the next year is drawn: (report,
+    the names it may print)."""
+    reports = []
     for plan in plans:
-        name, place, kind = plan["agency"]
+        name, place, _ = plan["agency"]
         sizes = _sizes(rng, plan["years"])
-        tamper = {}
-        for year, rule in plan["events"].items():
-            if rule == "magnitude_jump":
-                for y in sizes:
-                    sizes[y] *= JUMP_FACTOR if y >= year else 1
-                out.expected.add(Finding(rule, name, year, "new_received"))
-            elif rule == "carryover":
-                tamper[year] = break_carryover
-            elif rule == "in_force_chain":
-                tamper[year] = break_in_force
-            elif rule == PROSE_RULE:
-                tamper[year] = lambda r: r.injected_checks.append(
-                    (PROSE_RULE, plant(r, random.Random(f"plant:{seed}:{r.agency}:{r.year}"))))
-            else:
-                tamper[year] = lambda r, rule=rule: inject(rng, r, rule)
-            out.planted[rule] += 1
+        tamper = _tampering(rng, plan, sizes, out, seed)
         names = _aliases(name, place)
         out.names[name] = set()
         for report in series(rng, plan["years"], agency=plan["agency"], sizes=sizes, tamper=tamper):
@@ -155,6 +175,13 @@ def build_planted(seed: int = 5, agencies: int = 12, per_rule: int = 2, pdfs: in
                 continue
             report.agency = names[0] if report.year == plan["years"][0] else rng.choice(names)
             reports.append((report, names))
+    return reports
+
+
+def _single_reports(rng: random.Random, single_pairs, out: PlantedCorpus, per_rule: int, first_year: int,
+                    last_year: int) -> list:
+    """Agencies with one report: all zeros, or a year outside the range."""
+    reports = []
     for place, kind in single_pairs[:per_rule]:
         report = series(rng, [rng.randint(first_year, last_year)], agency=(place + kind, place, kind))[0]
         _all_zero(report)
@@ -166,8 +193,11 @@ def build_planted(seed: int = 5, agencies: int = 12, per_rule: int = 2, pdfs: in
         out.expected.add(Finding("year_out_of_range", report.agency, year, "year"))
         out.planted["year_out_of_range"] += 1
         reports.append((report, [report.agency]))
+    return reports
 
-    # 3. the files: formats, re-publications, and the truth they imply
+
+def _files(rng: random.Random, reports: list, out: PlantedCorpus, seed: int, pdfs: int) -> None:
+    """The files: formats, mirrored copies, corrected re-publications, and the truth they imply."""
     canonical = {id(r): names[0] for r, names in reports}
     n_repub = max(2, len(reports) // 10)
     picked = rng.sample(range(len(reports)), 2 * n_repub + pdfs)
@@ -186,19 +216,21 @@ def build_planted(seed: int = 5, agencies: int = 12, per_rule: int = 2, pdfs: in
             name, data = next(iter(files.items()))
             files[f"mirror/{name}"] = data
         if n in corrected:  # a corrected re-publication beside the broken first version
-            first = copy.deepcopy(report)
-            first.injected_checks = []
-            inject(rng, first, rng.choice([r for r in RULES if r not in report.injected]))
-            files |= {k.replace(stem, stem + "_v1"): v for k, v in _render(first, stem, rng).items()}
+            files |= _broken_first(rng, report, stem)
             out.chosen_file[(agency, report.year)] = next(iter(files))
         out.files |= files
         out.expected |= {Finding(rule, agency, report.year, subject) for rule, subject in report.injected_checks}
         out.reports += 1
     if docx_for_pdf:
         out.files |= _pdfs(docx_for_pdf, out.files)
-    if bad:
-        _add_bad_files(out, seed)
-    return out
+
+
+def _broken_first(rng: random.Random, report: Report, stem: str) -> dict[str, bytes]:
+    """The first version of a report later corrected: the same report with another rule broken."""
+    first = copy.deepcopy(report)
+    first.injected_checks = []
+    inject(rng, first, rng.choice([r for r in RULES if r not in report.injected]))
+    return {k.replace(stem, stem + "_v1"): v for k, v in _render(first, stem, rng).items()}
 
 
 def _docx(report: Report, rng: random.Random) -> bytes:
