@@ -20,7 +20,10 @@ from ingestion.load.warehouse import connect
 KINDS = ("uncertain_cell", "agency_finding", "extraction_finding", "unresolved_agency", "stale_review", "reviewed_cell")
 _QUEUE = """
     SELECT 'uncertain_cell' AS kind, 'open' AS status, document_id, source_file, page, line, agency_name, year,
-           field AS item, NULL::DOUBLE AS read, 'read with doubt: left blank' AS why
+           field AS item, NULL::DOUBLE AS read,
+           CASE WHEN ocr_checked IS NULL THEN 'read with doubt: left blank'
+                ELSE 'read by OCR as ' || coalesce(printed_text, '(nothing)') || ' (confidence '
+                     || round(ocr_confidence, 3) || '): ' || ocr_checked END AS why
     FROM marts.fct_report_cells WHERE uncertain
     UNION ALL
     SELECT 'reviewed_cell', value_source, document_id, source_file, page, line, agency_name, year, field, value,

@@ -43,3 +43,7 @@ def test_a_scanned_report_reaches_the_marts_with_its_ocr_provenance(tmp_path, mo
         "confirmed by the arithmetic", "recognised with high confidence; no rule covers it", "not confirmed: left null"}
     assert all(r[1] is None and r[2] for r in read if r[3] == "not confirmed: left null")
     assert "agency" not in dict(findings)  # whatever the scan hid is the reading's doubt, not the agency's
+    from publishing.review import queue
+
+    ocr_items = [i for i in queue(db) if i.kind == "uncertain_cell" and i.why.startswith("read by OCR as ")]
+    assert ocr_items and all("confidence" in i.why and i.page for i in ocr_items)  # the reviewer sees what OCR saw
