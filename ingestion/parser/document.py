@@ -38,10 +38,10 @@ class Row:
     # spaces or nothing), "order" (values on the lines after their label, grouped by reading
     # order alone: no delimiter says where the row ends, so its sums must confirm it)
     paired: str = "cell"
-    # a row read by OCR from a scanned page: the lowest confidence of its cells and its box
-    # (left, top, right, bottom, pixels at readers.scan.DPI); its numbers are candidates
-    # until the arithmetic confirms them (parse._gate_ocr)
-    ocr: tuple[float, tuple[int, int, int, int]] | None = None
+    # a row read by OCR from a scanned page: the lowest confidence of its numbers, its box
+    # (left, top, right, bottom, pixels at readers.scan.DPI) and each cell's confidence; its
+    # numbers are candidates until the arithmetic confirms them (parser/ocr.py)
+    ocr: tuple[float, tuple[int, int, int, int], tuple[float, ...]] | None = None
 
 
 @dataclass

@@ -184,10 +184,18 @@ def _record(cm: CellMap, decision: Decision, pairs, others: dict[str, list[Line]
         if value.note and not value.flagged:
             cm.provenance[f]["note"] = value.note
         if ln.row.ocr is not None:  # a scanned row: its confidence and box, for the gate and the review page
-            cm.provenance[f]["ocr"] = {"confidence": round(ln.row.ocr[0], 4), "box": list(ln.row.ocr[1])}
+            cm.provenance[f]["ocr"] = {"confidence": _ocr_confidence(ln.row, cm.provenance[f]["printed"]),
+                                       "box": list(ln.row.ocr[1])}
     for f, why in decision.uncertain.items():
         cm.cells[f] = None
         cm.uncertain[f] = why
+
+
+def _ocr_confidence(row, printed: str) -> float:
+    """A scanned cell's confidence: the least of the row's cells printing the same text (a
+    reading does not say which of them it took), else the row's least sure number."""
+    same = [c for text, c in zip(row.cells, row.ocr[2]) if text.strip() == printed and printed]
+    return round(min(same) if same else row.ocr[0], 4)
 
 
 def _confirm(cm: CellMap, template: Template, fields_of: list[str], claim: str, scope: set[str],

@@ -118,7 +118,7 @@ def _paint_over(images, scan, old: str, new: str, draw_module) -> None:
         gray = np.asarray(img)[:, :, 0].copy()
         horizontal, vertical, ink = scan._rulings(gray)
         for piece in scan._page(gray, ink, horizontal, vertical, page_no).pieces:
-            for row, (_, (_, top, right, bottom)) in zip(piece.rows, piece.ocr):
+            for row, (_, (_, top, right, bottom), _) in zip(piece.rows, piece.ocr):
                 if any("新收" in c for c in row) and row[-1] == old:
                     left = int(piece.xs[-2] * scan.DPI / 72) + 6
                     d = draw_module.Draw(img)

@@ -46,7 +46,7 @@ class Piece:
     rows: list[list[str]] = field(default_factory=list)
     page_height: float = 0.0
     spans: list[dict[int, int]] = field(default_factory=list)  # per row: first → last column of a merged cell
-    ocr: list[tuple] = field(default_factory=list)  # a scanned page's: per row, (lowest confidence, box)
+    ocr: list[tuple] = field(default_factory=list)  # a scanned page's: per row, Row.ocr
 
 
 def _segments(page, pdfium_c) -> tuple[list[tuple], list[tuple]]:
@@ -365,6 +365,11 @@ def _is_continuation(prev: list[str], first: list[str]) -> bool:
             and _starts_row(prev_labels[-1]))
 
 
+def _joined_ocr(a: tuple, b: tuple) -> tuple:
+    """A row split by a page break, joined: as sure as its less sure half, cell by cell."""
+    return (min(a[0], b[0]), a[1], tuple(min(x, y) for x, y in zip(a[2], b[2])))
+
+
 def _stitch(pieces: list[Piece]) -> list[tuple[int, Piece]]:
     """Assign table numbers; join a piece to the one before when it continues it on the next
     page with the same column edges, mending a row split by the page break."""
@@ -378,7 +383,7 @@ def _stitch(pieces: list[Piece]) -> list[tuple[int, Piece]]:
             prev.rows[-1] = [a + b for a, b in zip(prev.rows[-1], piece.rows[0])]
             piece.rows, piece.spans = piece.rows[1:], piece.spans[1:]
             if piece.ocr:  # the joined row is as sure as its less sure half
-                prev.ocr[-1] = (min(prev.ocr[-1][0], piece.ocr[0][0]), prev.ocr[-1][1]) if prev.ocr else piece.ocr[0]
+                prev.ocr[-1] = _joined_ocr(prev.ocr[-1], piece.ocr[0]) if prev.ocr else piece.ocr[0]
                 piece.ocr = piece.ocr[1:]
         if not same:
             table += 1

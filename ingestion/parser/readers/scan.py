@@ -10,7 +10,7 @@ blanked. The engine is RapidOCR (PP-OCR models inside its wheel, run by onnxrunt
 CPU; docs/maintainers.md says why it and not Tesseract). Nothing is downloaded.
 
 OCR misreads digits. What a cell's recognition gives is therefore only a candidate: each
-row carries its lowest confidence and its box, and `parse._gate_ocr` keeps a number only
+row carries its lowest confidence, its box and each cell's confidence, and `ocr.gate` keeps a number only
 where the template's arithmetic confirms it, or where the engine was sure and no rule
 contradicts it. Red ink (an official seal over a table) is dropped by reading the red
 channel, where the seal is as light as paper and black print stays black.
@@ -38,7 +38,8 @@ MAX_PIXELS = 60_000_000  # a page picture larger than this (a 600 dpi A3 is 70 M
 @dataclass
 class ScannedPage:
     """One page read by OCR: its ruled tables as pieces in PDF points (y up, like pdfium's),
-    each row with its lowest confidence and box (`Piece.ocr`), and the text outside them."""
+    each row with its lowest confidence, box and cells' confidences (`Piece.ocr`), and the text
+    outside them."""
 
     text: str
     pieces: list  # pdf.Piece
@@ -212,8 +213,9 @@ def _table(gray, ink, horizontal, vertical, page_no: int, height_px: int):
     for r in range(n_rows):
         for row in pdf._unmerge(_unjoinable(lines[r])):
             if any(row):
-                ocr.append((_row_sure(lines[r], sure[r]), (int(xs[0] * px), int((height_px / px - ys[r]) * px),
-                                           int(xs[-1] * px), int((height_px / px - ys[r + 1]) * px))))
+                box = (int(xs[0] * px), int((height_px / px - ys[r]) * px), int(xs[-1] * px),
+                       int((height_px / px - ys[r + 1]) * px))
+                ocr.append((_row_sure(lines[r], sure[r]), box, tuple(sure[r])))
                 rows.append([nfkc(c) for c in row])
                 row_spans.append(spans[r])
     piece = pdf.Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=rows,
