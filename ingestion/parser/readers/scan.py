@@ -24,15 +24,14 @@ from dataclasses import dataclass
 from ..textnorm import nfkc
 
 DPI = 200  # pages are rasterised at this resolution, whatever the scan's own
-MIN_LINE = 0.12  # a ruling line is at least this share of the page width (or height) long... in pieces
 # ink is this much darker than the paper around it (in the red channel): a red seal's
 # stroke (~30 darker) is not ink; print, and print under the seal (~90 darker), is
 INK = 45
 RULE_INK = 20  # ruling lines may be faint grey (an HTML table's 1 px border): found at a lower contrast
-SURE = 0.97
+SURE = 0.97  # a recognised number this sure stands where no rule covers it (parser/ocr.py)
 SLANT = 0.03  # a ruling line may drift this much across its length (a photographed page)
 MAX_PICTURES = 30  # pictures of pages read from one file (about 3 s each)
-MAX_PIXELS = 60_000_000  # a page picture larger than this (a 600 dpi A3 is 70 M) is no page  # a recognised number this sure stands where no rule contradicts it
+MAX_PIXELS = 60_000_000  # a page picture larger than this (a 600 dpi A3 is 70 M) is no page
 
 
 @dataclass
