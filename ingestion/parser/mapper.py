@@ -63,6 +63,11 @@ class CellMap:
     placed: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)  # rows the sums placed (solve.Decision)
 
     @property
+    def doubtful(self) -> set[str]:
+        """Cells no rule can judge: read with doubt, or printed as no number."""
+        return set(self.uncertain) | set(self.flagged)
+
+    @property
     def status(self) -> str:
         if self.uncertain or self.flagged or self.problems:
             return "uncertain"
@@ -208,7 +213,8 @@ def _confirm(cm: CellMap, template: Template, fields_of: list[str], claim: str, 
     zeros), unless the section holds no number at all."""
     values = {f: _as_value(cm, f) for f in template.fields}
     involved = [c for c in template.checks() if set(c.fields) & set(fields_of)]
-    judged = [c for c in involved if not (set(c.fields) & (set(cm.uncertain) | set(cm.flagged)))]
+    doubtful = cm.doubtful
+    judged = [c for c in involved if not (set(c.fields) & doubtful)]
     failed = [c for c in judged if check_passes(c, values) is False]
     # a check on the inferred cells alone (a row's own 总计) cannot confirm where they stand
     across = [c for c in judged if within or not set(c.fields) <= set(fields_of)]
@@ -300,7 +306,7 @@ def _wrapped_digits(cm: CellMap, al, others: dict[str, list[Line]]) -> None:
     claimed = {ln.index for alts in others.values() for ln in alts}
     after = {ln.index: ln for ln in al.unmatched if ln.index not in claimed and not ln.labels
              and 0 < ln.filled <= MAX_WRAPPED and not ln.row.grid}
-    doubtful = set(cm.uncertain) | set(cm.flagged)
+    doubtful = cm.doubtful
     for ln, trow, _ in al.pairs:
         nxt = after.get(ln.index + 1)
         if nxt is None or not ln.has_values:
@@ -438,7 +444,7 @@ def _standing(cm: CellMap, section: str, rows, values: dict[str, Value], full: b
     falls. A row whose own total alone fails, every sum across rows holding, is the report's
     own arithmetic only if it is the one such row: a value read into a neighbour's row (the
     first column a row late) breaks two rows' totals and no column's sum."""
-    unsure = set(cm.uncertain) | set(cm.flagged)
+    unsure = cm.doubtful
     verdicts: dict[str, tuple[bool, str]] = {}
     standing = list(rows)
     while True:

@@ -12,7 +12,7 @@ OCR cell's provenance says which way it went (`checked`).
 from __future__ import annotations
 
 from .mapper import CellMap
-from .rules import holds, sides
+from .rules import passes, sides
 from .template import Check
 
 CONFIRMED = "confirmed by the arithmetic"
@@ -48,10 +48,10 @@ def gate(cm: CellMap) -> None:
 
 def _confirmed(cm: CellMap, checks: tuple[Check, ...]) -> set[str]:
     """Cells of a rule that holds with none of its cells in doubt."""
-    doubtful = set(cm.uncertain) | set(cm.flagged)
+    doubtful = cm.doubtful
     out: set[str] = set()
     for c in checks:
-        if not set(c.fields) & doubtful and holds(*sides(c, cm.cells)):
+        if not set(c.fields) & doubtful and passes(c, cm.cells):
             out.update(c.fields)
     return out
 

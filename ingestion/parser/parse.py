@@ -89,7 +89,7 @@ def _doubt_format(cm: CellMap, year: int | None) -> None:
 def _checks_out(cm: CellMap) -> tuple[list[dict], list[dict]]:
     """(violations, unchecked): failing checks on certain cells are the agency's arithmetic;
     those touching an uncertain or flagged cell say nothing about the agency."""
-    doubtful = set(cm.uncertain) | set(cm.flagged)
+    doubtful = cm.doubtful
     violations, unchecked = [], []
     for c in cm.template.checks():
         expected, actual = sides(c, cm.cells)
@@ -171,7 +171,7 @@ def parse_file(path: str | Path) -> dict:
     violations, unchecked = _checks_out(cm)
     resolution = resolve(agency, doc.text, year)
     said = statements(doc.text, year, set(template.fields), doc.page_starts, _own_scope(resolution))
-    doubtful = set(cm.uncertain) | set(cm.flagged)
+    doubtful = cm.doubtful
     return {
         "schema": SCHEMA,
         "template": template.version,

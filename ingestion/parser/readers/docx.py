@@ -215,5 +215,4 @@ def _read_pictures(doc: Document, pictures: list[bytes]) -> None:
     doc.rows = grid_rows(pieces)
     doc.text = nfkc("\n".join([doc.text, *texts]))
     doc.pages = len(texts)
-    doc.warnings.append(f"read by OCR: {len(texts)} picture(s) of pages and no table; its numbers stand only where "
-                        "the arithmetic confirms them or the recognition was sure")
+    doc.warnings.append(scan.read_by_ocr(f"{len(texts)} picture(s) of pages and no table"))

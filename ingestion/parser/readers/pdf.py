@@ -468,15 +468,17 @@ def read(data: bytes) -> Document:
     page_starts = [1]
     for t in pages_text[:-1]:
         page_starts.append(page_starts[-1] + t.count("\n") + 1)
-    layer = nfkc("\n".join(t for k, t in enumerate(pages_text, start=1) if k not in scanned))  # OCR has no fonts
+    # OCR has no fonts: only the text layer's pages can be undecodable
+    layer = nfkc("\n".join(t for k, t in enumerate(pages_text, start=1) if k not in scanned)) if scanned else full
     if layer.count("\ufffd") > max(20, len(layer) // 50):
         raise RejectedDocument("PDF text is not decodable (fonts without a Unicode map)")
     rows = grid_rows(pieces)
     doc = Document(format="pdf", text=full, rows=rows, pages=n_pages, page_starts=page_starts)
     if scanned:
-        doc.warnings.append(f"read by OCR (no text layer): page{'s' if len(scanned) > 1 else ''} "
-                            f"{', '.join(map(str, scanned))}; its numbers stand only where the arithmetic "
-                            "confirms them or the recognition was sure")
+        from .scan import read_by_ocr
+
+        doc.warnings.append(read_by_ocr(f"no text layer: page{'s' if len(scanned) > 1 else ''} "
+                                        f"{', '.join(map(str, scanned))}"))
     if unruled and not pieces:
         doc.warnings.append("no ruled tables: cells read from text lines, blank cells cannot be placed")
         for page_no, text in unruled:

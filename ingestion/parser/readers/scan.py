@@ -44,6 +44,12 @@ class ScannedPage:
     pieces: list  # pdf.Piece
 
 
+def read_by_ocr(what: str) -> str:
+    """The warning a document read by OCR carries, whatever held the page images."""
+    return (f"read by OCR ({what}); its numbers stand only where the arithmetic confirms them, "
+            "or no rule covers them and the recognition was sure")
+
+
 @functools.lru_cache(maxsize=1)
 def engine():
     """The OCR engine, made once per process: one thread (parse workers are processes)."""
@@ -203,24 +209,26 @@ def _table(gray, ink, horizontal, vertical, page_no: int, height_px: int):
     sure = [[1.0] * n_cols for _ in range(n_rows)]
     spans: list[dict[int, int]] = [{} for _ in range(n_rows)]
     for r0, c0, r1, c1 in cells:
-        box = (int(xs[c0] * px), int((height_px / px - ys[r0]) * px), int(xs[c1 + 1] * px),
-               int((height_px / px - ys[r1 + 1]) * px))
-        lines[r0][c0], sure[r0][c0] = _cell(gray, ink, box)
+        lines[r0][c0], sure[r0][c0] = _cell(gray, ink, _pixels(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1], height_px))
         if c1 > c0:
             spans[r0][c0] = c1
     rows, row_spans, ocr = [], [], []
     for r in range(n_rows):
         for row in pdf._unmerge(_unjoinable(lines[r])):
             if any(row):
-                box = (int(xs[0] * px), int((height_px / px - ys[r]) * px), int(xs[-1] * px),
-                       int((height_px / px - ys[r + 1]) * px))
+                box = _pixels(xs[0], ys[r], xs[-1], ys[r + 1], height_px)
                 ocr.append((_row_sure(lines[r], sure[r]), box, tuple(sure[r])))
                 rows.append([nfkc(c) for c in row])
                 row_spans.append(spans[r])
     piece = pdf.Piece(page=page_no, top=ys[0], bottom=ys[-1], xs=xs, rows=rows,
                       page_height=height_px / px, spans=row_spans, ocr=ocr)
-    area = (int(xs[0] * px), int((height_px / px - ys[0]) * px), int(xs[-1] * px), int((height_px / px - ys[-1]) * px))
-    return piece, area
+    return piece, _pixels(xs[0], ys[0], xs[-1], ys[-1], height_px)
+
+
+def _pixels(left: float, top: float, right: float, bottom: float, height_px: int) -> tuple[int, int, int, int]:
+    """A box in PDF points (y up) as (left, top, right, bottom) pixels of the page (y down)."""
+    px = DPI / 72
+    return (int(left * px), int((height_px / px - top) * px), int(right * px), int((height_px / px - bottom) * px))
 
 
 def _unjoinable(cells: list[list[str]]) -> list[list[str]]:
@@ -298,7 +306,7 @@ def _outside_text(gray, covered, pieces) -> str:
     px = DPI / 72
     h = gray.shape[0]
     found = [(y, x, text) for top, bottom in _bands_outside(gray, covered) for y, x, text in _detect(gray, top, bottom)]
-    for piece in pieces:
+    for piece in pieces:  # rows evenly down the table: a grid row split in two keeps two lines
         step = (piece.top - piece.bottom) / max(1, len(piece.rows))
         for k, row in enumerate(piece.rows):
             found.append(((h / px - piece.top + step * (k + 0.5)) * px, 0.0, " ".join(c for c in row if c)))
